@@ -1,0 +1,151 @@
+//! feeds.toml: what the operator writes, checked once, in two steps.
+//!
+//! [`raw`] is the file as typed (serde, `deny_unknown_fields`, positions
+//! kept); [`validate`] turns it into a [`Config`] whose durations, sizes,
+//! URLs and keyword rules are already parsed, or into a [`ConfigError`]
+//! listing every problem with its line and column. Nothing downstream ever
+//! sees an unchecked value.
+
+mod raw;
+mod validate;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+use crate::classify::Rules;
+
+/// The implicit topic that holds every story.
+pub const ALL_TOPIC: &str = "all";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this was read from; relative paths inside it were resolved
+    /// against its directory.
+    pub path: PathBuf,
+    pub server: ServerSettings,
+    pub store: StoreSettings,
+    pub poll: PollSettings,
+    /// The configured topics, then the implicit [`ALL_TOPIC`].
+    pub topics: Vec<Topic>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// Absolute, ending in `/`; prefix of every `rel="self"` link and feed id.
+    pub base_url: Url,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    pub path: PathBuf,
+    pub keep_days: u32,
+    /// Entries in each published feed.
+    pub feed_size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct PollSettings {
+    pub every: Duration,
+    pub min_every: Duration,
+    pub max_every: Duration,
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub host_gap: Duration,
+    pub max_body: u64,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub slug: String,
+    pub title: String,
+    pub rules: Rules,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub name: String,
+    /// `http`, `https` or `file` (the offline demo and local drops).
+    pub url: Url,
+    /// Topics every item of this source goes to, keywords or not.
+    pub topics: Vec<String>,
+    pub every: Duration,
+    /// Lower is more authoritative: its copy is the one a story shows.
+    pub priority: i32,
+}
+
+impl Config {
+    /// Reads and validates a feeds.toml.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![Problem {
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file: {e}"),
+            }],
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Validates feeds.toml text; `path` names it in errors and anchors its
+    /// relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        validate::validate(text, path)
+    }
+
+    pub fn topic(&self, slug: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.slug == slug)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+/// Everything wrong with one feeds.toml, in file order.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+/// One mistake, at a 1-based line and column (0 when it has no place, such
+/// as an unreadable file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, p) in self.problems.iter().enumerate() {
+            if n > 0 {
+                writeln!(f)?;
+            }
+            if p.line == 0 {
+                write!(f, "{}: {}", self.path.display(), p.message)?;
+            } else {
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.path.display(),
+                    p.line,
+                    p.column,
+                    p.message
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+//! feeds.toml exactly as written: serde structs that keep the position of
+//! every value that validation may complain about. Nothing here is checked
+//! beyond its TOML type; `super::validate` turns it into a [`super::Config`].
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub store: RawStore,
+    #[serde(default)]
+    pub poll: RawPoll,
+    #[serde(default, rename = "topic")]
+    pub topics: Vec<RawTopic>,
+    #[serde(default, rename = "source")]
+    pub sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub listen: Option<Spanned<String>>,
+    pub base_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    pub path: Option<Spanned<String>>,
+    pub keep_days: Option<Spanned<i64>>,
+    pub feed_size: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoll {
+    pub every: Option<Spanned<String>>,
+    pub min_every: Option<Spanned<String>>,
+    pub max_every: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub per_host: Option<Spanned<i64>>,
+    pub host_gap: Option<Spanned<String>>,
+    pub max_body: Option<Spanned<String>>,
+    pub user_agent: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub slug: Spanned<String>,
+    pub title: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub topics: Vec<Spanned<String>>,
+    pub every: Option<Spanned<String>>,
+    #[serde(default)]
+    pub priority: i32,
+}

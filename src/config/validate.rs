@@ -1,0 +1,435 @@
+//! From [`RawConfig`] to [`Config`]: every check, every default, and the
+//! line and column of every problem. Validation never stops at the first
+//! problem: the operator fixes the whole file in one pass.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{RawConfig, RawPoll, RawSource, RawTopic};
+use super::{
+    ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
+    Topic,
+};
+use crate::classify::Rules;
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
+const DEFAULT_USER_AGENT: &str = concat!(
+    "bantin/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/bantin/bantin)"
+);
+
+pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let mut check = Checker {
+        text,
+        problems: Vec::new(),
+    };
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            check.problem(e.span(), e.message().trim_end().to_string());
+            return Err(check.into_error(path));
+        }
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+
+    let listen = match &raw.server.listen {
+        Some(s) => check.parse_with(s, |v| {
+            SocketAddr::from_str(v)
+                .map_err(|_| format!("`{v}` is not an address:port such as \"127.0.0.1:8088\""))
+        }),
+        None => SocketAddr::from_str(DEFAULT_LISTEN).ok(),
+    };
+    let base_url = match &raw.server.base_url {
+        Some(s) => check.parse_with(s, parse_base_url),
+        None => listen.and_then(|l| Url::parse(&format!("http://{l}/")).ok()),
+    };
+
+    let store = StoreSettings {
+        path: raw
+            .store
+            .path
+            .as_ref()
+            .map(|p| dir.join(p.get_ref()))
+            .unwrap_or_else(|| dir.join("data")),
+        keep_days: check
+            .count(raw.store.keep_days.as_ref(), 365, "keep_days")
+            .unwrap_or(365) as u32,
+        feed_size: check
+            .count(raw.store.feed_size.as_ref(), 50, "feed_size")
+            .unwrap_or(50),
+    };
+
+    let poll = check.poll(&raw.poll);
+    let topics = check.topics(&raw.topics);
+    let topic_slugs: HashSet<&str> = topics.iter().map(|t| t.slug.as_str()).collect();
+    let sources = check.sources(&raw.sources, &poll, &topic_slugs, &dir);
+
+    match (listen, base_url, check.problems.is_empty()) {
+        (Some(listen), Some(base_url), true) => Ok(Config {
+            path: path.to_path_buf(),
+            server: ServerSettings { listen, base_url },
+            store,
+            poll,
+            topics,
+            sources,
+        }),
+        _ => Err(check.into_error(path)),
+    }
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, span: Option<Range<usize>>, message: String) {
+        let (line, column) = span.map_or((0, 0), |s| line_column(self.text, s.start));
+        self.problems.push(Problem {
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn into_error(mut self, path: &Path) -> ConfigError {
+        self.problems.sort_by_key(|p| (p.line, p.column));
+        ConfigError {
+            path: path.to_path_buf(),
+            problems: self.problems,
+        }
+    }
+
+    fn parse_with<T>(
+        &mut self,
+        value: &Spanned<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match parse(value.get_ref()) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.problem(Some(value.span()), message);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, value: Option<&Spanned<String>>, default: Duration) -> Duration {
+        value
+            .and_then(|v| self.parse_with(v, parse_duration))
+            .unwrap_or(default)
+    }
+
+    fn count(&mut self, value: Option<&Spanned<i64>>, default: usize, key: &str) -> Option<usize> {
+        let Some(v) = value else {
+            return Some(default);
+        };
+        match usize::try_from(*v.get_ref()) {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                self.problem(
+                    Some(v.span()),
+                    format!("`{key}` must be a whole number above 0"),
+                );
+                None
+            }
+        }
+    }
+
+    fn poll(&mut self, raw: &RawPoll) -> PollSettings {
+        let max_body = raw
+            .max_body
+            .as_ref()
+            .and_then(|v| self.parse_with(v, parse_size))
+            .unwrap_or(8 * 1024 * 1024);
+        let poll = PollSettings {
+            every: self.duration(raw.every.as_ref(), Duration::from_secs(15 * 60)),
+            min_every: self.duration(raw.min_every.as_ref(), Duration::from_secs(5 * 60)),
+            max_every: self.duration(raw.max_every.as_ref(), Duration::from_secs(6 * 3600)),
+            timeout: self.duration(raw.timeout.as_ref(), Duration::from_secs(30)),
+            concurrency: self
+                .count(raw.concurrency.as_ref(), 16, "concurrency")
+                .unwrap_or(16),
+            per_host: self
+                .count(raw.per_host.as_ref(), 2, "per_host")
+                .unwrap_or(2),
+            host_gap: match &raw.host_gap {
+                // A gap of zero is a valid choice (no gap), unlike an interval.
+                Some(v) => self
+                    .parse_with(v, |s| {
+                        humantime::parse_duration(s).map_err(|e| duration_message(s, &e))
+                    })
+                    .unwrap_or_default(),
+                None => Duration::from_secs(1),
+            },
+            max_body,
+            user_agent: raw
+                .user_agent
+                .as_ref()
+                .map(|u| u.get_ref().clone())
+                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+        };
+        if poll.min_every > poll.max_every {
+            self.problem(
+                raw.min_every.as_ref().map(Spanned::span),
+                "`min_every` is longer than `max_every`".to_string(),
+            );
+        }
+        poll
+    }
+
+    fn topics(&mut self, raw: &[RawTopic]) -> Vec<Topic> {
+        let mut seen = HashSet::new();
+        let mut topics = Vec::new();
+        for t in raw {
+            let slug = t.slug.get_ref();
+            if !is_slug(slug) {
+                self.problem(
+                    Some(t.slug.span()),
+                    format!(
+                        "topic slug `{slug}` must be lowercase ASCII letters, digits and dashes (it is a URL path)"
+                    ),
+                );
+            } else if slug == ALL_TOPIC {
+                self.problem(
+                    Some(t.slug.span()),
+                    format!("topic `{ALL_TOPIC}` is built in: every story is in it"),
+                );
+            } else if !seen.insert(slug.clone()) {
+                self.problem(
+                    Some(t.slug.span()),
+                    format!("topic `{slug}` is defined twice"),
+                );
+            }
+            let keywords = self.keywords(&t.keywords);
+            let exclude = self.keywords(&t.exclude);
+            topics.push(Topic {
+                slug: slug.clone(),
+                title: t.title.clone().unwrap_or_else(|| slug.clone()),
+                rules: Rules::new(keywords, exclude),
+            });
+        }
+        topics.push(Topic {
+            slug: ALL_TOPIC.to_string(),
+            title: "Tất cả tin".to_string(),
+            rules: Rules::everything(),
+        });
+        topics
+    }
+
+    fn keywords(&mut self, raw: &[Spanned<String>]) -> Vec<String> {
+        let mut keywords = Vec::new();
+        for k in raw {
+            if crate::text::Tokens::of(k.get_ref()).is_empty() {
+                self.problem(
+                    Some(k.span()),
+                    format!("keyword `{}` has no letters or digits", k.get_ref()),
+                );
+            } else {
+                keywords.push(k.get_ref().clone());
+            }
+        }
+        keywords
+    }
+
+    fn sources(
+        &mut self,
+        raw: &[RawSource],
+        poll: &PollSettings,
+        topics: &HashSet<&str>,
+        dir: &Path,
+    ) -> Vec<Source> {
+        let mut seen = HashSet::new();
+        let mut sources = Vec::new();
+        for s in raw {
+            let id = s.id.get_ref();
+            if !is_slug(id) {
+                self.problem(
+                    Some(s.id.span()),
+                    format!("source id `{id}` must be lowercase ASCII letters, digits and dashes"),
+                );
+            } else if !seen.insert(id.clone()) {
+                self.problem(Some(s.id.span()), format!("source `{id}` is defined twice"));
+            }
+            for t in &s.topics {
+                if !topics.contains(t.get_ref().as_str()) {
+                    self.problem(
+                        Some(t.span()),
+                        format!(
+                            "source `{id}` names topic `{}`, which no [[topic]] defines",
+                            t.get_ref()
+                        ),
+                    );
+                }
+            }
+            let url = self.parse_with(&s.url, |u| parse_source_url(u, dir));
+            let every = self.duration(s.every.as_ref(), poll.every);
+            if let Some(url) = url {
+                sources.push(Source {
+                    id: id.clone(),
+                    name: s.name.clone().unwrap_or_else(|| id.clone()),
+                    url,
+                    topics: s.topics.iter().map(|t| t.get_ref().clone()).collect(),
+                    every,
+                    priority: s.priority,
+                });
+            }
+        }
+        sources
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn duration_message(s: &str, e: &humantime::DurationError) -> String {
+    format!("`{s}` is not a duration such as \"90s\", \"15m\" or \"2h\" ({e})")
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err(format!("`{s}` is zero; give a duration above 0")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(duration_message(s, &e)),
+    }
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    match bytesize::ByteSize::from_str(s) {
+        Ok(size) if size.as_u64() > 0 => Ok(size.as_u64()),
+        Ok(_) => Err(format!("`{s}` is zero; give a size above 0")),
+        Err(_) => Err(format!(
+            "`{s}` is not a size such as \"8 MiB\" or \"512 KiB\""
+        )),
+    }
+}
+
+fn parse_base_url(s: &str) -> Result<Url, String> {
+    let mut url = Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{s}` must be an http or https URL"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Source URLs are http(s), or `file:` for bundled and local feeds. A
+/// `file:` URL without a leading `/` is relative to feeds.toml's directory,
+/// so the offline demo works from any checkout.
+fn parse_source_url(s: &str, dir: &Path) -> Result<Url, String> {
+    if let Some(rest) = s.strip_prefix("file:").filter(|r| !r.starts_with('/')) {
+        let path: PathBuf = dir.join(rest);
+        let absolute = std::path::absolute(&path)
+            .map_err(|e| format!("cannot resolve `{}`: {e}", path.display()))?;
+        return Url::from_file_path(&absolute)
+            .map_err(|()| format!("`{s}` is not a usable file path"));
+    }
+    let url = Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some() => Ok(url),
+        "http" | "https" => Err(format!("`{s}` has no host")),
+        "file" => Ok(url),
+        other => Err(format!(
+            "`{s}` uses `{other}:`; a source URL is http, https or file"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match validate(text, Path::new("feeds.toml")) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems,
+        }
+    }
+
+    #[test]
+    fn empty_file_is_a_valid_config_with_defaults() {
+        let config = validate("", Path::new("/etc/bantin/feeds.toml")).unwrap();
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8088");
+        assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8088/");
+        assert_eq!(config.store.path, Path::new("/etc/bantin/data"));
+        assert_eq!(config.poll.max_body, 8 * 1024 * 1024);
+        assert_eq!(config.topics.last().unwrap().slug, ALL_TOPIC);
+    }
+
+    #[test]
+    fn unknown_key_has_line_and_column() {
+        let p = problems("[poll]\nevery = \"15m\"\n  intervall = \"5m\"\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].line, p[0].column), (3, 3));
+        assert!(p[0].message.contains("intervall"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_order() {
+        let text = r#"
+[poll]
+every = "soon"
+max_body = "big"
+
+[[topic]]
+slug = "y-te"
+
+[[source]]
+id = "a"
+url = "ftp://x.test/feed"
+topics = ["an-ninh"]
+
+[[source]]
+id = "a"
+url = "https://x.test/rss"
+"#;
+        let p = problems(text);
+        let lines: Vec<usize> = p.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [3, 4, 11, 12, 15], "{p:?}");
+        assert!(p[3].message.contains("an-ninh"));
+        assert!(p[4].message.contains("twice"));
+    }
+
+    #[test]
+    fn relative_file_url_is_anchored_at_the_config() {
+        let config = validate(
+            "[[source]]\nid = \"demo\"\nurl = \"file:feeds/a.rss\"\n",
+            Path::new("/srv/demo/offline.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.sources[0].url.as_str(),
+            "file:///srv/demo/feeds/a.rss"
+        );
+    }
+
+    #[test]
+    fn column_counts_vietnamese_characters_not_bytes() {
+        let p =
+            problems("[[topic]]\nslug = \"y-te\"\ntitle = \"Y tế\"\nkeywords = [\"tế\", \"--\"]\n");
+        assert_eq!((p[0].line, p[0].column), (4, 19), "{p:?}");
+    }
+}

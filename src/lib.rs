@@ -1,0 +1,43 @@
+//! bantin reads the news of Vietnamese provincial portals, police, newspapers
+//! and ministries, merges the copies of each story, and republishes one
+//! Atom feed per topic.
+//!
+//! # Layout
+//!
+//! Data flows one way; each stage is one module, and the types passed
+//! between them are the architecture:
+//!
+//! ```text
+//! config ─► scheduler ─► fetch ─► parse ─► normalize ─► classify ─► merge ─► store ─► publish ─► serve
+//!                        bytes    RawItem   Item         topics      Copy/Story        Atom bytes
+//! ```
+//!
+//! - [`config`]: feeds.toml, validated with line and column errors.
+//! - [`scheduler`]: when each source is polled.
+//! - [`fetch`]: HTTP and `file:` bodies, conditional GET, size cap.
+//! - [`parse`]: feed bytes to [`parse::RawItem`]s; Vietnamese dates.
+//! - [`normalize`]: [`normalize::Item`]: clean text, canonical links, safe HTML.
+//! - [`text`]: Vietnamese-aware folding shared by classify and merge.
+//! - [`classify`]: topics by keyword rules.
+//! - [`merge`]: copies joined into [`story::Story`]s.
+//! - [`store`]: sled; the only module that names it.
+//! - [`publish`]: Atom bytes per topic, rendered once per change.
+//! - [`serve`]: axum routes.
+//! - [`pipeline`]: one poll of one source through all stages.
+//! - [`daemon`]: everything started and stopped together.
+
+pub mod classify;
+pub mod config;
+pub mod daemon;
+pub mod fetch;
+pub mod merge;
+pub mod normalize;
+pub mod parse;
+pub mod pipeline;
+pub mod publish;
+pub mod scheduler;
+pub mod serve;
+pub mod status;
+pub mod store;
+pub mod story;
+pub mod text;

@@ -1,0 +1,180 @@
+//! RawItem to Item: the normalize stage.
+//!
+//! Owns what a reader sees of an item and what later stages compare: text
+//! in NFC with entities decoded and whitespace collapsed ([`crate::text`]),
+//! one canonical absolute link ([`link`]), sanitized HTML with absolute URLs
+//! ([`html`]), and a date in UTC. It never looks at other items or the store.
+
+mod html;
+mod link;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::parse::RawItem;
+use crate::text::clean;
+
+pub use html::{html_to_text, sanitize_html};
+pub use link::canonical_link;
+
+/// A summary longer than this is cut (at a word) for the feed's `summary`;
+/// the whole text stays in `content`.
+const SUMMARY_CHARS: usize = 600;
+
+/// How far in the future a date may lie before it is treated as a
+/// mistake: a day covers any time zone confusion.
+const FUTURE_SLACK: Duration = Duration::days(1);
+
+/// One item, clean and comparable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub guid: Option<String>,
+    /// Canonical absolute http(s) link.
+    pub link: Option<String>,
+    pub title: String,
+    /// Plain text.
+    pub summary: String,
+    /// Sanitized HTML; empty when the source gave no body.
+    pub content: String,
+    /// `content` as plain text, for matching.
+    pub content_text: String,
+    pub published: DateTime<Utc>,
+    /// True when the source gave no usable date and `published` is the time
+    /// bantin first saw the item.
+    pub date_missing: bool,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+/// Normalizes one raw item. `base` is the URL of the document it came
+/// from; `seen` is when bantin fetched it.
+pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
+    let link = raw.link.as_deref().and_then(|l| canonical_link(l, base));
+    // Relative URLs inside the HTML belong to the item's page, not to the
+    // feed: a portal's `<img src="/media/...">` must not point at bantin.
+    let html_base = link.as_deref().unwrap_or(base);
+
+    let title = raw.title.as_deref().map(text_of).unwrap_or_default();
+    let summary_html = raw.summary.as_deref().unwrap_or_default();
+    let body_html = raw
+        .content
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or(summary_html);
+    let content = clean_html(body_html, html_base);
+    let content_text = html_to_text(&content);
+    let summary = if summary_html.trim().is_empty() {
+        shorten(&content_text, SUMMARY_CHARS)
+    } else {
+        shorten(&text_of(summary_html), SUMMARY_CHARS)
+    };
+
+    let stated = raw.published.or(raw.updated);
+    let plausible = stated.filter(|d| *d <= seen + FUTURE_SLACK);
+    Item {
+        guid: raw.guid.as_deref().map(clean).filter(|g| !g.is_empty()),
+        link,
+        title,
+        summary,
+        content,
+        content_text,
+        published: plausible.unwrap_or(seen),
+        date_missing: plausible.is_none(),
+        authors: raw.authors.iter().map(|a| clean(a)).collect(),
+        categories: raw.categories.iter().map(|c| text_of(c)).collect(),
+    }
+}
+
+/// Text that may hold markup or entities, as plain text. Feeds escape
+/// twice at times (`&amp;#7853;`), so entities are decoded until stable,
+/// at most twice.
+fn text_of(s: &str) -> String {
+    let plain = if s.contains('<') {
+        html_to_text(s)
+    } else {
+        s.to_string()
+    };
+    let once = html_escape::decode_html_entities(&plain);
+    let twice = html_escape::decode_html_entities(&once);
+    clean(&twice)
+}
+
+fn clean_html(html: &str, base: &str) -> String {
+    if html.trim().is_empty() {
+        return String::new();
+    }
+    clean(&sanitize_html(html, base))
+}
+
+/// Cuts at the last space before `max` characters and marks the cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn seen() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn double_escaped_title_is_decoded() {
+        let raw = RawItem {
+            title: Some("Văn ph&#242;ng  &amp; Sở\u{00A0}Y tế ".into()),
+            ..RawItem::default()
+        };
+        assert_eq!(
+            normalize(&raw, "https://x.test/", seen()).title,
+            "Văn phòng & Sở Y tế"
+        );
+    }
+
+    #[test]
+    fn relative_image_in_description_points_at_the_item_host() {
+        let raw = RawItem {
+            link: Some("https://haugiang.gov.vn.test/tin/1".into()),
+            summary: Some(r#"<img src="/media/1/a.jpg"></br>Nội dung"#.into()),
+            ..RawItem::default()
+        };
+        let item = normalize(&raw, "https://feeds.test/rss", seen());
+        assert!(
+            item.content
+                .contains(r#"src="https://haugiang.gov.vn.test/media/1/a.jpg""#),
+            "{}",
+            item.content
+        );
+        assert_eq!(item.summary, "Nội dung");
+    }
+
+    #[test]
+    fn missing_date_is_first_seen() {
+        let item = normalize(&RawItem::default(), "https://x.test/", seen());
+        assert_eq!(item.published, seen());
+        assert!(item.date_missing);
+    }
+
+    #[test]
+    fn far_future_date_is_first_seen() {
+        let raw = RawItem {
+            published: Some(seen() + Duration::days(30)),
+            ..RawItem::default()
+        };
+        let item = normalize(&raw, "https://x.test/", seen());
+        assert_eq!(item.published, seen());
+        assert!(item.date_missing);
+    }
+
+    #[test]
+    fn long_summary_is_cut_at_a_word() {
+        let text = "một hai ba ".repeat(100);
+        let short = shorten(&text, 20);
+        assert_eq!(short, "một hai ba một hai…");
+    }
+}

@@ -1,0 +1,160 @@
+//! HTTP: the serve stage.
+//!
+//! Routes: `/` (status page), `/feeds/{topic}.atom`, `/healthz`. Feeds are
+//! served from the bytes `publish` rendered, with ETag / Last-Modified and
+//! 304 answers; this module never fetches, parses or renders a feed.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::pipeline::Pipeline;
+use crate::status::PollResult;
+
+/// Serves until `shutdown` is cancelled, then finishes the requests in
+/// flight.
+pub async fn run(
+    listener: TcpListener,
+    pipeline: Arc<Pipeline>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(pipeline))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}
+
+pub fn router(pipeline: Arc<Pipeline>) -> Router {
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/feeds/{file}", get(feed))
+        .with_state(pipeline)
+}
+
+async fn feed(
+    State(pipeline): State<Arc<Pipeline>>,
+    Path(file): Path<String>,
+    request: HeaderMap,
+) -> Response {
+    let Some(feed) = file
+        .strip_suffix(".atom")
+        .and_then(|slug| pipeline.publisher.get(slug))
+    else {
+        return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
+    };
+    let last_modified = http_date(feed.last_modified);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=60"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&feed.etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    if not_modified(&request, &feed.etag, feed.last_modified) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (StatusCode::OK, headers, feed.body.clone()).into_response()
+}
+
+/// RFC 9110: If-None-Match decides when present; If-Modified-Since only
+/// without it.
+fn not_modified(request: &HeaderMap, etag: &str, last_modified: DateTime<Utc>) -> bool {
+    if let Some(tags) = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return tags
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*");
+    }
+    request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
+}
+
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+async fn status_page(State(pipeline): State<Arc<Pipeline>>) -> Html<String> {
+    let config = &pipeline.config;
+    let mut page = String::from(
+        "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
+         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+         td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
+         .failed{color:#a00}</style></head><body>\n<h1>bantin</h1>\n<h2>Feeds</h2>\n<ul>\n",
+    );
+    for topic in &config.topics {
+        let entries = pipeline.publisher.get(&topic.slug).map_or(0, |f| f.entries);
+        let _ = writeln!(
+            page,
+            "<li><a href=\"feeds/{slug}.atom\">{title}</a> ({slug}, {entries} entries)</li>",
+            slug = esc(&topic.slug),
+            title = esc(&topic.title),
+        );
+    }
+    page.push_str(
+        "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>last poll</th><th>result</th>\
+         <th>HTTP</th><th>last success</th><th>failures in a row</th><th>next poll</th></tr>\n",
+    );
+    for source in &config.sources {
+        let state = pipeline
+            .store
+            .source_state(&source.id)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let (class, result) = match &state.last_result {
+            Some(r @ PollResult::Failed { .. }) => ("failed", r.summary()),
+            Some(r) => ("ok", r.summary()),
+            None => ("", "not polled yet".to_string()),
+        };
+        let _ = writeln!(
+            page,
+            "<tr><td><a href=\"{url}\">{name}</a><br><small>{id}</small></td><td>{last}</td>\
+             <td class=\"{class}\">{result}</td><td>{http}</td><td>{success}</td><td>{failures}</td>\
+             <td>{next}</td></tr>",
+            url = html_escape::encode_double_quoted_attribute(source.url.as_str()),
+            name = esc(&source.name),
+            id = esc(&source.id),
+            last = time(state.last_poll),
+            result = esc(&result),
+            http = state.http_status.map_or(String::new(), |s| s.to_string()),
+            success = time(state.last_success),
+            failures = state.consecutive_failures,
+            next = time(state.next_poll),
+        );
+    }
+    page.push_str("</table>\n</body></html>\n");
+    Html(page)
+}
+
+fn esc(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+fn time(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "—".to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}

@@ -1,0 +1,194 @@
+//! The domain: copies and the stories they make.
+//!
+//! A [`Copy`] is one item as one source published it; a [`Story`] is what a
+//! reader sees, one or more copies of the same news. These are the values
+//! `merge` decides about, `store` keeps and `publish` renders.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::normalize::Item;
+
+/// A story's id. Minted once from its first copy's key and never changed,
+/// so a feed reader's entry id survives re-polls, restarts and merges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StoryId(pub Uuid);
+
+/// The namespace of story ids (UUID v5): any fixed UUID works; this one
+/// must never change.
+const STORY_NAMESPACE: Uuid = Uuid::from_u128(0x6261_6e74_696e_4000_8000_0000_7374_6f72);
+
+impl StoryId {
+    pub fn mint(first: &CopyKey) -> StoryId {
+        StoryId(Uuid::new_v5(&STORY_NAMESPACE, first.to_bytes().as_slice()))
+    }
+
+    pub fn urn(&self) -> String {
+        self.0.urn().to_string()
+    }
+}
+
+/// Identifies a copy: the source and the source's own key for the item
+/// (its guid, or its canonical link when it has no usable guid).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CopyKey {
+    pub source: String,
+    pub item: String,
+}
+
+impl CopyKey {
+    /// `source \0 item`: source ids cannot hold a NUL, so keys of one
+    /// source sort together and never collide across sources.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut key = Vec::with_capacity(self.source.len() + 1 + self.item.len());
+        key.extend_from_slice(self.source.as_bytes());
+        key.push(0);
+        key.extend_from_slice(self.item.as_bytes());
+        key
+    }
+}
+
+/// One item as one source carried it, as last seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Copy {
+    pub key: CopyKey,
+    pub story: StoryId,
+    pub title: String,
+    pub link: Option<String>,
+    pub summary: String,
+    pub content: String,
+    pub published: DateTime<Utc>,
+    /// When bantin first saw this copy.
+    pub first_seen: DateTime<Utc>,
+    /// When what a reader sees of this copy last changed.
+    pub changed: DateTime<Utc>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Topic slugs from the rules in force when it was last classified.
+    pub topics: Vec<String>,
+}
+
+impl Copy {
+    pub fn new(
+        key: CopyKey,
+        story: StoryId,
+        item: Item,
+        topics: Vec<String>,
+        seen: DateTime<Utc>,
+    ) -> Copy {
+        Copy {
+            key,
+            story,
+            title: item.title,
+            link: item.link,
+            summary: item.summary,
+            content: item.content,
+            published: item.published,
+            first_seen: seen,
+            changed: seen,
+            authors: item.authors,
+            categories: item.categories,
+            topics,
+        }
+    }
+
+    /// Whether `item` differs from this copy in anything a reader sees.
+    /// The date of an item without a date is the time first seen, so it
+    /// is not compared.
+    pub fn differs_from(&self, item: &Item, topics: &[String]) -> bool {
+        self.title != item.title
+            || self.link != item.link
+            || self.summary != item.summary
+            || self.content != item.content
+            || (!item.date_missing && self.published != item.published)
+            || self.authors != item.authors
+            || self.categories != item.categories
+            || self.topics != topics
+    }
+
+    /// This copy updated from a newer version of its item.
+    pub fn updated_from(&self, item: Item, topics: Vec<String>, seen: DateTime<Utc>) -> Copy {
+        let published = if item.date_missing {
+            self.published
+        } else {
+            item.published
+        };
+        Copy {
+            published,
+            first_seen: self.first_seen,
+            changed: seen,
+            ..Copy::new(self.key.clone(), self.story, item, topics, seen)
+        }
+    }
+}
+
+/// What readers see: one piece of news and every copy of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: StoryId,
+    /// In the order they joined; the first is the one the id was minted from.
+    pub copies: Vec<CopyKey>,
+    /// The earliest copy's date.
+    pub published: DateTime<Utc>,
+    /// The latest change to any copy.
+    pub updated: DateTime<Utc>,
+    /// Union of the copies' topics.
+    pub topics: Vec<String>,
+}
+
+impl Story {
+    pub fn new(first: &Copy) -> Story {
+        Story {
+            id: first.story,
+            copies: vec![first.key.clone()],
+            published: first.published,
+            updated: first.changed,
+            topics: first.topics.clone(),
+        }
+    }
+
+    /// Folds a new or changed copy into the story.
+    pub fn absorb(&mut self, copy: &Copy) {
+        if !self.copies.contains(&copy.key) {
+            self.copies.push(copy.key.clone());
+        }
+        self.published = self.published.min(copy.published);
+        self.updated = self.updated.max(copy.changed);
+    }
+
+    /// Recomputes the topic union from all copies.
+    pub fn set_topics<'a>(&mut self, copies: impl IntoIterator<Item = &'a Copy>) {
+        let mut topics: Vec<String> = Vec::new();
+        for copy in copies {
+            for t in &copy.topics {
+                if !topics.contains(t) {
+                    topics.push(t.clone());
+                }
+            }
+        }
+        topics.sort();
+        self.topics = topics;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn story_id_depends_only_on_the_first_copy_key() {
+        let key = CopyKey {
+            source: "moh".into(),
+            item: "https://moh.gov.vn.test/tin/1".into(),
+        };
+        assert_eq!(StoryId::mint(&key), StoryId::mint(&key.clone()));
+        let other = CopyKey {
+            source: "cdc".into(),
+            item: key.item.clone(),
+        };
+        assert_ne!(StoryId::mint(&key), StoryId::mint(&other));
+    }
+}

@@ -1,0 +1,232 @@
+//! Vietnamese text as bantin compares it.
+//!
+//! Owns two things: [`clean`], which turns any text from a feed into what a
+//! reader should see (NFC, no invisible characters, single spaces), and
+//! [`Tokens`], the folded syllable sequence that topic rules and title
+//! matching compare. It never decides what matches what; `classify` and
+//! `merge` do.
+//!
+//! Folding keeps diacritics by default on purpose: folding them all makes
+//! `mà tùy` ("depending on") equal `ma túy` ("drugs"). Only rules written
+//! without diacritics ask for the diacritic-free form, see [`fold_diacritics`].
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Characters portals leave in titles that a reader cannot see and a matcher
+/// must not trip on: soft hyphen, zero-width space/joiners, word joiner, BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// Text as a reader should see it: NFC, invisible characters removed, every
+/// run of whitespace (U+00A0 included) one space, trimmed.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfc() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The Vietnamese tone marks, as combining characters.
+const TONE_MARKS: [char; 5] = ['\u{0300}', '\u{0301}', '\u{0303}', '\u{0309}', '\u{0323}'];
+
+/// Splits a precomposed letter into its letter without tone and its tone mark.
+fn split_tone(c: char) -> (char, Option<char>) {
+    let mut base = String::new();
+    let mut tone = None;
+    for d in std::iter::once(c).nfd() {
+        if TONE_MARKS.contains(&d) {
+            tone = Some(d);
+        } else {
+            base.push(d);
+        }
+    }
+    let base = base.nfc().next().unwrap_or(c);
+    (base, tone)
+}
+
+fn with_tone(base: char, tone: char) -> char {
+    [base, tone].iter().copied().nfc().next().unwrap_or(base)
+}
+
+/// Unifies the "new style" tone placement (`hoà`, `thuỷ`, `tuý`) to the old
+/// style (`hòa`, `thủy`, `túy`): both are current spellings of one word.
+///
+/// Only the open syllables `oa`, `oe`, `uy` differ between the styles, and
+/// only when nothing follows them (`hoàn` is the same in both); `qu` is a
+/// consonant, so `quý` is left alone. Works on one lowercase syllable.
+fn unify_tone_placement(syllable: &mut [char]) {
+    let n = syllable.len();
+    if n < 2 {
+        return;
+    }
+    let (first, second) = (syllable[n - 2], syllable[n - 1]);
+    let (second_base, tone) = split_tone(second);
+    let Some(tone) = tone else { return };
+    let pair_moves = matches!((first, second_base), ('o', 'a') | ('o', 'e') | ('u', 'y'));
+    let after_q = first == 'u' && n >= 3 && syllable[n - 3] == 'q';
+    if pair_moves && !after_q {
+        syllable[n - 2] = with_tone(first, tone);
+        syllable[n - 1] = second_base;
+    }
+}
+
+/// The folded syllables of a text: lowercase, NFC, tone placement unified,
+/// split on everything that is not a letter or a digit. "Phòng, chống
+/// dịch" and "phòng chống  dịch" give the same tokens; "Covid-19" gives
+/// `covid`, `19`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tokens(pub Vec<String>);
+
+impl Tokens {
+    pub fn of(text: &str) -> Tokens {
+        let mut tokens = Vec::new();
+        let mut syllable: Vec<char> = Vec::new();
+        let flush = |syllable: &mut Vec<char>, tokens: &mut Vec<String>| {
+            if !syllable.is_empty() {
+                unify_tone_placement(syllable);
+                tokens.push(syllable.drain(..).collect());
+            }
+        };
+        for c in text.nfc() {
+            if c.is_alphanumeric() {
+                syllable.extend(c.to_lowercase());
+            } else if !is_combining_mark(c) {
+                flush(&mut syllable, &mut tokens);
+            }
+        }
+        flush(&mut syllable, &mut tokens);
+        Tokens(tokens)
+    }
+
+    /// The same syllables with every diacritic removed and `đ` as `d`.
+    pub fn without_diacritics(&self) -> Tokens {
+        Tokens(self.0.iter().map(|t| fold_diacritics(t)).collect())
+    }
+
+    /// Whether `needle` occurs as a contiguous run of whole syllables.
+    pub fn contains_run(&self, needle: &[String]) -> bool {
+        !needle.is_empty() && self.0.windows(needle.len()).any(|w| w == needle)
+    }
+
+    pub fn joined(&self) -> String {
+        self.0.join(" ")
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Removes every combining mark and maps `đ`/`Đ` to `d`/`D`, which Unicode
+/// does not decompose.
+pub fn fold_diacritics(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether a text is written with Vietnamese diacritics (or `đ`).
+pub fn has_diacritics(text: &str) -> bool {
+    fold_diacritics(text) != text.nfc().collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(s: &str) -> Vec<String> {
+        Tokens::of(s).0
+    }
+
+    #[test]
+    fn clean_makes_nfd_nfc() {
+        let nfd: String = "Phường 5".nfd().collect();
+        assert_eq!(clean(&nfd), "Phường 5");
+    }
+
+    #[test]
+    fn clean_drops_invisible_and_collapses_spaces() {
+        assert_eq!(
+            clean("  2\u{00A0}máy\u{200B} thở\u{00AD}\n\t mới \u{FEFF}"),
+            "2 máy thở mới"
+        );
+    }
+
+    #[test]
+    fn tokens_ignore_punctuation_and_spacing() {
+        let want = tokens("phòng chống dịch");
+        assert_eq!(tokens("Phòng, chống dịch"), want);
+        assert_eq!(tokens("phòng,chống  dịch"), want);
+    }
+
+    #[test]
+    fn tokens_split_covid_number() {
+        assert_eq!(tokens("Covid-19"), ["covid", "19"]);
+    }
+
+    #[test]
+    fn new_style_tone_placement_is_unified() {
+        assert_eq!(tokens("hoà thuỷ tuý khoẻ"), tokens("hòa thủy túy khỏe"));
+    }
+
+    #[test]
+    fn closed_syllables_and_qu_keep_their_tone() {
+        assert_eq!(tokens("hoàn quý"), ["hoàn", "quý"]);
+    }
+
+    #[test]
+    fn diacritics_fold_includes_d_stroke() {
+        assert_eq!(fold_diacritics("Đồng Văn đường"), "Dong Van duong");
+    }
+
+    #[test]
+    fn ma_tuy_and_ma_tuy_differ_with_diacritics() {
+        assert_ne!(tokens("ma túy"), tokens("mà tùy"));
+        assert_eq!(
+            Tokens::of("ma túy").without_diacritics(),
+            Tokens::of("mà tùy").without_diacritics()
+        );
+    }
+
+    #[test]
+    fn contains_run_is_whole_syllables() {
+        let text = Tokens::of("ban ninh an toàn");
+        let needle = Tokens::of("an ninh").0;
+        assert!(!text.contains_run(&needle));
+        assert!(Tokens::of("bảo đảm an ninh trật tự").contains_run(&needle));
+    }
+
+    #[test]
+    fn has_diacritics_tells_folded_keywords() {
+        assert!(has_diacritics("y tế"));
+        assert!(has_diacritics("đ"));
+        assert!(!has_diacritics("covid"));
+    }
+}

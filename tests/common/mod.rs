@@ -1,0 +1,292 @@
+//! Shared test harness: a fixture feed server on 127.0.0.1:0, a feeds.toml
+//! pointing at it, and helpers to read what bantin serves.
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing;
+use bantin::config::Config;
+use tokio::net::TcpListener;
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(FIXTURES).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What the fixture server answers on one path.
+#[derive(Clone)]
+pub enum Answer {
+    /// The body, with an ETag derived from it; honours If-None-Match.
+    Feed {
+        body: Vec<u8>,
+        content_type: &'static str,
+    },
+    /// A bare status with no body.
+    Status(u16),
+}
+
+impl Answer {
+    pub fn file(name: &str) -> Answer {
+        let content_type = match name.rsplit('.').next() {
+            Some("json") => "application/feed+json",
+            Some("atom") => "application/atom+xml; charset=utf-8",
+            Some("html") => "text/html; charset=utf-8",
+            _ => "application/rss+xml; charset=utf-8",
+        };
+        Answer::Feed {
+            body: fixture(name),
+            content_type,
+        }
+    }
+}
+
+/// One request the server saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    answers: Arc<Mutex<HashMap<String, Answer>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// A feed server on 127.0.0.1, port 0, that records every request.
+pub struct FixtureServer {
+    pub addr: SocketAddr,
+    shared: Shared,
+}
+
+impl FixtureServer {
+    /// Serves each fixture file under `/<file name>`.
+    pub async fn start(files: &[&str]) -> FixtureServer {
+        let shared = Shared::default();
+        for name in files {
+            shared
+                .answers
+                .lock()
+                .unwrap()
+                .insert(format!("/{name}"), Answer::file(name));
+        }
+        let app = Router::new()
+            .route("/{name}", routing::get(answer))
+            .with_state(shared.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        FixtureServer { addr, shared }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+    }
+
+    /// Changes what `/path` answers from now on.
+    pub fn set(&self, path: &str, answer: Answer) {
+        self.shared
+            .answers
+            .lock()
+            .unwrap()
+            .insert(format!("/{}", path.trim_start_matches('/')), answer);
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.shared.seen.lock().unwrap().clone()
+    }
+
+    pub fn forget_seen(&self) {
+        self.shared.seen.lock().unwrap().clear();
+    }
+}
+
+async fn answer(
+    State(shared): State<Shared>,
+    UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/{name}");
+    let text = |h| {
+        headers
+            .get(h)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    shared.seen.lock().unwrap().push(Seen {
+        path: path.clone(),
+        if_none_match: text(header::IF_NONE_MATCH),
+        user_agent: text(header::USER_AGENT),
+    });
+    let answer = shared.answers.lock().unwrap().get(&path).cloned();
+    match answer {
+        None => StatusCode::NOT_FOUND.into_response(),
+        Some(Answer::Status(code)) => StatusCode::from_u16(code).unwrap().into_response(),
+        Some(Answer::Feed { body, content_type }) => {
+            let etag = format!(
+                "\"{:x}\"",
+                body.len() * 31 + body.iter().map(|b| *b as usize).sum::<usize>()
+            );
+            if text(header::IF_NONE_MATCH).as_deref() == Some(etag.as_str()) {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+            }
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (header::ETAG, etag),
+                ],
+                Bytes::from(body),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The topic rules of the fixtures (tests/fixtures/feeds/EXPECTED.md).
+pub const TOPICS: &str = r#"
+[[topic]]
+slug     = "y-te"
+title    = "Y tế"
+keywords = ["covid", "phòng, chống dịch", "dịch bệnh", "y tế", "tiêm chủng", "bệnh viện", "vắc xin", "cách ly", "bệnh nhân"]
+
+[[topic]]
+slug     = "an-ninh"
+title    = "An ninh – Trật tự"
+keywords = ["công an", "an ninh trật tự", "tội phạm", "ma túy", "trại giam", "cảnh sát"]
+"#;
+
+/// The six fixture sources, by id, file and priority.
+pub const SOURCES: [(&str, &str, i32); 6] = [
+    ("haugiang-portal", "portal.rss", 10),
+    ("congan-haugiang", "police.rss", 20),
+    ("moh", "moh.atom", 5),
+    ("bocongan", "mps.rdf", 5),
+    ("bvdk-haugiang", "hospital.json", 50),
+    ("vithanh", "nfd.atom", 40),
+];
+
+/// A directory holding a feeds.toml for the fixture server and a store.
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+    pub server: FixtureServer,
+}
+
+impl Setup {
+    /// The fixture server with the six sources, and a config naming them.
+    pub async fn new() -> Setup {
+        let files: Vec<&str> = SOURCES.iter().map(|(_, f, _)| *f).collect();
+        let server = FixtureServer::start(&files).await;
+        Setup {
+            dir: tempfile::tempdir().unwrap(),
+            server,
+        }
+    }
+
+    /// feeds.toml text for the six sources plus `extra` (more `[[source]]`s).
+    pub fn config_text(&self, extra: &str) -> String {
+        let mut text = String::from(
+            "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
+             [store]\npath = \"store\"\n\n[poll]\ntimeout = \"5s\"\n",
+        );
+        text.push_str(TOPICS);
+        for (id, file, priority) in SOURCES {
+            text.push_str(&format!(
+                "\n[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{}\"\npriority = {priority}\n",
+                self.server.url(file)
+            ));
+        }
+        text.push_str(extra);
+        text
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("feeds.toml")
+    }
+
+    pub fn config(&self, extra: &str) -> Arc<Config> {
+        std::fs::write(self.config_path(), self.config_text(extra)).unwrap();
+        Arc::new(Config::load(&self.config_path()).unwrap_or_else(|e| panic!("{e}")))
+    }
+}
+
+/// bantin's HTTP server for one pipeline, on 127.0.0.1:0.
+pub struct Served {
+    pub addr: SocketAddr,
+    stop: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    /// Stops the server and lets go of its pipeline (and so of the store).
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+pub async fn serve(pipeline: Arc<bantin::pipeline::Pipeline>) -> Served {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(bantin::serve::run(listener, pipeline, stop.clone()));
+    Served { addr, stop, task }
+}
+
+/// GETs a bantin URL; returns status, headers and body.
+pub async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, HeaderMap, Bytes) {
+    let client = reqwest::Client::new();
+    let mut request = client.get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap();
+    (status, headers, body)
+}
+
+/// A served feed, parsed back with feed-rs as a reader would.
+pub async fn read_feed(addr: SocketAddr, topic: &str) -> feed_rs::model::Feed {
+    let (status, _, body) = get(&format!("http://{addr}/feeds/{topic}.atom"), &[]).await;
+    assert_eq!(status, 200, "GET /feeds/{topic}.atom");
+    feed_rs::parser::parse(&body[..]).expect("the served feed parses")
+}
+
+pub fn titles(feed: &feed_rs::model::Feed) -> Vec<String> {
+    let mut titles: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| {
+            e.title
+                .as_ref()
+                .map(|t| t.content.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    titles.sort();
+    titles
+}
+
+pub fn entry<'a>(feed: &'a feed_rs::model::Feed, title_starts: &str) -> &'a feed_rs::model::Entry {
+    feed.entries
+        .iter()
+        .find(|e| {
+            e.title
+                .as_ref()
+                .is_some_and(|t| t.content.starts_with(title_starts))
+        })
+        .unwrap_or_else(|| panic!("no entry titled {title_starts}…"))
+}
