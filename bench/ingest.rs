@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use bantin::config::{Config, Source};
 use bantin::merge;
-use bantin::pipeline::prepare;
+use bantin::pipeline::{Body, prepare};
 use bantin::store::Store;
 use chrono::Utc;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -22,7 +22,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 struct Corpus {
     name: &'static str,
     config: Config,
-    bodies: Vec<(Source, Vec<u8>)>,
+    bodies: Vec<(Source, Body)>,
 }
 
 impl Corpus {
@@ -30,7 +30,7 @@ impl Corpus {
         let now = Utc::now();
         self.bodies
             .iter()
-            .map(|(s, b)| prepare(&self.config, s, b, now).map_or(0, |i| i.len() as u64))
+            .map(|(s, b)| prepare(&self.config, s, b, now).map_or(0, |p| p.items.len() as u64))
             .sum()
     }
 }
@@ -75,7 +75,7 @@ fn shared_corpus() -> Option<Corpus> {
         .iter()
         .zip(files)
         .filter(|(_, f)| !f.starts_with("html/"))
-        .filter_map(|(s, f)| Some((s.clone(), std::fs::read(dir.join(f)).ok()?)))
+        .filter_map(|(s, f)| Some((s.clone(), Body::new(std::fs::read(dir.join(f)).ok()?))))
         .collect();
     Some(Corpus {
         name: "shared-corpus",
@@ -92,7 +92,7 @@ fn demo_corpus() -> Corpus {
         .iter()
         .filter_map(|s| {
             let path = s.url.to_file_path().ok()?;
-            Some((s.clone(), std::fs::read(path).ok()?))
+            Some((s.clone(), Body::new(std::fs::read(path).ok()?)))
         })
         .collect();
     Corpus {
@@ -107,7 +107,7 @@ fn ingest_all(corpus: &Corpus, store: &Store) -> usize {
     let mut stories = 0;
     for (source, body) in &corpus.bodies {
         let items = prepare(&corpus.config, source, body, now).expect("corpus feeds parse");
-        stories += merge::ingest(store, source, items, now)
+        stories += merge::ingest(store, source, items.items, now)
             .expect("store")
             .new_stories;
     }
@@ -135,7 +135,7 @@ fn bench(c: &mut Criterion) {
             corpus
                 .bodies
                 .iter()
-                .map(|(s, body)| prepare(&corpus.config, s, body, now).map_or(0, |i| i.len()))
+                .map(|(s, body)| prepare(&corpus.config, s, body, now).map_or(0, |p| p.items.len()))
                 .sum::<usize>()
         })
     });

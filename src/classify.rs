@@ -161,11 +161,84 @@ mod tests {
         assert!(hits("an ninh", "bảo đảm an ninh, trật tự"));
     }
 
+    fn topics() -> Vec<Topic> {
+        vec![
+            Topic {
+                slug: "y-te".into(),
+                title: "Y tế".into(),
+                rules: Rules::new(vec!["covid".into(), "y tế".into()], vec![]),
+            },
+            Topic {
+                slug: "an-ninh".into(),
+                title: "An ninh".into(),
+                rules: Rules::new(vec!["công an".into()], vec!["quảng cáo".into()]),
+            },
+            Topic {
+                slug: "all".into(),
+                title: "Tất cả".into(),
+                rules: Rules::everything(),
+            },
+        ]
+    }
+
+    fn source(topics: &[&str]) -> Source {
+        Source {
+            id: "s".into(),
+            name: "s".into(),
+            url: url::Url::parse("https://s.test/rss").unwrap(),
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            every: std::time::Duration::from_secs(60),
+            priority: 0,
+            ca_file: None,
+            insecure_tls: false,
+        }
+    }
+
+    fn item(title: &str, content_text: &str) -> Item {
+        Item {
+            guid: None,
+            link: None,
+            title: title.into(),
+            summary: String::new(),
+            content: String::new(),
+            content_text: content_text.into(),
+            published: chrono::DateTime::UNIX_EPOCH,
+            date_missing: false,
+            authors: vec![],
+            categories: vec![],
+        }
+    }
+
     #[test]
-    fn exclude_wins_over_fixed_topic() {
-        let rules = Rules::new(vec!["công an".into()], vec!["quảng cáo".into()]);
-        let t = text("Công an tỉnh: thông tin quảng cáo");
-        assert!(rules.first_keyword(&t).is_some());
-        assert!(rules.first_exclusion(&t).is_some());
+    fn keywords_in_content_classify() {
+        let got = classify(
+            &item("Tin mới", "Công an tỉnh và ngành y tế"),
+            &source(&[]),
+            &topics(),
+        );
+        assert_eq!(got, ["y-te", "an-ninh", "all"]);
+    }
+
+    #[test]
+    fn every_story_is_in_all() {
+        let got = classify(&item("Khai mạc lễ hội", ""), &source(&[]), &topics());
+        assert_eq!(got, ["all"]);
+    }
+
+    #[test]
+    fn fixed_topic_applies_without_keywords() {
+        let got = classify(
+            &item("Khai mạc lễ hội", ""),
+            &source(&["an-ninh"]),
+            &topics(),
+        );
+        assert_eq!(got, ["an-ninh", "all"]);
+    }
+
+    #[test]
+    fn exclude_wins_over_keywords_and_fixed_topic() {
+        let item = item("Công an cảnh báo quảng cáo giả", "");
+        assert_eq!(classify(&item, &source(&[]), &topics()), ["all"]);
+        assert_eq!(classify(&item, &source(&["an-ninh"]), &topics()), ["all"]);
     }
 }

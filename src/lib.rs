@@ -35,6 +35,7 @@ pub mod normalize;
 pub mod parse;
 pub mod pipeline;
 pub mod publish;
+pub mod schedule;
 pub mod scheduler;
 pub mod serve;
 pub mod status;

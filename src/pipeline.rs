@@ -11,15 +11,17 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use url::Url;
 
 use crate::classify::classify;
 use crate::config::{Config, Source};
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{FetchError, Fetcher};
 use crate::merge::{self, Ingested};
 use crate::normalize::{Item, normalize};
 use crate::parse::{ParseError, parse_feed};
 use crate::publish::Publisher;
-use crate::status::{PollResult, SourceState};
+use crate::schedule::{self, Hints};
+use crate::status::{Moved, Moving, PollResult, SourceState};
 use crate::store::{Store, StoreError};
 
 /// Why a poll failed, whatever the stage.
@@ -51,9 +53,13 @@ impl PollError {
 pub struct PollReport {
     pub source: String,
     pub result: PollResult,
-    /// When the source should be polled again.
-    pub next_poll: DateTime<Utc>,
+    /// When the source should be polled again; `None` for never (410).
+    pub next_poll: Option<DateTime<Utc>>,
 }
+
+/// Polls in a row that must see the same permanent redirect before bantin
+/// polls the new address.
+pub const MOVE_AFTER: u32 = 3;
 
 /// The stages, assembled. Shared by the scheduler, `bantin poll`, tests
 /// and benchmarks.
@@ -72,7 +78,7 @@ impl Pipeline {
     /// Builds the pipeline and renders every topic's feed from the store,
     /// so a restarted daemon serves its stories before the first poll.
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Pipeline>, PipelineError> {
-        let fetcher = Fetcher::new(&config.poll).map_err(PipelineError::Client)?;
+        let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
         let publisher = Publisher::new();
         publisher.render_all(&config, &store)?;
         Ok(Arc::new(Pipeline {
@@ -94,30 +100,65 @@ impl Pipeline {
                 SourceState::default()
             }
         };
+        if state.is_gone(source) {
+            return PollReport {
+                source: source.id.clone(),
+                result: PollResult::Failed {
+                    kind: "gone".into(),
+                    message: format!(
+                        "{} answered 410 Gone; not polled (change the source's url to resume)",
+                        state.polling_url(source)
+                    ),
+                },
+                next_poll: None,
+            };
+        }
+        let url = state.polling_url(source);
         let now = Utc::now();
-        let outcome = self.poll_once(source, &mut state, now).await;
+        let outcome = self.poll_once(source, &url, &mut state, now).await;
         state.last_poll = Some(now);
         state.duration_ms = started.elapsed().as_millis() as u64;
-        let result = match outcome {
-            Ok(result) => {
+        let poll = &self.config.poll;
+        let (result, next_poll) = match outcome {
+            Ok((result, hints)) => {
                 state.last_success = Some(now);
                 state.consecutive_failures = 0;
                 tracing::info!(source = %source.id, result = %result.summary(), "polled");
-                result
+                let interval = schedule::interval_after_success(source, poll, &hints);
+                (result, Some(schedule::next_poll(now, interval, &hints)))
             }
             Err(e) => {
                 state.consecutive_failures += 1;
                 state.http_status = e_status(&e).or(state.http_status);
                 tracing::warn!(source = %source.id, kind = %e.kind(), error = %e, "poll failed");
-                PollResult::Failed {
+                let next = match &e {
+                    PollError::Fetch(FetchError::Gone { .. }) => {
+                        state.gone = Some(url.to_string());
+                        None
+                    }
+                    _ => {
+                        let retry_after = match &e {
+                            PollError::Fetch(f) => f.retry_after(),
+                            _ => None,
+                        };
+                        let interval = schedule::interval_after_failure(
+                            source,
+                            poll,
+                            state.consecutive_failures,
+                            retry_after,
+                        );
+                        Some(schedule::next_poll(now, interval, &Hints::default()))
+                    }
+                };
+                let failed = PollResult::Failed {
                     kind: e.kind(),
                     message: e.to_string(),
-                }
+                };
+                (failed, next)
             }
         };
         state.last_result = Some(result.clone());
-        let next_poll = now + source.every;
-        state.next_poll = Some(next_poll);
+        state.next_poll = next_poll;
         if let Err(e) = self.store.put_source_state(&source.id, &state) {
             tracing::error!(source = %source.id, error = %e, "cannot save source state");
         }
@@ -131,60 +172,71 @@ impl Pipeline {
     async fn poll_once(
         self: &Arc<Self>,
         source: &Source,
+        url: &Url,
         state: &mut SourceState,
         now: DateTime<Utc>,
-    ) -> Result<PollResult, PollError> {
-        let (bytes, status, validators) =
-            match self.fetcher.fetch(&source.url, &state.validators).await? {
-                Fetched::NotModified => {
-                    state.http_status = Some(304);
-                    return Ok(PollResult::NotModified);
-                }
-                Fetched::Body {
-                    bytes,
-                    status,
-                    validators,
-                } => (bytes, status, validators),
-            };
-        state.http_status = Some(status);
-        state.bytes = bytes.len() as u64;
+    ) -> Result<(PollResult, Hints), PollError> {
+        let fetched = self.fetcher.fetch(source, url, &state.validators).await?;
+        track_move(source, url, fetched.moved_to.as_ref(), state, now);
+        state.http_status = Some(fetched.status);
+        state.bytes = fetched.wire_bytes;
+        let mut hints = Hints {
+            fresh_for: fetched.fresh_for,
+            ..Hints::default()
+        };
+        let Some(bytes) = fetched.body else {
+            return Ok((PollResult::NotModified, hints));
+        };
+        let body = Body {
+            bytes,
+            content_type: fetched.content_type,
+        };
         let pipeline = Arc::clone(self);
         let source_owned = source.clone();
-        let (items, ingested) =
-            tokio::task::spawn_blocking(move || pipeline.ingest_bytes(&source_owned, &bytes, now))
+        let ingest =
+            tokio::task::spawn_blocking(move || pipeline.ingest_bytes(&source_owned, &body, now))
                 .await
                 .map_err(|e| PollError::Task(e.to_string()))??;
         // Validators are kept only once the body is safely stored: a poll
         // that failed to parse must be retried in full next time.
-        state.validators = validators;
-        Ok(PollResult::Fetched {
-            items,
-            new_copies: ingested.new_copies,
-            updated_copies: ingested.updated_copies,
-            new_stories: ingested.new_stories,
-        })
+        state.validators = fetched.validators;
+        hints.feed_interval = ingest.hints.feed_interval;
+        hints.skip_hours = ingest.hints.skip_hours;
+        hints.skip_days = ingest.hints.skip_days;
+        let result = PollResult::Fetched {
+            items: ingest.items,
+            new_copies: ingest.ingested.new_copies,
+            updated_copies: ingest.ingested.updated_copies,
+            new_stories: ingest.ingested.new_stories,
+            partial: ingest.partial,
+        };
+        Ok((result, hints))
     }
 
     /// Parses, normalizes, classifies and merges one fetched body, then
     /// re-renders the feeds it changed. Blocking: run it off the runtime.
-    /// Returns the number of items in the body and what they changed.
     pub fn ingest_bytes(
         &self,
         source: &Source,
-        bytes: &Bytes,
+        body: &Body,
         seen: DateTime<Utc>,
-    ) -> Result<(usize, Ingested), PollError> {
-        let items = prepare(&self.config, source, bytes, seen)?;
-        let count = items.len();
+    ) -> Result<Ingest, PollError> {
+        let prepared = prepare(&self.config, source, body, seen)?;
+        let items = prepared.items.len();
         // A poisoned lock only means another ingest panicked; the store
         // itself is consistent, so carry on.
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        let ingested = merge::ingest(&self.store, source, items, seen)?;
+        let ingested = merge::ingest(&self.store, source, prepared.items, seen)?;
         if !ingested.touched_topics.is_empty() {
             self.publisher
                 .refresh(&self.config, &self.store, &ingested.touched_topics)?;
         }
-        Ok((count, ingested))
+        Ok(Ingest {
+            items,
+            ingested,
+            hints: prepared.hints,
+            partial: prepared.partial,
+        })
     }
 
     /// Polls every source once, `poll.concurrency` at a time.
@@ -212,16 +264,55 @@ impl Pipeline {
     }
 }
 
+/// A fetched document and what its server said it is.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub bytes: Bytes,
+    /// The Content-Type header, which may name the charset.
+    pub content_type: Option<String>,
+}
+
+impl Body {
+    pub fn new(bytes: impl Into<Bytes>) -> Body {
+        Body {
+            bytes: bytes.into(),
+            content_type: None,
+        }
+    }
+}
+
+/// What one body gave: its items, what they changed, what the feed says
+/// about polling it.
+#[derive(Debug)]
+pub struct Ingest {
+    pub items: usize,
+    pub ingested: Ingested,
+    pub hints: Hints,
+    /// Set when the body was damaged and only its complete items were read.
+    pub partial: Option<String>,
+}
+
+/// A body's items, normalized and classified, not yet merged.
+pub struct Prepared {
+    pub items: Vec<(Item, Vec<String>)>,
+    pub hints: Hints,
+    pub partial: Option<String>,
+}
+
 /// The stages that need nothing but the body: parse, normalize, classify.
 /// `seen` stands in for a missing date.
 pub fn prepare(
     config: &Config,
     source: &Source,
-    bytes: &[u8],
+    body: &Body,
     seen: DateTime<Utc>,
-) -> Result<Vec<(Item, Vec<String>)>, ParseError> {
-    let feed = parse_feed(bytes, source.url.as_str())?;
-    Ok(feed
+) -> Result<Prepared, ParseError> {
+    let feed = parse_feed(
+        &body.bytes,
+        body.content_type.as_deref(),
+        source.url.as_str(),
+    )?;
+    let items = feed
         .items
         .iter()
         .map(|raw| {
@@ -229,7 +320,46 @@ pub fn prepare(
             let topics = classify(&item, source, &config.topics);
             (item, topics)
         })
-        .collect())
+        .collect();
+    Ok(Prepared {
+        items,
+        hints: feed.hints,
+        partial: feed.partial,
+    })
+}
+
+/// Counts a permanent redirect; adopts its target once the same one was
+/// seen on [`MOVE_AFTER`] polls in a row. A portal that redirects by
+/// mistake for a day costs nothing; one that really moved is followed.
+fn track_move(
+    source: &Source,
+    url: &Url,
+    moved_to: Option<&Url>,
+    state: &mut SourceState,
+    now: DateTime<Utc>,
+) {
+    let Some(to) = moved_to else {
+        state.moving = None;
+        return;
+    };
+    let seen = match &state.moving {
+        Some(m) if m.to == to.as_str() => m.seen + 1,
+        _ => 1,
+    };
+    if seen >= MOVE_AFTER {
+        tracing::warn!(source = %source.id, from = %url, %to, "feed moved permanently; polling the new address");
+        state.moved = Some(Moved {
+            from: source.url.to_string(),
+            to: to.to_string(),
+            at: now,
+        });
+        state.moving = None;
+    } else {
+        state.moving = Some(Moving {
+            to: to.to_string(),
+            seen,
+        });
+    }
 }
 
 fn e_status(e: &PollError) -> Option<u16> {

@@ -37,6 +37,7 @@ async fn poll_forever(
     shutdown: CancellationToken,
 ) {
     let mut due = match pipeline.store.source_state(&source.id) {
+        Ok(Some(state)) if state.is_gone(&source) => return,
         Ok(Some(state)) => state.next_poll,
         _ => None,
     };
@@ -58,6 +59,12 @@ async fn poll_forever(
             }
             () = shutdown.cancelled() => return,
         };
-        due = Some(report.next_poll);
+        match report.next_poll {
+            Some(next) => due = Some(next),
+            None => {
+                tracing::warn!(source = %source.id, "not polled again: {}", report.result.summary());
+                return;
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::config::Source;
 use crate::fetch::Validators;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -23,6 +24,87 @@ pub struct SourceState {
     pub bytes: u64,
     #[serde(default)]
     pub duration_ms: u64,
+    /// A permanent redirect seen on consecutive polls, not adopted yet.
+    pub moving: Option<Moving>,
+    /// A permanent redirect adopted: polls go to `to`; `from` is kept as
+    /// the configured address's alias.
+    pub moved: Option<Moved>,
+    /// The address that answered 410 Gone; it is not polled again.
+    pub gone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moving {
+    pub to: String,
+    /// Polls in a row that saw this same permanent redirect.
+    pub seen: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A source's condition, as the status page and `bantin status` name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    NotPolled,
+    Ok,
+    NotModified,
+    Failing,
+    BackingOff,
+    Gone,
+    Moved,
+}
+
+impl Health {
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::NotPolled => "not polled yet",
+            Health::Ok => "ok",
+            Health::NotModified => "not modified",
+            Health::Failing => "failing",
+            Health::BackingOff => "backing off",
+            Health::Gone => "gone",
+            Health::Moved => "moved",
+        }
+    }
+}
+
+impl SourceState {
+    /// The address to poll: the configured one, or where it permanently
+    /// moved. A move recorded for another configured address (the
+    /// operator edited the url since) no longer applies.
+    pub fn polling_url(&self, source: &Source) -> url::Url {
+        self.moved
+            .as_ref()
+            .filter(|m| m.from == source.url.as_str())
+            .and_then(|m| url::Url::parse(&m.to).ok())
+            .unwrap_or_else(|| source.url.clone())
+    }
+
+    /// Whether the address bantin would poll answered 410 Gone.
+    pub fn is_gone(&self, source: &Source) -> bool {
+        self.gone.as_deref() == Some(self.polling_url(source).as_str())
+    }
+
+    pub fn health(&self, source: &Source) -> Health {
+        if self.is_gone(source) {
+            return Health::Gone;
+        }
+        match (&self.last_result, self.consecutive_failures) {
+            (None, _) => Health::NotPolled,
+            // From the second failure on, the interval has grown.
+            (_, n) if n >= 2 => Health::BackingOff,
+            (_, 1) => Health::Failing,
+            _ if self.polling_url(source) != source.url => Health::Moved,
+            (Some(PollResult::NotModified), _) => Health::NotModified,
+            _ => Health::Ok,
+        }
+    }
 }
 
 /// The outcome of one poll of one source.
@@ -34,6 +116,9 @@ pub enum PollResult {
         new_copies: usize,
         updated_copies: usize,
         new_stories: usize,
+        /// The document was damaged: what was wrong and what was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partial: Option<String>,
     },
     NotModified,
     Failed {
@@ -53,9 +138,16 @@ impl PollResult {
                 new_copies,
                 updated_copies,
                 new_stories,
-            } => format!(
-                "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
-            ),
+                partial,
+            } => {
+                let mut line = format!(
+                    "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
+                );
+                if let Some(note) = partial {
+                    line.push_str(&format!(" (partial: {note})"));
+                }
+                line
+            }
             PollResult::NotModified => "not modified".to_string(),
             PollResult::Failed { message, .. } => format!("failed: {message}"),
         }

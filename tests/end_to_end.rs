@@ -259,13 +259,13 @@ async fn unchanged_body_without_validators_writes_nothing() {
     let (_, before_headers, before) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
     let config = Arc::clone(&pipeline.config);
     for source in &config.sources {
-        let bytes = bytes::Bytes::from(common::fixture(
+        let body = bantin::pipeline::Body::new(common::fixture(
             common::SOURCES.iter().find(|s| s.0 == source.id).unwrap().1,
         ));
-        let (_, ingested) = pipeline
-            .ingest_bytes(source, &bytes, chrono::Utc::now())
+        let ingest = pipeline
+            .ingest_bytes(source, &body, chrono::Utc::now())
             .unwrap();
-        assert_eq!(ingested, Default::default(), "{}", source.id);
+        assert_eq!(ingest.ingested, Default::default(), "{}", source.id);
     }
     let (_, after_headers, after) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
     assert_eq!(before_headers["etag"], after_headers["etag"]);
@@ -300,11 +300,19 @@ async fn failing_sources_keep_their_stories_and_the_others_go_on() {
     let before = ids_by_title(&read_feed(addr, "all").await);
 
     // The portal turns into a maintenance page, the police answer 500, the
-    // ministry sends a truncated document; the hospital publishes news.
+    // district sends garbage, the ministry a truncated document (its
+    // complete first item is kept); the hospital publishes news.
     setup
         .server
         .set("portal.rss", Answer::file("not-a-feed.html"));
     setup.server.set("police.rss", Answer::Status(500));
+    setup.server.set(
+        "nfd.atom",
+        Answer::Feed {
+            body: (0..=255u8).cycle().take(3000).collect(),
+            content_type: "application/atom+xml",
+        },
+    );
     setup.server.set("moh.atom", Answer::file("broken.xml"));
     let hospital = String::from_utf8(common::fixture("hospital.json")).unwrap();
     setup.server.set(
@@ -335,14 +343,22 @@ async fn failing_sources_keep_their_stories_and_the_others_go_on() {
     };
     assert_eq!(kind("haugiang-portal"), "html page");
     assert_eq!(kind("congan-haugiang"), "http 500");
-    assert_eq!(kind("moh"), "not a feed");
+    assert_eq!(kind("vithanh"), "not a feed");
+    assert!(matches!(
+        &reports["moh"],
+        PollResult::Fetched { items: 1, new_stories: 1, partial: Some(note), .. }
+            if note.contains("kept the 1 complete item")
+    ));
     assert!(matches!(
         reports["bvdk-haugiang"],
         PollResult::Fetched { new_stories: 1, .. }
     ));
 
     let after = ids_by_title(&read_feed(addr, "all").await);
-    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.len(), before.len() + 2);
+    assert!(
+        after.contains_key("Kiểm tra an toàn thực phẩm tại các bếp ăn tập thể khu công nghiệp")
+    );
     for (title, id) in &before {
         assert_eq!(after.get(title), Some(id), "lost or changed: {title}");
     }
@@ -357,6 +373,10 @@ async fn failing_sources_keep_their_stories_and_the_others_go_on() {
     let page = String::from_utf8(page.to_vec()).unwrap();
     assert!(page.contains("this is an HTML page, not a feed"), "{page}");
     assert!(page.contains("the server answered 500"), "{page}");
+    assert!(
+        page.contains("partial: the document ends inside item 2"),
+        "{page}"
+    );
     assert!(page.contains("feeds/y-te.atom"));
 }
 

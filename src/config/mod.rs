@@ -59,6 +59,10 @@ pub struct PollSettings {
     pub per_host: usize,
     pub host_gap: Duration,
     pub max_body: u64,
+    /// Bytes per second below which a transfer is cut off, once it has
+    /// lasted `rate_window`.
+    pub min_rate: u64,
+    pub rate_window: Duration,
     pub user_agent: String,
 }
 
@@ -80,6 +84,11 @@ pub struct Source {
     pub every: Duration,
     /// Lower is more authoritative: its copy is the one a story shows.
     pub priority: i32,
+    /// Extra CA or intermediate certificates (PEM) for this source's host:
+    /// gov.vn servers often send incomplete chains.
+    pub ca_file: Option<PathBuf>,
+    /// Certificate checks off for this source only; shown as a warning.
+    pub insecure_tls: bool,
 }
 
 impl Config {

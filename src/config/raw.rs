@@ -46,7 +46,10 @@ pub struct RawPoll {
     pub per_host: Option<Spanned<i64>>,
     pub host_gap: Option<Spanned<String>>,
     pub max_body: Option<Spanned<String>>,
+    pub min_rate: Option<Spanned<String>>,
+    pub rate_window: Option<Spanned<String>>,
     pub user_agent: Option<Spanned<String>>,
+    pub contact: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,4 +74,7 @@ pub struct RawSource {
     pub every: Option<Spanned<String>>,
     #[serde(default)]
     pub priority: i32,
+    pub ca_file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub insecure_tls: bool,
 }

@@ -20,11 +20,7 @@ use super::{
 use crate::classify::Rules;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
-const DEFAULT_USER_AGENT: &str = concat!(
-    "bantin/",
-    env!("CARGO_PKG_VERSION"),
-    " (+https://github.com/bantin/bantin)"
-);
+const DEFAULT_CONTACT: &str = "https://github.com/bantin/bantin";
 
 pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut check = Checker {
@@ -171,11 +167,24 @@ impl Checker<'_> {
                 None => Duration::from_secs(1),
             },
             max_body,
-            user_agent: raw
-                .user_agent
+            min_rate: raw
+                .min_rate
                 .as_ref()
-                .map(|u| u.get_ref().clone())
-                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+                .and_then(|v| self.parse_with(v, parse_size))
+                .unwrap_or(1024),
+            rate_window: self.duration(raw.rate_window.as_ref(), Duration::from_secs(10)),
+            // Portal admins who see bantin in their logs should find who
+            // runs it: the User-Agent names bantin and a contact.
+            user_agent: match (&raw.user_agent, &raw.contact) {
+                (Some(ua), _) => ua.get_ref().clone(),
+                (None, contact) => format!(
+                    "bantin/{} (+{})",
+                    env!("CARGO_PKG_VERSION"),
+                    contact
+                        .as_ref()
+                        .map_or(DEFAULT_CONTACT, |c| c.get_ref().as_str())
+                ),
+            },
         };
         if poll.min_every > poll.max_every {
             self.problem(
@@ -272,6 +281,19 @@ impl Checker<'_> {
             }
             let url = self.parse_with(&s.url, |u| parse_source_url(u, dir));
             let every = self.duration(s.every.as_ref(), poll.every);
+            let ca_file = s.ca_file.as_ref().and_then(|f| {
+                let path = dir.join(f.get_ref());
+                match std::fs::metadata(&path) {
+                    Ok(_) => Some(path),
+                    Err(e) => {
+                        self.problem(
+                            Some(f.span()),
+                            format!("cannot read ca_file `{}`: {e}", path.display()),
+                        );
+                        None
+                    }
+                }
+            });
             if let Some(url) = url {
                 sources.push(Source {
                     id: id.clone(),
@@ -280,6 +302,8 @@ impl Checker<'_> {
                     topics: s.topics.iter().map(|t| t.get_ref().clone()).collect(),
                     every,
                     priority: s.priority,
+                    ca_file,
+                    insecure_tls: s.insecure_tls,
                 });
             }
         }

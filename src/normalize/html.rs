@@ -2,6 +2,7 @@
 //! Both go through ammonia's HTML5 parser rather than string surgery:
 //! portal HTML (`</br>`, unclosed tags, entity soup) defeats anything less.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use ammonia::{Builder, UrlRelative};
@@ -10,13 +11,26 @@ use url::Url;
 /// Sanitized HTML: ammonia's safe defaults, relative `href`/`src` rewritten
 /// against `base` so republished content never points at bantin's host.
 pub fn sanitize_html(html: &str, base: &str) -> String {
-    let mut builder = Builder::default();
-    builder.link_rel(Some("noopener noreferrer"));
-    match Url::parse(base) {
-        Ok(base) => builder.url_relative(UrlRelative::RewriteWithBase(base)),
-        Err(_) => builder.url_relative(UrlRelative::Deny),
+    let relative = match Url::parse(base) {
+        Ok(base) => UrlRelative::RewriteWithBase(base),
+        Err(_) => UrlRelative::Deny,
     };
-    builder.clean(html).to_string()
+    SANITIZER.with_borrow_mut(|builder| builder.url_relative(relative).clean(html).to_string())
+}
+
+thread_local! {
+    // Building ammonia's allow-lists costs more than cleaning a short
+    // description: build them once per thread and only swap the base URL.
+    static SANITIZER: RefCell<Builder<'static>> = RefCell::new({
+        let mut builder = Builder::default();
+        builder.link_rel(Some("noopener noreferrer"));
+        builder
+    });
+    static TEXT_ONLY: Builder<'static> = {
+        let mut builder = Builder::empty();
+        builder.clean_content_tags(HashSet::from(["script", "style"]));
+        builder
+    };
 }
 
 /// The text of an HTML fragment: tags dropped (with `script` and `style`
@@ -25,10 +39,7 @@ pub fn html_to_text(html: &str) -> String {
     // Inserting a space before every tag keeps "<p>a</p><p>b</p>" from
     // becoming "ab"; whitespace is collapsed by the caller.
     let spaced = html.replace('<', " <");
-    let stripped = Builder::empty()
-        .clean_content_tags(HashSet::from(["script", "style"]))
-        .clean(&spaced)
-        .to_string();
+    let stripped = TEXT_ONLY.with(|builder| builder.clean(&spaced).to_string());
     crate::text::clean(&html_escape::decode_html_entities(&stripped))
 }
 

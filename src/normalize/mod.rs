@@ -10,7 +10,10 @@ mod link;
 
 use chrono::{DateTime, Duration, Utc};
 
+use std::borrow::Cow;
+
 use crate::parse::RawItem;
+use crate::parse::charset::repair_mojibake;
 use crate::text::clean;
 
 pub use html::{html_to_text, sanitize_html};
@@ -53,20 +56,24 @@ pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
     // feed: a portal's `<img src="/media/...">` must not point at bantin.
     let html_base = link.as_deref().unwrap_or(base);
 
-    let title = raw.title.as_deref().map(text_of).unwrap_or_default();
-    let summary_html = raw.summary.as_deref().unwrap_or_default();
-    let body_html = raw
-        .content
+    let title = raw
+        .title
         .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .unwrap_or(summary_html);
-    let content = clean_html(body_html, html_base);
+        .map(|t| text_of(&unmangled(t)))
+        .unwrap_or_default();
+    let summary_html = unmangled(raw.summary.as_deref().unwrap_or_default());
+    let summary_html = summary_html.as_ref();
+    let full_content = raw.content.as_deref().map(unmangled);
+    let full_content = full_content.as_deref().filter(|c| !c.trim().is_empty());
+    // Without a full body the description is the content; its text then
+    // serves as the summary too, without parsing the HTML twice.
+    let content = clean_html(full_content.unwrap_or(summary_html), html_base);
     let content_text = html_to_text(&content);
-    let summary = if summary_html.trim().is_empty() {
-        shorten(&content_text, SUMMARY_CHARS)
-    } else {
-        shorten(&text_of(summary_html), SUMMARY_CHARS)
+    let summary = match full_content {
+        Some(_) if !summary_html.trim().is_empty() => text_of(summary_html),
+        _ => content_text.clone(),
     };
+    let summary = shorten(&summary, SUMMARY_CHARS);
 
     let stated = raw.published.or(raw.updated);
     let plausible = stated.filter(|d| *d <= seen + FUTURE_SLACK);
@@ -81,6 +88,16 @@ pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
         date_missing: plausible.is_none(),
         authors: raw.authors.iter().map(|a| clean(a)).collect(),
         categories: raw.categories.iter().map(|c| text_of(c)).collect(),
+    }
+}
+
+/// The text itself, unless it is unmistakably UTF-8 once misread as
+/// windows-1252 ("Bá»™ Y táº¿"), which is repaired. Done before any
+/// whitespace cleanup: the mojibake of "à" ends in a no-break space.
+fn unmangled(text: &str) -> Cow<'_, str> {
+    match repair_mojibake(text) {
+        Some(repaired) => Cow::Owned(repaired),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -151,6 +168,18 @@ mod tests {
             item.content
         );
         assert_eq!(item.summary, "Nội dung");
+    }
+
+    #[test]
+    fn mojibake_title_is_repaired() {
+        let raw = RawItem {
+            title: Some("Bá»™ Y táº¿ hÆ°á»›ng dáº«n".into()),
+            ..RawItem::default()
+        };
+        assert_eq!(
+            normalize(&raw, "https://x.test/", seen()).title,
+            "Bộ Y tế hướng dẫn"
+        );
     }
 
     #[test]

@@ -3,31 +3,69 @@
 use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
-use super::{ParseError, ParsedFeed, RawItem, date};
+use super::charset::{self, EncodingSource};
+use super::{ParseError, ParsedFeed, RawItem, atom03, date, hints, salvage};
 
-/// Parses a feed document. `base` (the URL it was fetched from) makes
-/// relative item links absolute.
-pub fn parse_feed(bytes: &[u8], base: &str) -> Result<ParsedFeed, ParseError> {
-    let start = skip_bom_and_space(bytes);
+/// Parses a feed document. `content_type` (the HTTP header) may name its
+/// charset; `base` (the URL it was fetched from) makes relative item links
+/// absolute.
+pub fn parse_feed(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+) -> Result<ParsedFeed, ParseError> {
+    let text = decode(bytes, content_type);
+    let start = text.trim_start();
     if start.is_empty() {
         return Err(ParseError::Empty);
     }
     if looks_like_html(start) {
-        return Err(ParseError::HtmlPage);
+        return Err(ParseError::HtmlPage {
+            feeds: advertised_feeds(start, base),
+        });
     }
-    let feed = parser::Builder::new()
+    let document = atom03::upgrade(text.as_bytes());
+    let (feed, partial) = match feed_rs(&document, base) {
+        Ok(feed) => (feed, None),
+        // feed-rs gives up on the whole document at the first fault; keep
+        // the complete items before it, as feedparser does.
+        Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
+            Some(salvaged) => (feed_rs(&salvaged.document, base)?, Some(salvaged.note)),
+            None => return Err(e),
+        },
+    };
+    Ok(ParsedFeed {
+        title: feed.title.map(|t| t.content),
+        items: feed.entries.into_iter().map(raw_item).collect(),
+        hints: hints::of(&document),
+        partial,
+    })
+}
+
+fn feed_rs(document: &[u8], base: &str) -> Result<feed_rs::model::Feed, ParseError> {
+    parser::Builder::new()
         .base_uri(Some(base))
         .timestamp_parser(date::parse_date)
         // An empty id marks "the source gave none", so the copy key can
         // fall back to the link instead of a hash feed-rs made up.
         .id_generator(|_, _, _| String::new())
         .build()
-        .parse(bytes)
-        .map_err(|e| ParseError::NotAFeed(e.to_string()))?;
-    Ok(ParsedFeed {
-        title: feed.title.map(|t| t.content),
-        items: feed.entries.into_iter().map(raw_item).collect(),
-    })
+        .parse(document)
+        .map_err(|e| ParseError::NotAFeed(e.to_string()))
+}
+
+/// The body as NFC UTF-8. A server whose header claims UTF-8 for bytes
+/// that are not (a portal behind a proxy that adds `charset=utf-8` to
+/// everything) loses to what the document itself declares.
+fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    let decoded = charset::decode(bytes, content_type);
+    if decoded.had_errors && decoded.decided_by == EncodingSource::HttpHeader {
+        let own = charset::decode(bytes, None);
+        if !own.had_errors {
+            return own.text;
+        }
+    }
+    decoded.text
 }
 
 fn raw_item(entry: Entry) -> RawItem {
@@ -69,20 +107,38 @@ fn text(t: Text) -> String {
     t.content
 }
 
-fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    &bytes[first..]
-}
-
 /// An HTML page served where a feed was expected: a portal's maintenance
 /// page with 200 OK, or its home page after a redesign.
-fn looks_like_html(start: &[u8]) -> bool {
-    let head: Vec<u8> = start.iter().take(512).map(u8::to_ascii_lowercase).collect();
-    head.starts_with(b"<!doctype html") || head.starts_with(b"<html")
+fn looks_like_html(start: &str) -> bool {
+    let head = start.get(..16).unwrap_or(start).to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html")
+}
+
+/// The feeds an HTML page advertises with `<link rel="alternate">`, as
+/// absolute URLs: what the operator should have configured instead.
+fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
+    let page = scraper::Html::parse_document(html);
+    let Ok(links) = scraper::Selector::parse("link[rel~=alternate][href]") else {
+        return Vec::new();
+    };
+    let base = url::Url::parse(base).ok();
+    page.select(&links)
+        .filter(|l| {
+            let kind = l
+                .value()
+                .attr("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            kind.contains("rss") || kind.contains("atom") || kind.contains("feed+json")
+        })
+        .filter_map(|l| {
+            let href = l.value().attr("href")?.trim();
+            match &base {
+                Some(b) => b.join(href).ok().map(String::from),
+                None => Some(href.to_string()),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -93,7 +149,7 @@ mod tests {
     fn rss_item_without_guid_has_no_guid() {
         let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
             <item><title>Tin 1</title><link>/tin/1.html</link></item></channel></rss>"#;
-        let feed = parse_feed(rss, "https://haugiang.gov.vn.test/rss").unwrap();
+        let feed = parse_feed(rss, None, "https://haugiang.gov.vn.test/rss").unwrap();
         assert_eq!(feed.items[0].guid, None);
         assert_eq!(
             feed.items[0].link.as_deref(),
@@ -104,10 +160,21 @@ mod tests {
     #[test]
     fn html_maintenance_page_is_not_a_feed() {
         let html = b"\xEF\xBB\xBF\n<!DOCTYPE html><html><body>Bao tri</body></html>";
-        assert!(matches!(
-            parse_feed(html, "https://x.test/"),
-            Err(ParseError::HtmlPage)
-        ));
+        let err = parse_feed(html, None, "https://x.test/").unwrap_err();
+        assert_eq!(err.to_string(), "parse: this is an HTML page, not a feed");
+    }
+
+    #[test]
+    fn html_page_names_the_feeds_it_advertises() {
+        let html = br#"<!doctype html><html><head>
+            <link rel="alternate" type="application/rss+xml" href="/rss/tin-moi.rss">
+            <link rel="alternate" hreflang="en" href="/en/">
+            <link rel="stylesheet" href="/a.css"></head><body></body></html>"#;
+        let err = parse_feed(html, None, "https://haugiang.gov.vn.test/trang-chu").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "parse: this is an HTML page, not a feed; it advertises the feed https://haugiang.gov.vn.test/rss/tin-moi.rss"
+        );
     }
 
     #[test]
@@ -115,8 +182,38 @@ mod tests {
         let rss = br#"<rss version="2.0"><channel><title>t</title>
             <item><guid>a</guid><title>x</title><pubDate>06/08/2021 14:30</pubDate></item>
             </channel></rss>"#;
-        let feed = parse_feed(rss, "https://x.test/").unwrap();
+        let feed = parse_feed(rss, None, "https://x.test/").unwrap();
         let published = feed.items[0].published.unwrap();
         assert_eq!(published.to_rfc3339(), "2021-08-06T07:30:00+00:00");
+    }
+
+    #[test]
+    fn rss_091_is_read() {
+        let rss = br#"<?xml version="1.0" encoding="ISO-8859-1"?>
+            <rss version="0.91"><channel><title>t</title><link>https://x.test/</link>
+            <description>d</description><language>vi</language>
+            <item><title>Tin c&#361;</title><link>https://x.test/1</link>
+            <description>M&#244; t&#7843;</description></item></channel></rss>"#;
+        let feed = parse_feed(rss, None, "https://x.test/").unwrap();
+        assert_eq!(feed.items.len(), 1);
+        assert_eq!(feed.items[0].title.as_deref(), Some("Tin cũ"));
+        assert_eq!(feed.items[0].summary.as_deref(), Some("Mô tả"));
+    }
+
+    #[test]
+    fn atom_03_is_read() {
+        let atom = br#"<?xml version="1.0" encoding="utf-8"?>
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#">
+            <title>t</title><modified>2021-08-04T02:00:00Z</modified>
+            <entry><title>Tin Atom 0.3</title><id>tag:x.test,2021:1</id>
+            <link rel="alternate" type="text/html" href="https://x.test/a"/>
+            <issued>2021-08-04T09:00:00+07:00</issued><modified>2021-08-04T02:00:00Z</modified>
+            </entry></feed>"#;
+        let feed = parse_feed(atom, None, "https://x.test/").unwrap();
+        let item = &feed.items[0];
+        assert_eq!(item.title.as_deref(), Some("Tin Atom 0.3"));
+        assert_eq!(item.guid.as_deref(), Some("tag:x.test,2021:1"));
+        assert_eq!(item.link.as_deref(), Some("https://x.test/a"));
+        assert!(item.published.or(item.updated).is_some());
     }
 }

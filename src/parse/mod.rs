@@ -6,8 +6,12 @@
 //! wrote them, not yet cleaned. feed-rs types never leave it. It does no
 //! I/O.
 
+mod atom03;
+pub mod charset;
 pub mod date;
 mod feed;
+mod hints;
+mod salvage;
 
 use chrono::{DateTime, Utc};
 
@@ -37,12 +41,20 @@ pub struct RawItem {
 pub struct ParsedFeed {
     pub title: Option<String>,
     pub items: Vec<RawItem>,
+    /// What the feed says about how often to poll it.
+    pub hints: crate::schedule::Hints,
+    /// Set when the document was damaged and only part of it was read:
+    /// what was wrong and what was kept.
+    pub partial: Option<String>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ParseError {
-    #[error("parse: this is an HTML page, not a feed")]
-    HtmlPage,
+    #[error("parse: this is an HTML page, not a feed{}", advertised(feeds))]
+    HtmlPage {
+        /// Feeds the page links with `<link rel="alternate">`.
+        feeds: Vec<String>,
+    },
     #[error("parse: the body is empty")]
     Empty,
     #[error("parse: not a feed: {0}")]
@@ -53,9 +65,17 @@ impl ParseError {
     /// A short, stable name for status pages and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
-            ParseError::HtmlPage => "html page",
+            ParseError::HtmlPage { .. } => "html page",
             ParseError::Empty => "empty body",
             ParseError::NotAFeed(_) => "not a feed",
         }
+    }
+}
+
+fn advertised(feeds: &[String]) -> String {
+    match feeds {
+        [] => String::new(),
+        [one] => format!("; it advertises the feed {one}"),
+        many => format!("; it advertises the feeds {}", many.join(", ")),
     }
 }

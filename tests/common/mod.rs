@@ -198,7 +198,7 @@ impl Setup {
     pub fn config_text(&self, extra: &str) -> String {
         let mut text = String::from(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
-             [store]\npath = \"store\"\n\n[poll]\ntimeout = \"5s\"\n",
+             [store]\npath = \"store\"\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\nper_host = 8\n",
         );
         text.push_str(TOPICS);
         for (id, file, priority) in SOURCES {

@@ -1,0 +1,488 @@
+//! HTTP (and `file:`) fetching: the fetch stage.
+//!
+//! Owns everything about getting a body: the conditional GET with stored
+//! validators, redirects (followed by hand, so that a permanent move can be
+//! told from a temporary one), per-host politeness ([`politeness`]), the
+//! timeouts, the body and rate limits and the decompression ([`body`]),
+//! and what the response headers say about the next poll ([`headers`]).
+//! Every failure is one [`FetchError`] variant with the words an operator
+//! needs. It never parses what it fetched.
+
+mod body;
+pub mod headers;
+mod politeness;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::config::{PollSettings, Source};
+use body::{BodyError, BodyLimits};
+use politeness::HostGate;
+
+/// Redirect hops followed for one fetch.
+const MAX_REDIRECTS: usize = 5;
+
+/// What a server said about a body, sent back on the next request so an
+/// unchanged feed costs a 304 and no body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// A successful fetch: a body, or "not modified".
+#[derive(Debug)]
+pub struct Fetched {
+    /// `None` for 304 (or a local file whose time has not moved).
+    pub body: Option<Bytes>,
+    pub status: u16,
+    /// The validators to send next time: the new ones, or the ones sent
+    /// when the answer was 304.
+    pub validators: Validators,
+    /// Where the body came from after redirects.
+    pub final_url: Url,
+    /// The target of the permanent redirects (301/308) at the start of the
+    /// chain, when there were any.
+    pub moved_to: Option<Url>,
+    /// How long the server says the response stays fresh.
+    pub fresh_for: Option<Duration>,
+    pub content_type: Option<String>,
+    /// Bytes on the wire, before decompression.
+    pub wire_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("fetch: {url}: timed out after {after:?}")]
+    Timeout { url: String, after: Duration },
+    #[error("fetch: {url}: cannot connect: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("fetch: {url}: TLS: {reason}")]
+    Tls { url: String, reason: String },
+    #[error("fetch: {url}: the server answered {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("fetch: {url}: the server answered {status}{}", retry_after.map(|d| format!("; retry after {}s", d.as_secs())).unwrap_or_default())]
+    Throttled {
+        url: String,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    },
+    #[error(
+        "fetch: {url}: 410 Gone: the feed was removed; polling stopped (change the source's url to resume)"
+    )]
+    Gone { url: String },
+    #[error("fetch: {url}: more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects { url: String },
+    #[error("fetch: {url}: redirect loop back to {to}")]
+    RedirectLoop { url: String, to: String },
+    #[error("fetch: {url}: a {status} redirect without a usable Location")]
+    BadRedirect { url: String, status: StatusCode },
+    #[error("fetch: {url}: the body is larger than the {limit}-byte limit (poll.max_body)")]
+    TooLarge { url: String, limit: u64 },
+    #[error("fetch: {url}: too slow: {bytes} bytes in {:.1}s (poll.min_rate)", after.as_secs_f64())]
+    TooSlow {
+        url: String,
+        bytes: u64,
+        after: Duration,
+    },
+    #[error("fetch: {url}: {reason}")]
+    Transfer { url: String, reason: String },
+    #[error("fetch: {path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl FetchError {
+    /// A short, stable name for status pages and metrics.
+    pub fn kind(&self) -> String {
+        match self {
+            FetchError::Timeout { .. } => "timeout".into(),
+            FetchError::Connect { .. } => "connect".into(),
+            FetchError::Tls { .. } => "tls".into(),
+            FetchError::Status { status, .. } | FetchError::Throttled { status, .. } => {
+                format!("http {}", status.as_u16())
+            }
+            FetchError::Gone { .. } => "gone".into(),
+            FetchError::TooManyRedirects { .. } => "too many redirects".into(),
+            FetchError::RedirectLoop { .. } => "redirect loop".into(),
+            FetchError::BadRedirect { .. } => "bad redirect".into(),
+            FetchError::TooLarge { .. } => "too large".into(),
+            FetchError::TooSlow { .. } => "too slow".into(),
+            FetchError::Transfer { .. } => "transfer".into(),
+            FetchError::File { .. } => "file".into(),
+        }
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            FetchError::Status { status, .. } | FetchError::Throttled { status, .. } => {
+                Some(status.as_u16())
+            }
+            FetchError::Gone { .. } => Some(410),
+            _ => None,
+        }
+    }
+
+    /// The delay a 429 or 503 asked for.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP clients and the per-host gate, shared by every poll.
+pub struct Fetcher {
+    client: reqwest::Client,
+    /// Clients of sources with their own TLS settings, or why one could
+    /// not be built (reported when the source is polled).
+    special: HashMap<String, Result<reqwest::Client, String>>,
+    gate: HostGate,
+    timeout: Duration,
+    limits: BodyLimits,
+}
+
+impl Fetcher {
+    pub fn new(poll: &PollSettings, sources: &[Source]) -> Result<Fetcher, reqwest::Error> {
+        let special = sources
+            .iter()
+            .filter(|s| s.ca_file.is_some() || s.insecure_tls)
+            .map(|s| (s.id.clone(), client_for(poll, s)))
+            .collect();
+        Ok(Fetcher {
+            client: builder(poll).build()?,
+            special,
+            gate: HostGate::new(poll.per_host, poll.host_gap),
+            timeout: poll.timeout,
+            limits: BodyLimits {
+                max_body: poll.max_body,
+                min_rate: poll.min_rate,
+                rate_window: poll.rate_window,
+            },
+        })
+    }
+
+    /// Fetches `url` for `source`, conditionally when `validators` are
+    /// known: once a server has given validators, bantin never sends it an
+    /// unconditional request for that feed.
+    pub async fn fetch(
+        &self,
+        source: &Source,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        if url.scheme() == "file" {
+            return self.fetch_file(url, validators).await;
+        }
+        let client = match self.special.get(&source.id) {
+            Some(Ok(client)) => client,
+            Some(Err(reason)) => {
+                return Err(FetchError::Tls {
+                    url: url.to_string(),
+                    reason: reason.clone(),
+                });
+            }
+            None => &self.client,
+        };
+        let mut current = url.clone();
+        let mut visited = vec![url.clone()];
+        let mut moved_to = None;
+        let mut still_permanent = true;
+        loop {
+            let response = self.send(client, &current, validators).await?;
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let target = location(&response, &current).ok_or(FetchError::BadRedirect {
+                    url: current.to_string(),
+                    status,
+                })?;
+                if visited.contains(&target) {
+                    return Err(FetchError::RedirectLoop {
+                        url: url.to_string(),
+                        to: target.to_string(),
+                    });
+                }
+                if visited.len() > MAX_REDIRECTS {
+                    return Err(FetchError::TooManyRedirects {
+                        url: url.to_string(),
+                    });
+                }
+                // Only an unbroken run of permanent redirects from the
+                // configured URL says the feed itself moved.
+                still_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                if still_permanent {
+                    moved_to = Some(target.clone());
+                }
+                visited.push(target.clone());
+                current = target;
+                continue;
+            }
+            return self.finish(response, current, moved_to, validators).await;
+        }
+    }
+
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<reqwest::Response, FetchError> {
+        let _pass = self.gate.enter(url.host_str().unwrap_or_default()).await;
+        let mut request = client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, date);
+        }
+        request.send().await.map_err(|e| self.error(url, e))
+    }
+
+    async fn finish(
+        &self,
+        response: reqwest::Response,
+        url: Url,
+        moved_to: Option<Url>,
+        sent: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = |name| header_text(&headers, name);
+        let now = Utc::now();
+        match status {
+            StatusCode::GONE => {
+                return Err(FetchError::Gone {
+                    url: url.to_string(),
+                });
+            }
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                return Err(FetchError::Throttled {
+                    url: url.to_string(),
+                    status,
+                    retry_after: text(header::RETRY_AFTER)
+                        .and_then(|v| headers::retry_after(&v, now)),
+                });
+            }
+            s if !s.is_success() && s != StatusCode::NOT_MODIFIED => {
+                return Err(FetchError::Status {
+                    url: url.to_string(),
+                    status,
+                });
+            }
+            _ => {}
+        }
+        let fresh_for = headers::freshness(
+            text(header::CACHE_CONTROL).as_deref(),
+            text(header::EXPIRES).as_deref(),
+            text(header::DATE).as_deref(),
+            now,
+        );
+        let mut fetched = Fetched {
+            body: None,
+            status: status.as_u16(),
+            validators: sent.clone(),
+            final_url: url.clone(),
+            moved_to,
+            fresh_for,
+            content_type: text(header::CONTENT_TYPE),
+            wire_bytes: 0,
+        };
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(fetched);
+        }
+        let wire = body::read(response, self.limits)
+            .await
+            .map_err(|e| self.body_error(&url, e))?;
+        fetched.wire_bytes = wire.len() as u64;
+        let decoded = body::decode(
+            wire,
+            text(header::CONTENT_ENCODING).as_deref(),
+            self.limits.max_body,
+        )
+        .map_err(|e| self.body_error(&url, e))?;
+        fetched.body = Some(decoded);
+        fetched.validators = Validators {
+            etag: text(header::ETAG),
+            last_modified: text(header::LAST_MODIFIED),
+        };
+        Ok(fetched)
+    }
+
+    /// A local feed file. Its modification time stands in for
+    /// Last-Modified, so an untouched file is "not modified" like a 304.
+    async fn fetch_file(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let path = url.to_file_path().map_err(|()| FetchError::Transfer {
+            url: url.to_string(),
+            reason: "not a local file path".into(),
+        })?;
+        let file_error = |source| FetchError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        let meta = tokio::fs::metadata(&path).await.map_err(file_error)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t| headers::format_http_date(t.into()));
+        let mut fetched = Fetched {
+            body: None,
+            status: 304,
+            validators: validators.clone(),
+            final_url: url.clone(),
+            moved_to: None,
+            fresh_for: None,
+            content_type: None,
+            wire_bytes: 0,
+        };
+        if modified.is_some() && modified == validators.last_modified {
+            return Ok(fetched);
+        }
+        if meta.len() > self.limits.max_body {
+            return Err(self.body_error(url, BodyError::TooLarge));
+        }
+        let bytes = tokio::fs::read(&path).await.map_err(file_error)?;
+        fetched.status = 200;
+        fetched.wire_bytes = bytes.len() as u64;
+        fetched.body = Some(
+            body::decode(Bytes::from(bytes), None, self.limits.max_body)
+                .map_err(|e| self.body_error(url, e))?,
+        );
+        fetched.validators = Validators {
+            etag: None,
+            last_modified: modified,
+        };
+        Ok(fetched)
+    }
+
+    fn body_error(&self, url: &Url, e: BodyError) -> FetchError {
+        let url = url.to_string();
+        match e {
+            BodyError::TooLarge => FetchError::TooLarge {
+                url,
+                limit: self.limits.max_body,
+            },
+            BodyError::TooSlow { bytes, after } => FetchError::TooSlow { url, bytes, after },
+            BodyError::Transfer(e) => self.error_at(url, e),
+            BodyError::Decode(reason) => FetchError::Transfer { url, reason },
+        }
+    }
+
+    fn error(&self, url: &Url, e: reqwest::Error) -> FetchError {
+        self.error_at(url.to_string(), e)
+    }
+
+    fn error_at(&self, url: String, e: reqwest::Error) -> FetchError {
+        let reason = error_chain(&e);
+        if e.is_timeout() {
+            FetchError::Timeout {
+                url,
+                after: self.timeout,
+            }
+        } else if reason.contains("certificate") || reason.contains("tls") || reason.contains("TLS")
+        {
+            FetchError::Tls { url, reason }
+        } else if e.is_connect() {
+            FetchError::Connect { url, reason }
+        } else {
+            FetchError::Transfer { url, reason }
+        }
+    }
+}
+
+fn builder(poll: &PollSettings) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(poll.user_agent.clone())
+        .timeout(poll.timeout)
+        .connect_timeout(poll.timeout.min(Duration::from_secs(10)))
+        // Redirects are followed by `Fetcher::fetch` itself.
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(default_headers())
+}
+
+/// A client for a source with its own CA file or with verification off.
+fn client_for(poll: &PollSettings, source: &Source) -> Result<reqwest::Client, String> {
+    let mut b = builder(poll);
+    if let Some(path) = &source.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            format!(
+                "ca_file {} holds no usable PEM certificate: {e}",
+                path.display()
+            )
+        })?;
+        for cert in certs {
+            b = b.add_root_certificate(cert);
+        }
+    }
+    if source.insecure_tls {
+        b = b.danger_accept_invalid_certs(true);
+    }
+    b.build().map_err(|e| error_chain(&e))
+}
+
+/// Feeds first, HTML last: some portals pick the representation by Accept.
+fn default_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT,
+        HeaderValue::from_static(
+            "application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
+        ),
+    );
+    // Decompression is done by `body::decode`, within the size cap.
+    headers.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("gzip, br"),
+    );
+    headers
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn location(response: &reqwest::Response, base: &Url) -> Option<Url> {
+    let value = response.headers().get(header::LOCATION)?.to_str().ok()?;
+    let target = base.join(value.trim()).ok()?;
+    matches!(target.scheme(), "http" | "https").then_some(target)
+}
+
+/// reqwest's Display stops at "error sending request"; the cause (DNS,
+/// refused, TLS) is what the operator needs.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        cause = c.source();
+    }
+    text
+}
