@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use bantin::config::Config;
 use bantin::pipeline::Pipeline;
+use bantin::status::SourceStatus;
 use bantin::store::Store;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
@@ -41,6 +42,8 @@ enum Command {
     Poll,
     /// Validate the configuration; print every problem with line and column (exit 2).
     Check,
+    /// Show every source's state: asks the running daemon, or reads the store when none runs.
+    Status,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         }
         Command::Serve => runtime().and_then(|rt| rt.block_on(serve(config))),
         Command::Poll => runtime().and_then(|rt| rt.block_on(poll(config))),
+        Command::Status => runtime().and_then(|rt| rt.block_on(status(config))),
     };
     match outcome {
         Ok(code) => code,
@@ -165,4 +169,88 @@ async fn poll(config: Config) -> anyhow::Result<ExitCode> {
 
 fn open_store(path: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(path)?)
+}
+
+/// The daemon holds the store's lock while it runs, so its own
+/// `/status.json` is asked first; the store is read only when no daemon
+/// answers.
+async fn status(config: Config) -> anyhow::Result<ExitCode> {
+    let mut addr = config.server.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{addr}/status.json");
+    let from_daemon = async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .ok()?;
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .ok()?
+            .error_for_status()
+            .ok()?;
+        serde_json::from_slice::<Vec<SourceStatus>>(&response.bytes().await.ok()?).ok()
+    };
+    let statuses = match from_daemon.await {
+        Some(statuses) => statuses,
+        None => {
+            let store = open_store(&config.store.path)
+                .context("no daemon answered and the store cannot be opened")?;
+            bantin::pipeline::statuses(&config, &store)
+        }
+    };
+    print_status_table(&statuses);
+    let failing = statuses.iter().any(|s| s.error_kind.is_some());
+    Ok(if failing {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_status_table(statuses: &[SourceStatus]) {
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(
+            || "-".to_string(),
+            |t| t.format("%m-%d %H:%M:%S").to_string(),
+        )
+    };
+    let id_width = statuses
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    println!(
+        "{:id_width$}  {:12}  {:>4}  {:>4}  {:14}  {:14}  RESULT",
+        "SOURCE", "STATE", "HTTP", "FAIL", "LAST POLL", "NEXT POLL"
+    );
+    for s in statuses {
+        println!(
+            "{:id_width$}  {:12}  {:>4}  {:>4}  {:14}  {:14}  {}",
+            s.id,
+            s.state,
+            s.http_status
+                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            s.consecutive_failures,
+            when(s.last_poll),
+            when(s.next_poll),
+            s.last_result.as_deref().unwrap_or("-"),
+        );
+        if let Some(m) = &s.moved {
+            println!(
+                "{:id_width$}  moved: {} -> {} ({})",
+                "",
+                m.from,
+                m.to,
+                when(Some(m.at))
+            );
+        }
+        for w in &s.warnings {
+            println!("{:id_width$}  warning: {w}", "");
+        }
+    }
 }

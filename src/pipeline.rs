@@ -21,7 +21,7 @@ use crate::normalize::{Item, normalize};
 use crate::parse::{ParseError, parse_feed};
 use crate::publish::Publisher;
 use crate::schedule::{self, Hints};
-use crate::status::{Moved, Moving, PollResult, SourceState};
+use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
 use crate::store::{Store, StoreError};
 
 /// Why a poll failed, whatever the stage.
@@ -239,18 +239,19 @@ impl Pipeline {
         })
     }
 
-    /// Polls every source once, `poll.concurrency` at a time.
+    /// Every configured source's status, in config order.
+    pub fn statuses(&self) -> Vec<SourceStatus> {
+        statuses(&self.config, &self.store)
+    }
+
+    /// Polls every source once; the fetcher keeps to `poll.concurrency`
+    /// and the per-host limits.
     pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.config.poll.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
         for (n, source) in self.config.sources.iter().enumerate() {
             let pipeline = Arc::clone(self);
-            let limit = Arc::clone(&limit);
             let source = source.clone();
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                (n, pipeline.poll_source(&source).await)
-            });
+            tasks.spawn(async move { (n, pipeline.poll_source(&source).await) });
         }
         let mut reports: Vec<(usize, PollReport)> = Vec::new();
         while let Some(done) = tasks.join_next().await {
@@ -360,6 +361,22 @@ fn track_move(
             seen,
         });
     }
+}
+
+/// Every configured source's status as the store has it, in config order.
+pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    config
+        .sources
+        .iter()
+        .map(|source| {
+            let state = store
+                .source_state(&source.id)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            SourceStatus::new(source, &state)
+        })
+        .collect()
 }
 
 fn e_status(e: &PollError) -> Option<u16> {

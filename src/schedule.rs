@@ -9,8 +9,9 @@
 //! - After a failure: exponential backoff from `every`, capped at
 //!   `max_every`; a 429/503 `Retry-After` is a lower bound.
 //!
-//! Every interval gets ±10 % jitter so sources with one interval drift
-//! apart instead of firing together forever.
+//! Every interval gets up to 10 % of jitter, added, never taken away (a
+//! `Retry-After` is a floor), so sources with one interval drift apart
+//! instead of firing together forever.
 
 use std::time::Duration;
 
@@ -64,10 +65,10 @@ pub fn interval_after_failure(
     }
 }
 
-/// `interval` from `now` with ±10 % jitter, then out of the skipped hours
-/// and days.
+/// `interval` from `now` plus up to 10 % jitter, then out of the skipped
+/// hours and days.
 pub fn next_poll(now: DateTime<Utc>, interval: Duration, hints: &Hints) -> DateTime<Utc> {
-    let jitter = interval.as_secs_f64() * (fastrand::f64() * 0.2 - 0.1);
+    let jitter = interval.as_secs_f64() * fastrand::f64() * 0.1;
     let seconds = (interval.as_secs_f64() + jitter).max(1.0);
     let due = now + Duration::from_secs_f64(seconds);
     outside_skips(due, hints)
@@ -202,12 +203,12 @@ mod tests {
     }
 
     #[test]
-    fn jitter_stays_within_ten_percent() {
+    fn jitter_adds_at_most_ten_percent() {
         let now = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
         for _ in 0..200 {
             let due = next_poll(now, mins(100), &Hints::default());
             let minutes = (due - now).num_seconds() as f64 / 60.0;
-            assert!((90.0..=110.0).contains(&minutes), "{minutes}");
+            assert!((100.0..=110.0).contains(&minutes), "{minutes}");
         }
     }
 

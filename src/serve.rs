@@ -1,6 +1,7 @@
 //! HTTP: the serve stage.
 //!
-//! Routes: `/` (status page), `/feeds/{topic}.atom`, `/healthz`. Feeds are
+//! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
+//! `/healthz`. Feeds are
 //! served from the bytes `publish` rendered, with ETag / Last-Modified and
 //! 304 answers; this module never fetches, parses or renders a feed.
 
@@ -17,7 +18,6 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::Pipeline;
-use crate::status::PollResult;
 
 /// Serves until `shutdown` is cancelled, then finishes the requests in
 /// flight.
@@ -35,6 +35,7 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
     Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/status.json", get(status_json))
         .route("/feeds/{file}", get(feed))
         .with_state(pipeline)
 }
@@ -101,7 +102,7 @@ async fn status_page(State(pipeline): State<Arc<Pipeline>>) -> Html<String> {
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-         .failed{color:#a00}</style></head><body>\n<h1>bantin</h1>\n<h2>Feeds</h2>\n<ul>\n",
+         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style></head><body>\n<h1>bantin</h1>\n<h2>Feeds</h2>\n<ul>\n",
     );
     for topic in &config.topics {
         let entries = pipeline.publisher.get(&topic.slug).map_or(0, |f| f.entries);
@@ -113,39 +114,59 @@ async fn status_page(State(pipeline): State<Arc<Pipeline>>) -> Html<String> {
         );
     }
     page.push_str(
-        "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>last poll</th><th>result</th>\
-         <th>HTTP</th><th>last success</th><th>failures in a row</th><th>next poll</th></tr>\n",
+        "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>state</th><th>last poll</th>\
+         <th>result</th><th>HTTP</th><th>last success</th><th>failures in a row</th>\
+         <th>bytes</th><th>ms</th><th>next poll</th></tr>\n",
     );
-    for source in &config.sources {
-        let state = pipeline
-            .store
-            .source_state(&source.id)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let (class, result) = match &state.last_result {
-            Some(r @ PollResult::Failed { .. }) => ("failed", r.summary()),
-            Some(r) => ("ok", r.summary()),
-            None => ("", "not polled yet".to_string()),
-        };
+    for s in pipeline.statuses() {
+        let mut notes = String::new();
+        if let Some(m) = &s.moved {
+            let _ = write!(
+                notes,
+                "<br><small>moved to {} on {}</small>",
+                esc(&m.to),
+                time(Some(m.at))
+            );
+        }
+        for w in &s.warnings {
+            let _ = write!(notes, "<br><small class=\"warn\">{}</small>", esc(w));
+        }
         let _ = writeln!(
             page,
-            "<tr><td><a href=\"{url}\">{name}</a><br><small>{id}</small></td><td>{last}</td>\
-             <td class=\"{class}\">{result}</td><td>{http}</td><td>{success}</td><td>{failures}</td>\
-             <td>{next}</td></tr>",
-            url = html_escape::encode_double_quoted_attribute(source.url.as_str()),
-            name = esc(&source.name),
-            id = esc(&source.id),
-            last = time(state.last_poll),
-            result = esc(&result),
-            http = state.http_status.map_or(String::new(), |s| s.to_string()),
-            success = time(state.last_success),
-            failures = state.consecutive_failures,
-            next = time(state.next_poll),
+            "<tr><td><a href=\"{url}\">{name}</a><br><small>{id}</small>{notes}</td>\
+             <td class=\"{class}\">{state}</td><td>{last}</td><td>{result}</td><td>{http}</td>\
+             <td>{success}</td><td>{failures}</td><td>{bytes}</td><td>{ms}</td><td>{next}</td></tr>",
+            url = html_escape::encode_double_quoted_attribute(&s.polling_url),
+            name = esc(&s.name),
+            id = esc(&s.id),
+            class = s.state.replace(' ', "-"),
+            state = esc(&s.state),
+            last = time(s.last_poll),
+            result = esc(s.last_result.as_deref().unwrap_or("")),
+            http = s.http_status.map_or(String::new(), |c| c.to_string()),
+            success = time(s.last_success),
+            failures = s.consecutive_failures,
+            bytes = s.bytes,
+            ms = s.duration_ms,
+            next = time(s.next_poll),
         );
     }
     page.push_str("</table>\n</body></html>\n");
     Html(page)
+}
+
+async fn status_json(State(pipeline): State<Arc<Pipeline>>) -> Response {
+    match serde_json::to_vec_pretty(&pipeline.statuses()) {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 fn esc(s: &str) -> String {

@@ -157,3 +157,74 @@ impl PollResult {
         matches!(self, PollResult::Failed { .. })
     }
 }
+
+/// Everything known of one source, as `/status.json`, `/` and
+/// `bantin status` show it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    /// Where polls go now: `url`, or the address it permanently moved to.
+    pub polling_url: String,
+    pub state: String,
+    pub last_result: Option<String>,
+    /// The failure's short kind ("timeout", "http 503", ...), if failing.
+    pub error_kind: Option<String>,
+    pub http_status: Option<u16>,
+    pub consecutive_failures: u32,
+    pub last_poll: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub next_poll: Option<DateTime<Utc>>,
+    pub bytes: u64,
+    pub duration_ms: u64,
+    pub moving: Option<Moving>,
+    pub moved: Option<Moved>,
+    pub warnings: Vec<String>,
+}
+
+impl SourceStatus {
+    pub fn new(source: &Source, state: &SourceState) -> SourceStatus {
+        let mut warnings = Vec::new();
+        if source.insecure_tls {
+            warnings.push(
+                "insecure_tls: certificates are not checked for this source; prefer ca_file"
+                    .to_string(),
+            );
+        }
+        if let Some(m) = &state.moving {
+            warnings.push(format!(
+                "permanent redirect to {} seen on {} poll(s) in a row; adopted after {}",
+                m.to,
+                m.seen,
+                crate::pipeline::MOVE_AFTER
+            ));
+        }
+        let polling_url = state.polling_url(source);
+        SourceStatus {
+            id: source.id.clone(),
+            name: source.name.clone(),
+            url: source.url.to_string(),
+            polling_url: polling_url.to_string(),
+            state: state.health(source).label().to_string(),
+            last_result: state.last_result.as_ref().map(PollResult::summary),
+            error_kind: match &state.last_result {
+                Some(PollResult::Failed { kind, .. }) => Some(kind.clone()),
+                _ => None,
+            },
+            http_status: state.http_status,
+            consecutive_failures: state.consecutive_failures,
+            last_poll: state.last_poll,
+            last_success: state.last_success,
+            next_poll: state.next_poll,
+            bytes: state.bytes,
+            duration_ms: state.duration_ms,
+            moving: state.moving.clone(),
+            moved: state
+                .moved
+                .clone()
+                .filter(|m| m.from == source.url.as_str()),
+            warnings,
+        }
+    }
+}

@@ -148,6 +148,12 @@ impl FetchError {
     }
 }
 
+/// A request's place under the per-host and global limits.
+struct Slot<'a> {
+    _pass: politeness::HostPass,
+    _permit: Option<tokio::sync::SemaphorePermit<'a>>,
+}
+
 /// The HTTP clients and the per-host gate, shared by every poll.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -155,6 +161,9 @@ pub struct Fetcher {
     /// not be built (reported when the source is polled).
     special: HashMap<String, Result<reqwest::Client, String>>,
     gate: HostGate,
+    /// `poll.concurrency`: requests in flight, all hosts together. Taken
+    /// after the host gate, so no permit idles while a host's gap runs.
+    in_flight: tokio::sync::Semaphore,
     timeout: Duration,
     limits: BodyLimits,
 }
@@ -170,6 +179,7 @@ impl Fetcher {
             client: builder(poll).build()?,
             special,
             gate: HostGate::new(poll.per_host, poll.host_gap),
+            in_flight: tokio::sync::Semaphore::new(poll.concurrency),
             timeout: poll.timeout,
             limits: BodyLimits {
                 max_body: poll.max_body,
@@ -206,7 +216,8 @@ impl Fetcher {
         let mut moved_to = None;
         let mut still_permanent = true;
         loop {
-            let response = self.send(client, &current, validators).await?;
+            // Held until the body is read: the limits count whole requests.
+            let (response, _slot) = self.send(client, &current, validators).await?;
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let target = location(&response, &current).ok_or(FetchError::BadRedirect {
@@ -246,8 +257,10 @@ impl Fetcher {
         client: &reqwest::Client,
         url: &Url,
         validators: &Validators,
-    ) -> Result<reqwest::Response, FetchError> {
-        let _pass = self.gate.enter(url.host_str().unwrap_or_default()).await;
+    ) -> Result<(reqwest::Response, Slot<'_>), FetchError> {
+        let pass = self.gate.enter(url.host_str().unwrap_or_default()).await;
+        // Never closed, so acquiring cannot fail; `ok()` keeps it panic-free.
+        let permit = self.in_flight.acquire().await.ok();
         let mut request = client.get(url.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
@@ -255,7 +268,14 @@ impl Fetcher {
         if let Some(date) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, date);
         }
-        request.send().await.map_err(|e| self.error(url, e))
+        let response = request.send().await.map_err(|e| self.error(url, e))?;
+        Ok((
+            response,
+            Slot {
+                _pass: pass,
+                _permit: permit,
+            },
+        ))
     }
 
     async fn finish(

@@ -33,6 +33,35 @@ pub enum Answer {
     },
     /// A bare status with no body.
     Status(u16),
+    /// Any status, headers and body, exactly as given.
+    Raw {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    },
+    /// A 200 whose body arrives one byte per `every`.
+    Drip {
+        body: Vec<u8>,
+        every: std::time::Duration,
+    },
+}
+
+impl Answer {
+    pub fn redirect(status: u16, to: &str) -> Answer {
+        Answer::Raw {
+            status,
+            headers: vec![("location", to.to_string())],
+            body: Vec::new(),
+        }
+    }
+
+    pub fn status_with(status: u16, header: &'static str, value: &str) -> Answer {
+        Answer::Raw {
+            status,
+            headers: vec![(header, value.to_string())],
+            body: Vec::new(),
+        }
+    }
 }
 
 impl Answer {
@@ -133,6 +162,33 @@ async fn answer(
     match answer {
         None => StatusCode::NOT_FOUND.into_response(),
         Some(Answer::Status(code)) => StatusCode::from_u16(code).unwrap().into_response(),
+        Some(Answer::Raw {
+            status,
+            headers,
+            body,
+        }) => {
+            let mut response =
+                (StatusCode::from_u16(status).unwrap(), Bytes::from(body)).into_response();
+            for (name, value) in headers {
+                response
+                    .headers_mut()
+                    .insert(name, HeaderValue::from_str(&value).unwrap());
+            }
+            response
+        }
+        Some(Answer::Drip { body, every }) => {
+            let stream =
+                futures_util::stream::unfold(body.into_iter(), move |mut bytes| async move {
+                    let byte = bytes.next()?;
+                    tokio::time::sleep(every).await;
+                    Some((Ok::<_, std::io::Error>(Bytes::from(vec![byte])), bytes))
+                });
+            (
+                [(header::CONTENT_TYPE, "application/rss+xml")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response()
+        }
         Some(Answer::Feed { body, content_type }) => {
             let etag = format!(
                 "\"{:x}\"",
@@ -196,10 +252,27 @@ impl Setup {
 
     /// feeds.toml text for the six sources plus `extra` (more `[[source]]`s).
     pub fn config_text(&self, extra: &str) -> String {
+        self.config_text_with("", extra)
+    }
+
+    /// As `config_text`, with more `[poll]` settings.
+    pub fn config_text_with(&self, poll: &str, extra: &str) -> String {
         let mut text = String::from(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
-             [store]\npath = \"store\"\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\nper_host = 8\n",
+             [store]\npath = \"store\"\n\n[poll]\n",
         );
+        // Test defaults: quick, no politeness gaps; `poll` overrides them.
+        for (key, value) in [
+            ("timeout", "\"5s\""),
+            ("host_gap", "\"0s\""),
+            ("per_host", "8"),
+        ] {
+            if !poll.lines().any(|l| l.trim_start().starts_with(key)) {
+                text.push_str(&format!("{key} = {value}\n"));
+            }
+        }
+        text.push_str(poll);
+        text.push('\n');
         text.push_str(TOPICS);
         for (id, file, priority) in SOURCES {
             text.push_str(&format!(
@@ -216,7 +289,11 @@ impl Setup {
     }
 
     pub fn config(&self, extra: &str) -> Arc<Config> {
-        std::fs::write(self.config_path(), self.config_text(extra)).unwrap();
+        self.config_with("", extra)
+    }
+
+    pub fn config_with(&self, poll: &str, extra: &str) -> Arc<Config> {
+        std::fs::write(self.config_path(), self.config_text_with(poll, extra)).unwrap();
         Arc::new(Config::load(&self.config_path()).unwrap_or_else(|e| panic!("{e}")))
     }
 }
@@ -289,4 +366,29 @@ pub fn entry<'a>(feed: &'a feed_rs::model::Feed, title_starts: &str) -> &'a feed
                 .is_some_and(|t| t.content.starts_with(title_starts))
         })
         .unwrap_or_else(|| panic!("no entry titled {title_starts}…"))
+}
+
+/// A TCP server for faults an HTTP library will not produce: it answers
+/// every connection with `reply` (raw bytes, possibly a lie), then, if
+/// `hold`, keeps the connection open without a word more.
+pub async fn raw_server(reply: &'static [u8], hold: bool) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(reply).await;
+                if hold {
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+            });
+        }
+    });
+    addr
 }
