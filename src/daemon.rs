@@ -5,6 +5,7 @@
 //! with a listener on port 0 and their own shutdown token.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -36,6 +37,7 @@ pub async fn run(
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
     let polls = TaskTracker::new();
     scheduler::start(&pipeline, &polls, &shutdown);
+    polls.spawn(publish_changes(Arc::clone(&pipeline), shutdown.clone()));
     polls.close();
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, sources = config.sources.len(), topics = config.topics.len(), "serving");
@@ -44,6 +46,29 @@ pub async fn run(
     // The server returns early only on an I/O error: stop the polls too.
     shutdown.cancel();
     polls.wait().await;
+    // What the last polls stored is served by the next start, rendered
+    // from the store; nothing is lost by not rendering it now.
     store.flush()?;
     served.map_err(DaemonError::Serve)
+}
+
+/// After a change, feeds are rendered at most once per this delay: the
+/// changes of many sources polled together make one render.
+const PUBLISH_DELAY: Duration = Duration::from_millis(500);
+
+/// Renders the feeds that changed, whenever some did, until shutdown.
+async fn publish_changes(pipeline: Arc<Pipeline>, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = pipeline.publisher.wake.notified() => {}
+            () = shutdown.cancelled() => return,
+        }
+        tokio::time::sleep(PUBLISH_DELAY).await;
+        let p = Arc::clone(&pipeline);
+        match tokio::task::spawn_blocking(move || p.render_changed()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot render feeds"),
+            Err(e) => tracing::error!(error = %e, "the render task failed"),
+        }
+    }
 }

@@ -117,6 +117,10 @@ fn check(config: &Config) {
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    // Each host keeps a pooled connection: thousands of sources need more
+    // descriptors than the usual soft limit of 1024. The hard limit is
+    // the sysadmin's (systemd: LimitNOFILE); failing to raise is no error.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;

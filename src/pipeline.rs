@@ -6,11 +6,13 @@
 //! becomes that source's [`PollResult::Failed`]; stories already stored are
 //! never touched by a failed poll.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use url::Url;
 
 use crate::classify::classify;
@@ -72,6 +74,8 @@ pub struct Pipeline {
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
     merging: Mutex<()>,
+    /// Bodies being parsed and merged at once: one per core.
+    ingesting: tokio::sync::Semaphore,
 }
 
 impl Pipeline {
@@ -87,6 +91,9 @@ impl Pipeline {
             publisher,
             fetcher,
             merging: Mutex::new(()),
+            ingesting: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }))
     }
 
@@ -193,6 +200,9 @@ impl Pipeline {
         };
         let pipeline = Arc::clone(self);
         let source_owned = source.clone();
+        // Parsing is CPU work: more of it at once than there are cores
+        // only adds threads and memory. The semaphore is never closed.
+        let _cpu = self.ingesting.acquire().await.ok();
         let ingest =
             tokio::task::spawn_blocking(move || pipeline.ingest_bytes(&source_owned, &body, now))
                 .await
@@ -213,8 +223,9 @@ impl Pipeline {
         Ok((result, hints))
     }
 
-    /// Parses, normalizes, classifies and merges one fetched body, then
-    /// re-renders the feeds it changed. Blocking: run it off the runtime.
+    /// Parses, normalizes, classifies and merges one fetched body, and
+    /// marks the feeds it changed for rendering. Blocking: run it off the
+    /// runtime.
     pub fn ingest_bytes(
         &self,
         source: &Source,
@@ -227,10 +238,8 @@ impl Pipeline {
         // itself is consistent, so carry on.
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
         let ingested = merge::ingest(&self.store, source, prepared.items, seen)?;
-        if !ingested.touched_topics.is_empty() {
-            self.publisher
-                .refresh(&self.config, &self.store, &ingested.touched_topics)?;
-        }
+        self.publisher
+            .mark_changed(ingested.touched_topics.iter().cloned());
         Ok(Ingest {
             items,
             ingested,
@@ -239,29 +248,89 @@ impl Pipeline {
         })
     }
 
+    /// The sources with their config index and the host they are polled
+    /// at, those that were failing or slow last time first: polls queue
+    /// per host, and a source that will hang until the timeout should wait
+    /// it out while the others are polled, not after them.
+    pub fn slowest_first(&self) -> Vec<(usize, &Source, String)> {
+        let mut order: Vec<(bool, u64, usize, &Source, String)> = self
+            .config
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(n, source)| {
+                let state = self
+                    .store
+                    .source_state(&source.id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                let host = state
+                    .polling_url(source)
+                    .host_str()
+                    .unwrap_or_default()
+                    .to_string();
+                (
+                    state.consecutive_failures > 0,
+                    state.duration_ms,
+                    n,
+                    source,
+                    host,
+                )
+            })
+            .collect();
+        order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
+        order.into_iter().map(|(_, _, n, s, h)| (n, s, h)).collect()
+    }
+
     /// Every configured source's status, in config order.
     pub fn statuses(&self) -> Vec<SourceStatus> {
         statuses(&self.config, &self.store)
     }
 
-    /// Polls every source once; the fetcher keeps to `poll.concurrency`
-    /// and the per-host limits.
+    /// Polls every source once. Sources are queued by host and each host
+    /// polls `per_host` at a time: thousands of sources cost thousands of
+    /// queue entries, not thousands of requests waiting at once.
     pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
+        let mut hosts: HashMap<String, Vec<(usize, Source)>> = HashMap::new();
+        for (n, source, host) in self.slowest_first() {
+            hosts.entry(host).or_default().push((n, source.clone()));
+        }
+        let per_host = self.config.poll.per_host;
         let mut tasks = tokio::task::JoinSet::new();
-        for (n, source) in self.config.sources.iter().enumerate() {
+        for (_, queue) in hosts {
             let pipeline = Arc::clone(self);
-            let source = source.clone();
-            tasks.spawn(async move { (n, pipeline.poll_source(&source).await) });
+            tasks.spawn(async move {
+                futures_util::stream::iter(queue)
+                    .map(|(n, source)| {
+                        let pipeline = Arc::clone(&pipeline);
+                        async move { (n, pipeline.poll_source(&source).await) }
+                    })
+                    .buffer_unordered(per_host)
+                    .collect::<Vec<_>>()
+                    .await
+            });
         }
         let mut reports: Vec<(usize, PollReport)> = Vec::new();
         while let Some(done) = tasks.join_next().await {
             match done {
-                Ok(report) => reports.push(report),
+                Ok(host_reports) => reports.extend(host_reports),
                 Err(e) => tracing::error!(error = %e, "a poll task failed"),
             }
         }
         reports.sort_by_key(|(n, _)| *n);
+        let pipeline = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || pipeline.render_changed()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot render feeds"),
+            Err(e) => tracing::error!(error = %e, "the render task failed"),
+        }
         reports.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// Renders the feeds that changed since the last render. Blocking.
+    pub fn render_changed(&self) -> Result<(), StoreError> {
+        self.publisher.render_changed(&self.config, &self.store)
     }
 }
 

@@ -4,16 +4,22 @@
 //! with their ETag and Last-Modified, for `serve` to hand out. Rendering
 //! reads the store; serving never does.
 //!
+//! Ingests only mark topics as changed; [`Publisher::render_changed`]
+//! renders each marked topic once, however many sources touched it since
+//! the last time. A poll cycle that brings news from a thousand sources
+//! renders each feed once, not a thousand times.
+//!
 //! Every date in a feed comes from the stories, never from the clock, so
 //! an unchanged store renders byte-identical feeds (and ETags) across
 //! restarts: readers keep getting 304s.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use atom_syndication as atom;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::config::{ALL_TOPIC, Config, Topic};
@@ -32,9 +38,12 @@ pub struct RenderedFeed {
 
 /// The rendered feeds of every topic.
 pub struct Publisher {
-    // A std lock: it is held only to swap or clone an `Arc`, never across
-    // an `.await`.
+    // Std locks: held only to swap or clone an `Arc` or a set, never
+    // across an `.await`.
     feeds: RwLock<HashMap<String, Arc<RenderedFeed>>>,
+    changed: Mutex<BTreeSet<String>>,
+    /// Woken when a topic is marked changed.
+    pub wake: Notify,
 }
 
 impl Default for Publisher {
@@ -47,6 +56,8 @@ impl Publisher {
     pub fn new() -> Publisher {
         Publisher {
             feeds: RwLock::new(HashMap::new()),
+            changed: Mutex::new(BTreeSet::new()),
+            wake: Notify::new(),
         }
     }
 
@@ -67,8 +78,28 @@ impl Publisher {
         Ok(())
     }
 
-    /// Re-renders the named topics after an ingest touched them.
-    pub fn refresh(&self, config: &Config, store: &Store, slugs: &BTreeSet<String>) -> Result<()> {
+    /// Marks topics whose stories changed, for the next `render_changed`.
+    pub fn mark_changed(&self, slugs: impl IntoIterator<Item = String>) {
+        let mut changed = self.changed.lock().unwrap_or_else(|p| p.into_inner());
+        changed.extend(slugs);
+        if !changed.is_empty() {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Renders every topic marked since the last call. Blocking.
+    pub fn render_changed(&self, config: &Config, store: &Store) -> Result<()> {
+        let slugs = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
+        let rendered = self.refresh(config, store, &slugs);
+        if rendered.is_err() {
+            // Try again next time rather than serve a stale feed for good.
+            self.mark_changed(slugs);
+        }
+        rendered
+    }
+
+    /// Re-renders the named topics.
+    fn refresh(&self, config: &Config, store: &Store, slugs: &BTreeSet<String>) -> Result<()> {
         for topic in config.topics.iter().filter(|t| slugs.contains(&t.slug)) {
             let feed = Arc::new(render(config, store, topic)?);
             if let Ok(mut feeds) = self.feeds.write() {

@@ -31,6 +31,8 @@ use crate::story::{Copy, CopyKey, Story, StoryId};
 
 const SCHEMA_VERSION: u64 = 1;
 
+const CACHE_BYTES: u64 = 8 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("store: cannot open {path}: {source}")]
@@ -68,6 +70,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let db = sled::Config::new()
             .path(path)
+            // sled caches up to 1 GiB by default; feeds read the newest
+            // stories only, so a small cache serves them and keeps the
+            // daemon's memory flat.
+            .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|source| StoreError::Open {
                 path: path.display().to_string(),

@@ -96,3 +96,30 @@ async fn poll_prints_one_line_per_source_and_fails_when_one_fails() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn status_prints_each_sources_state_from_the_store() {
+    let setup = Setup::new().await;
+    setup.server.set("police.rss", common::Answer::Status(503));
+    setup.config("");
+    let config = setup.config_path().to_str().unwrap().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        bantin(&["poll", "--config", &config]);
+        bantin(&["status", "--config", &config])
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "a source is failing: {stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("SOURCE") && lines[0].contains("NEXT POLL"),
+        "{stdout}"
+    );
+    let row = |id: &str| *lines.iter().find(|l| l.starts_with(id)).unwrap();
+    assert!(row("haugiang-portal").contains(" ok "), "{stdout}");
+    assert!(
+        row("congan-haugiang").contains("failing") && row("congan-haugiang").contains(" 503 "),
+        "{stdout}"
+    );
+}

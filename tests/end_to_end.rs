@@ -243,6 +243,14 @@ async fn second_poll_is_conditional_and_changes_nothing() {
                 .unwrap_or("")
                 .starts_with("bantin/")
         );
+        assert_eq!(request.accept_encoding.as_deref(), Some("gzip, br"));
+        assert!(
+            request
+                .accept
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("application/atom+xml")
+        );
     }
     let (_, second, _) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
     assert_eq!(first["etag"], second["etag"]);

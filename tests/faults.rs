@@ -568,3 +568,30 @@ async fn feed_ttl_and_max_age_set_the_next_poll() {
     // The larger of the two hints wins: ttl 30 min over max-age 20 min.
     next_poll_after(&fault.status().await, 1800.0);
 }
+
+#[tokio::test]
+async fn json_feed_with_a_null_item_and_a_numeric_id_loses_only_the_null() {
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Bệnh viện",
+        "items": [
+          {"id": 1187, "url": "https://bv.test/1187.html", "title": "Bệnh viện tiếp nhận máy thở mới",
+           "date_published": "2026-11-27T08:00:00+07:00"},
+          null,
+          {"id": "1188", "url": "https://bv.test/1188.html", "title": "Khám sức khỏe miễn phí cho người cao tuổi",
+           "date_published": "2026-11-27T09:00:00+07:00"}
+        ]}"#;
+    let fault = Fault::served_by_fixture(
+        "",
+        Answer::Feed {
+            body: json.as_bytes().to_vec(),
+            content_type: "application/feed+json",
+        },
+    )
+    .await;
+    let result = fault.poll().await;
+    assert!(
+        matches!(&result, PollResult::Fetched { items: 2, partial: Some(note), .. } if note.contains("null")),
+        "{result:?}"
+    );
+    let feed = common::read_feed(fault.served.addr, "y-te").await;
+    common::entry(&feed, "Bệnh viện tiếp nhận máy thở mới");
+}

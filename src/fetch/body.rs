@@ -39,33 +39,52 @@ pub async fn read(response: reqwest::Response, limits: BodyLimits) -> Result<Byt
         return Err(BodyError::TooLarge);
     }
     let started = Instant::now();
-    let mut body = BytesMut::new();
+    // The chunks are kept as they came and joined once at the end: a
+    // growing buffer would double past the cap before the cap is seen.
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut received: u64 = 0;
     let mut stream = response.bytes_stream();
     loop {
         // Wake at least once per window even when nothing arrives, so a
         // silent server is judged too.
         let next = tokio::time::timeout(limits.rate_window, stream.next()).await;
-        let chunk = match next {
-            Ok(Some(chunk)) => chunk.map_err(BodyError::Transfer)?,
+        match next {
+            Ok(Some(chunk)) => {
+                let chunk = chunk.map_err(BodyError::Transfer)?;
+                received += chunk.len() as u64;
+                if received > limits.max_body {
+                    return Err(BodyError::TooLarge);
+                }
+                chunks.push(chunk);
+            }
             Ok(None) => break,
-            Err(_) => Bytes::new(),
-        };
-        if (body.len() + chunk.len()) as u64 > limits.max_body {
-            return Err(BodyError::TooLarge);
+            Err(_) => {}
         }
-        body.extend_from_slice(&chunk);
         let elapsed = started.elapsed();
         if elapsed >= limits.rate_window {
-            let rate = body.len() as f64 / elapsed.as_secs_f64();
+            let rate = received as f64 / elapsed.as_secs_f64();
             if rate < limits.min_rate as f64 {
                 return Err(BodyError::TooSlow {
-                    bytes: body.len() as u64,
+                    bytes: received,
                     after: elapsed,
                 });
             }
         }
     }
-    Ok(body.freeze())
+    Ok(join(chunks, received))
+}
+
+fn join(chunks: Vec<Bytes>, len: u64) -> Bytes {
+    match <[Bytes; 1]>::try_from(chunks) {
+        Ok([one]) => one,
+        Err(chunks) => {
+            let mut body = BytesMut::with_capacity(len as usize);
+            for chunk in chunks {
+                body.extend_from_slice(&chunk);
+            }
+            body.freeze()
+        }
+    }
 }
 
 /// Undoes `Content-Encoding` (gzip, deflate, br), and gzip that arrived
@@ -97,16 +116,40 @@ pub fn decode(
     }
 }
 
-fn capped(decoder: impl Read, max_body: u64) -> Result<Bytes, BodyError> {
-    let mut out = Vec::new();
-    decoder
-        .take(max_body + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| BodyError::Decode(format!("cannot decompress: {e}")))?;
-    if out.len() as u64 > max_body {
-        return Err(BodyError::TooLarge);
+/// Decompresses in 64 KiB pieces, joined once at the end, so a bomb
+/// costs at most `max_body` before it is refused.
+fn capped(mut decoder: impl Read, max_body: u64) -> Result<Bytes, BodyError> {
+    let mut chunks = Vec::new();
+    let mut total: u64 = 0;
+    loop {
+        let mut chunk = vec![0u8; 64 * 1024];
+        let n = read_full(&mut decoder, &mut chunk)
+            .map_err(|e| BodyError::Decode(format!("cannot decompress: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > max_body {
+            return Err(BodyError::TooLarge);
+        }
+        chunk.truncate(n);
+        chunks.push(Bytes::from(chunk));
     }
-    Ok(Bytes::from(out))
+    Ok(join(chunks, total))
+}
+
+/// Reads until `buf` is full or the input ends.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]

@@ -268,7 +268,12 @@ impl Fetcher {
         if let Some(date) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, date);
         }
-        let response = request.send().await.map_err(|e| self.error(url, e))?;
+        // Boxed, like the body read below: thousands of polls can wait at
+        // the host gate at once, and each waiting future should not carry
+        // the size of a request in flight.
+        let response = Box::pin(request.send())
+            .await
+            .map_err(|e| self.error(url, e))?;
         Ok((
             response,
             Slot {
@@ -330,7 +335,7 @@ impl Fetcher {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(fetched);
         }
-        let wire = body::read(response, self.limits)
+        let wire = Box::pin(body::read(response, self.limits))
             .await
             .map_err(|e| self.body_error(&url, e))?;
         fetched.wire_bytes = wire.len() as u64;

@@ -85,6 +85,8 @@ pub struct Seen {
     pub path: String,
     pub if_none_match: Option<String>,
     pub user_agent: Option<String>,
+    pub accept: Option<String>,
+    pub accept_encoding: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -157,6 +159,8 @@ async fn answer(
         path: path.clone(),
         if_none_match: text(header::IF_NONE_MATCH),
         user_agent: text(header::USER_AGENT),
+        accept: text(header::ACCEPT),
+        accept_encoding: text(header::ACCEPT_ENCODING),
     });
     let answer = shared.answers.lock().unwrap().get(&path).cloned();
     match answer {
