@@ -47,6 +47,14 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// `body` as an RSS feed.
+    pub fn rss(body: Vec<u8>) -> Answer {
+        Answer::Feed {
+            body,
+            content_type: "application/rss+xml",
+        }
+    }
+
     pub fn redirect(status: u16, to: &str) -> Answer {
         Answer::Raw {
             status,
