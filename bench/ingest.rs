@@ -1,7 +1,8 @@
 //! parse → normalize → classify → merge → store, in items per second.
 //!
 //! Reads the shared sample corpus (../shared/corpus, when this checkout has
-//! it) or else the offline demo's feeds, and measures:
+//! it: ten feeds and two scraped HTML list pages) or else the offline
+//! demo's feeds, and measures:
 //!
 //! - `prepare`: parse, normalize and classify only (no store);
 //! - `fresh_store`: the whole path into an empty sled store on disk;
@@ -40,42 +41,33 @@ fn manifest_dir() -> PathBuf {
 }
 
 /// The shared corpus: its feeds.toml names each source's file in a
-/// `# file: ...` comment. HTML list sources are left out: scraping is not
-/// part of this path yet.
+/// `# file: ...` comment inside the source's block; HTML list pages are
+/// scraped with the block's `[source.scrape]` rules.
 fn shared_corpus() -> Option<Corpus> {
     let dir = manifest_dir().join("../shared/corpus");
+    let config = Config::load(&dir.join("feeds.toml")).ok()?;
     let text = std::fs::read_to_string(dir.join("feeds.toml")).ok()?;
-    let mut kept = String::new();
-    let mut files = Vec::new();
-    let mut in_scrape = false;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed == "[source.scrape]" {
-            in_scrape = true;
-            // The scraped source's file is not a feed: forget it.
-            files.pop();
-            continue;
+    let mut files = std::collections::HashMap::new();
+    for block in text.split("[[source]]").skip(1) {
+        let id = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("id"))
+            .and_then(|v| v.split('"').nth(1));
+        let file = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("# file: "))
+            .and_then(|f| f.split_whitespace().next());
+        if let (Some(id), Some(file)) = (id, file) {
+            files.insert(id.to_string(), file.to_string());
         }
-        if in_scrape && (trimmed.starts_with('[') && trimmed != "[source.scrape]") {
-            in_scrape = false;
-        }
-        if in_scrape {
-            continue;
-        }
-        if let Some(file) = trimmed.strip_prefix("# file: ") {
-            let file = file.split_whitespace().next().unwrap_or_default();
-            files.push(file.to_string());
-        }
-        kept.push_str(line);
-        kept.push('\n');
     }
-    let config = Config::parse(&kept, &dir.join("feeds.toml")).ok()?;
     let bodies = config
         .sources
         .iter()
-        .zip(files)
-        .filter(|(_, f)| !f.starts_with("html/"))
-        .filter_map(|(s, f)| Some((s.clone(), Body::new(std::fs::read(dir.join(f)).ok()?))))
+        .filter_map(|s| {
+            let bytes = std::fs::read(dir.join(files.get(&s.id)?)).ok()?;
+            Some((s.clone(), Body::new(bytes)))
+        })
         .collect();
     Some(Corpus {
         name: "shared-corpus",

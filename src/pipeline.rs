@@ -20,7 +20,7 @@ use crate::config::{Config, Source};
 use crate::fetch::{FetchError, Fetcher};
 use crate::merge::{self, Ingested};
 use crate::normalize::{Item, normalize};
-use crate::parse::{ParseError, parse_feed};
+use crate::parse::{ParseError, parse_body};
 use crate::publish::Publisher;
 use crate::schedule::{self, Hints};
 use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
@@ -210,6 +210,7 @@ impl Pipeline {
         // Validators are kept only once the body is safely stored: a poll
         // that failed to parse must be retried in full next time.
         state.validators = fetched.validators;
+        state.broken_rules = ingest.broken_rules;
         hints.feed_interval = ingest.hints.feed_interval;
         hints.skip_hours = ingest.hints.skip_hours;
         hints.skip_days = ingest.hints.skip_days;
@@ -245,6 +246,7 @@ impl Pipeline {
             ingested,
             hints: prepared.hints,
             partial: prepared.partial,
+            broken_rules: prepared.broken_rules,
         })
     }
 
@@ -360,6 +362,8 @@ pub struct Ingest {
     pub hints: Hints,
     /// Set when the body was damaged and only its complete items were read.
     pub partial: Option<String>,
+    /// Set when a scraped page's rules mostly failed.
+    pub broken_rules: Option<String>,
 }
 
 /// A body's items, normalized and classified, not yet merged.
@@ -367,6 +371,7 @@ pub struct Prepared {
     pub items: Vec<(Item, Vec<String>)>,
     pub hints: Hints,
     pub partial: Option<String>,
+    pub broken_rules: Option<String>,
 }
 
 /// The stages that need nothing but the body: parse, normalize, classify.
@@ -377,10 +382,11 @@ pub fn prepare(
     body: &Body,
     seen: DateTime<Utc>,
 ) -> Result<Prepared, ParseError> {
-    let feed = parse_feed(
+    let feed = parse_body(
         &body.bytes,
         body.content_type.as_deref(),
         source.url.as_str(),
+        source.scrape.as_ref(),
     )?;
     let items = feed
         .items
@@ -395,6 +401,7 @@ pub fn prepare(
         items,
         hints: feed.hints,
         partial: feed.partial,
+        broken_rules: feed.broken_rules,
     })
 }
 

@@ -31,6 +31,9 @@ pub struct SourceState {
     pub moved: Option<Moved>,
     /// The address that answered 410 Gone; it is not polled again.
     pub gone: Option<String>,
+    /// A scraped page's rules mostly failing (dates), from the last poll.
+    #[serde(default)]
+    pub broken_rules: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,8 @@ pub enum Health {
     BackingOff,
     Gone,
     Moved,
+    /// A scraped page no longer fits its `[source.scrape]` rules.
+    BrokenRules,
 }
 
 impl Health {
@@ -70,6 +75,7 @@ impl Health {
             Health::BackingOff => "backing off",
             Health::Gone => "gone",
             Health::Moved => "moved",
+            Health::BrokenRules => "broken rules",
         }
     }
 }
@@ -94,6 +100,13 @@ impl SourceState {
     pub fn health(&self, source: &Source) -> Health {
         if self.is_gone(source) {
             return Health::Gone;
+        }
+        let rules_failed = matches!(
+            &self.last_result,
+            Some(PollResult::Failed { kind, .. }) if kind == "broken rules"
+        );
+        if rules_failed || (self.consecutive_failures == 0 && self.broken_rules.is_some()) {
+            return Health::BrokenRules;
         }
         match (&self.last_result, self.consecutive_failures) {
             (None, _) => Health::NotPolled,
@@ -191,6 +204,9 @@ impl SourceStatus {
                 "insecure_tls: certificates are not checked for this source; prefer ca_file"
                     .to_string(),
             );
+        }
+        if let Some(reason) = &state.broken_rules {
+            warnings.push(format!("broken rules: {reason}"));
         }
         if let Some(m) = &state.moving {
             warnings.push(format!(

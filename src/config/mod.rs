@@ -17,6 +17,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::classify::Rules;
+use crate::parse::scrape::ScrapeRules;
 
 /// The implicit topic that holds every story.
 pub const ALL_TOPIC: &str = "all";
@@ -89,6 +90,8 @@ pub struct Source {
     pub ca_file: Option<PathBuf>,
     /// Certificate checks off for this source only; shown as a warning.
     pub insecure_tls: bool,
+    /// For a page with no feed: how to read its list of news.
+    pub scrape: Option<ScrapeRules>,
 }
 
 impl Config {

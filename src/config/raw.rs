@@ -77,4 +77,19 @@ pub struct RawSource {
     pub ca_file: Option<Spanned<String>>,
     #[serde(default)]
     pub insecure_tls: bool,
+    pub scrape: Option<RawScrape>,
+}
+
+/// `[source.scrape]`: CSS selectors for a page that has no feed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScrape {
+    pub item: Spanned<String>,
+    pub title: Spanned<String>,
+    pub link: Spanned<String>,
+    pub date: Option<Spanned<String>>,
+    pub date_format: Option<Spanned<String>>,
+    pub summary: Option<Spanned<String>>,
+    pub author: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
 }

@@ -12,12 +12,13 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{RawConfig, RawPoll, RawSource, RawTopic};
+use super::raw::{RawConfig, RawPoll, RawScrape, RawSource, RawTopic};
 use super::{
     ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
     Topic,
 };
 use crate::classify::Rules;
+use crate::parse::scrape::{Field, ScrapeRules};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
 const DEFAULT_CONTACT: &str = "https://github.com/bantin/bantin";
@@ -294,6 +295,7 @@ impl Checker<'_> {
                     }
                 }
             });
+            let scrape = s.scrape.as_ref().and_then(|raw| self.scrape(raw));
             if let Some(url) = url {
                 sources.push(Source {
                     id: id.clone(),
@@ -304,11 +306,52 @@ impl Checker<'_> {
                     priority: s.priority,
                     ca_file,
                     insecure_tls: s.insecure_tls,
+                    scrape,
                 });
             }
         }
         sources
     }
+}
+
+impl Checker<'_> {
+    /// Compiles a `[source.scrape]` block; every bad selector or format is
+    /// reported where it is written.
+    fn scrape(&mut self, raw: &RawScrape) -> Option<ScrapeRules> {
+        let mut field = |v: &Spanned<String>| self.parse_with(v, Field::new);
+        let item = field(&raw.item);
+        let title = field(&raw.title);
+        let link = field(&raw.link);
+        let date = raw.date.as_ref().map(&mut field);
+        let summary = raw.summary.as_ref().map(&mut field);
+        let author = raw.author.as_ref().map(&mut field);
+        let image = raw.image.as_ref().map(&mut field);
+        let date_format = raw
+            .date_format
+            .as_ref()
+            .map(|f| self.parse_with(f, check_date_format));
+        Some(ScrapeRules {
+            item: item?,
+            title: title?,
+            link: link?,
+            date: date.map(|d| d.ok_or(())).transpose().ok()?,
+            date_format: date_format.map(|d| d.ok_or(())).transpose().ok()?,
+            summary: summary.map(|d| d.ok_or(())).transpose().ok()?,
+            author: author.map(|d| d.ok_or(())).transpose().ok()?,
+            image: image.map(|d| d.ok_or(())).transpose().ok()?,
+        })
+    }
+}
+
+/// A chrono format with no unknown `%` specifier.
+fn check_date_format(format: &str) -> Result<String, String> {
+    use chrono::format::{Item, StrftimeItems};
+    if StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
+        return Err(format!(
+            "`{format}` is not a date format such as \"%d/%m/%Y %H:%M\""
+        ));
+    }
+    Ok(format.to_string())
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -448,6 +491,17 @@ url = "https://x.test/rss"
             config.sources[0].url.as_str(),
             "file:///srv/demo/feeds/a.rss"
         );
+    }
+
+    #[test]
+    fn scrape_block_errors_point_at_the_selector() {
+        let p = problems(
+            "[[source]]\nid = \"cahg\"\nurl = \"https://x.test/\"\n  [source.scrape]\n  item = \"ul >> li\"\n  title = \"a\"\n  link = \"a@href\"\n  date_format = \"%d/%Q\"\n",
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!((p[0].line, p[0].column), (5, 10));
+        assert!(p[0].message.contains("not a CSS selector"));
+        assert_eq!(p[1].line, 8);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn parse_feed(
         items: feed.entries.into_iter().map(raw_item).collect(),
         hints: hints::of(&document),
         partial,
+        broken_rules: None,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod date;
 mod feed;
 mod hints;
 mod salvage;
+pub mod scrape;
 
 use chrono::{DateTime, Utc};
 
@@ -46,6 +47,23 @@ pub struct ParsedFeed {
     /// Set when the document was damaged and only part of it was read:
     /// what was wrong and what was kept.
     pub partial: Option<String>,
+    /// Set when a scraped page's rules mostly fail (dates that do not
+    /// parse): the items are kept, the operator is told.
+    pub broken_rules: Option<String>,
+}
+
+/// Parses a fetched body: a list page when the source has scrape rules,
+/// else a feed.
+pub fn parse_body(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+    scrape: Option<&scrape::ScrapeRules>,
+) -> Result<ParsedFeed, ParseError> {
+    match scrape {
+        Some(rules) => scrape::parse_list_page(bytes, content_type, base, rules),
+        None => parse_feed(bytes, content_type, base),
+    }
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,6 +77,8 @@ pub enum ParseError {
     Empty,
     #[error("parse: not a feed: {0}")]
     NotAFeed(String),
+    #[error("scrape: {0}")]
+    BrokenRules(String),
 }
 
 impl ParseError {
@@ -68,6 +88,7 @@ impl ParseError {
             ParseError::HtmlPage { .. } => "html page",
             ParseError::Empty => "empty body",
             ParseError::NotAFeed(_) => "not a feed",
+            ParseError::BrokenRules(_) => "broken rules",
         }
     }
 }
