@@ -192,6 +192,7 @@ mod tests {
             ca_file: None,
             insecure_tls: false,
             scrape: None,
+            article: None,
         }
     }
 
@@ -207,6 +208,7 @@ mod tests {
             date_missing: false,
             authors: vec![],
             categories: vec![],
+            article: false,
         }
     }
 

@@ -8,7 +8,7 @@
 //! between them are the architecture:
 //!
 //! ```text
-//! config ─► scheduler ─► fetch ─► parse ─► normalize ─► classify ─► merge ─► store ─► publish ─► serve
+//! config ─► scheduler ─► fetch ─► parse ─► normalize ─► classify ─► (enrich) ─► merge ─► store ─► publish ─► serve
 //!                        bytes    RawItem   Item         topics      Copy/Story        Atom bytes
 //! ```
 //!
@@ -19,6 +19,7 @@
 //! - [`normalize`]: [`normalize::Item`]: clean text, canonical links, safe HTML.
 //! - [`text`]: Vietnamese-aware folding shared by classify and merge.
 //! - [`classify`]: topics by keyword rules.
+//! - [`enrich`]: full article text for sources that give only a line.
 //! - [`merge`]: copies joined into [`story::Story`]s.
 //! - [`store`]: sled; the only module that names it.
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
@@ -29,6 +30,7 @@
 pub mod classify;
 pub mod config;
 pub mod daemon;
+pub mod enrich;
 pub mod fetch;
 pub mod merge;
 pub mod normalize;

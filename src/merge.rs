@@ -96,7 +96,7 @@ pub fn ingest(
 /// Each item's key within its source: its guid, unless the feed gives the
 /// same guid to several items (then the guid means nothing); else its
 /// link; else its title.
-fn copy_keys(source: &Source, items: &[(Item, Vec<String>)]) -> Vec<CopyKey> {
+pub fn copy_keys(source: &Source, items: &[(Item, Vec<String>)]) -> Vec<CopyKey> {
     let mut guid_uses: HashMap<&str, usize> = HashMap::new();
     for (item, _) in items {
         if let Some(guid) = &item.guid {

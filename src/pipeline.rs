@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::classify::classify;
 use crate::config::{Config, Source};
+use crate::enrich;
 use crate::fetch::{FetchError, Fetcher};
 use crate::merge::{self, Ingested};
 use crate::normalize::{Item, normalize};
@@ -198,15 +199,26 @@ impl Pipeline {
             bytes,
             content_type: fetched.content_type,
         };
-        let pipeline = Arc::clone(self);
-        let source_owned = source.clone();
-        // Parsing is CPU work: more of it at once than there are cores
-        // only adds threads and memory. The semaphore is never closed.
-        let _cpu = self.ingesting.acquire().await.ok();
-        let ingest =
-            tokio::task::spawn_blocking(move || pipeline.ingest_bytes(&source_owned, &body, now))
-                .await
-                .map_err(|e| PollError::Task(e.to_string()))??;
+        let ingest = if source.article.is_some() {
+            let mut prepared = self
+                .blocking(source, move |p, s| {
+                    prepare(&p.config, s, &body, now).map_err(PollError::from)
+                })
+                .await?;
+            enrich::articles(
+                &self.fetcher,
+                &self.store,
+                &self.config,
+                source,
+                &mut prepared.items,
+            )
+            .await;
+            self.blocking(source, move |p, s| p.merge_prepared(s, prepared, now))
+                .await?
+        } else {
+            self.blocking(source, move |p, s| p.ingest_bytes(s, &body, now))
+                .await?
+        };
         // Validators are kept only once the body is safely stored: a poll
         // that failed to parse must be retried in full next time.
         state.validators = fetched.validators;
@@ -234,6 +246,16 @@ impl Pipeline {
         seen: DateTime<Utc>,
     ) -> Result<Ingest, PollError> {
         let prepared = prepare(&self.config, source, body, seen)?;
+        self.merge_prepared(source, prepared, seen)
+    }
+
+    /// Merges prepared items and marks the feeds they changed. Blocking.
+    pub fn merge_prepared(
+        &self,
+        source: &Source,
+        prepared: Prepared,
+        seen: DateTime<Utc>,
+    ) -> Result<Ingest, PollError> {
         let items = prepared.items.len();
         // A poisoned lock only means another ingest panicked; the store
         // itself is consistent, so carry on.
@@ -283,6 +305,22 @@ impl Pipeline {
             .collect();
         order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
         order.into_iter().map(|(_, _, n, s, h)| (n, s, h)).collect()
+    }
+
+    /// Runs CPU work for `source` off the async threads, one body per
+    /// core at a time: more parsing at once only adds threads and memory.
+    async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        source: &Source,
+        work: impl FnOnce(&Pipeline, &Source) -> Result<T, PollError> + Send + 'static,
+    ) -> Result<T, PollError> {
+        // The semaphore is never closed; `ok()` keeps this panic-free.
+        let _cpu = self.ingesting.acquire().await.ok();
+        let pipeline = Arc::clone(self);
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || work(&pipeline, &source))
+            .await
+            .map_err(|e| PollError::Task(e.to_string()))?
     }
 
     /// Every configured source's status, in config order.

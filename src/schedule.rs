@@ -130,6 +130,7 @@ mod tests {
             ca_file: None,
             insecure_tls: false,
             scrape: None,
+            article: None,
         }
     }
 

@@ -69,6 +69,9 @@ pub struct Copy {
     pub categories: Vec<String>,
     /// Topic slugs from the rules in force when it was last classified.
     pub topics: Vec<String>,
+    /// `content` is the article fetched from the item's page.
+    #[serde(default)]
+    pub article: bool,
 }
 
 impl Copy {
@@ -92,6 +95,7 @@ impl Copy {
             authors: item.authors,
             categories: item.categories,
             topics,
+            article: item.article,
         }
     }
 

@@ -192,6 +192,11 @@ struct Portal {
 const MEASLES: &str = "Hậu Giang tiêm bổ sung vắc xin sởi cho hơn 3.000 trẻ em";
 
 async fn portal(extra_rss_items: &str) -> Portal {
+    portal_with("", extra_rss_items).await
+}
+
+/// As `portal`, with more keys for the list source (`article = ...`).
+async fn portal_with(list_source_extra: &str, extra_rss_items: &str) -> Portal {
     let server = FixtureServer::start(&[]).await;
     server.set(
         "tin-hoat-dong",
@@ -218,7 +223,7 @@ async fn portal(extra_rss_items: &str) -> Portal {
         &path,
         format!(
             "[store]\npath = \"store\"\n[poll]\nhost_gap = \"0s\"\n{}\n\
-             [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\npriority = 10\n{LIST_RULES}\n\
+             [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\npriority = 10\n{list_source_extra}\n{LIST_RULES}\n\
              [[source]]\nid = \"baohaugiang\"\nname = \"Báo Hậu Giang\"\nurl = \"{}\"\npriority = 30\n",
             common::TOPICS,
             server.url("tin-hoat-dong"),
@@ -341,4 +346,118 @@ async fn dates_that_mostly_fail_flag_broken_rules_but_keep_the_items() {
         "{:?}",
         status.warnings
     );
+}
+
+/// Serves the two article pages at their items' paths.
+fn serve_articles(portal: &Portal) {
+    for (file, path) in [
+        (
+            "article-1.html",
+            "tin-tuc/hau-giang-tiem-bo-sung-vac-xin-soi-cho-hon-3000-tre-em-2417.html",
+        ),
+        (
+            "article-2.html",
+            "tin-tuc/trung-tam-y-te-phung-hiep-ra-mat-phong-kham-y-hoc-gia-dinh-2398.html",
+        ),
+    ] {
+        portal.server.set(
+            path,
+            Answer::Feed {
+                body: common::fixture(&format!("../scrape/{file}")),
+                content_type: "text/html; charset=utf-8",
+            },
+        );
+    }
+}
+
+async fn full_text_is_fetched_once_and_kept(rule: &str) {
+    let portal = portal_with(&format!("article = \"{rule}\""), "").await;
+    serve_articles(&portal);
+    portal.poll().await;
+
+    let all = read_feed(portal.addr, "all").await;
+    let measles = common::entry(&all, MEASLES);
+    let content = measles
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .unwrap();
+    assert!(
+        content.contains("3.126&nbsp;trẻ từ 1 đến 5 tuổi, đạt hơn 92% kế hoạch"),
+        "{content}"
+    );
+    assert!(content.contains("nguồn \"Cổng thông tin điện tử Hậu Giang\""));
+    assert!(content.contains(&format!(
+        "src=\"http://{}/media/2417/tiem-vac-xin-soi-tai-tram-y-te-phuong-5.jpg\"",
+        portal.server.addr
+    )));
+    for chrome in [
+        "Thủ tục hành chính",
+        "Chia sẻ Facebook",
+        "TIN KHÁC",
+        "Bản quyền thuộc Sở Y tế",
+        "share-popup",
+    ] {
+        assert!(!content.contains(chrome), "{chrome} in {content}");
+    }
+    let phung_hiep = common::entry(&all, "Trung tâm Y tế huyện Phụng Hiệp");
+    let content = phung_hiep
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .unwrap();
+    assert!(
+        content.contains("ph%C3%B2ng%20kh%C3%A1m%20T%C3%A2n%20B%C3%ACnh.jpg"),
+        "{content}"
+    );
+
+    // The list page again, with the same items (and a new ETag, so it is
+    // read in full): no article is fetched again, the full text stays.
+    let article_requests = |p: &Portal| {
+        p.server
+            .seen()
+            .iter()
+            .filter(|r| r.path.ends_with("-2417.html"))
+            .count()
+    };
+    assert_eq!(article_requests(&portal), 1);
+    let mut page = common::fixture("../scrape/tin-khac.html");
+    page.extend_from_slice(b"\n<!-- rebuilt -->\n");
+    portal.server.set(
+        "tin-hoat-dong",
+        Answer::Feed {
+            body: page,
+            content_type: "text/html; charset=utf-8",
+        },
+    );
+    let reports = portal.poll().await;
+    assert!(
+        matches!(
+            reports["soyte"],
+            PollResult::Fetched {
+                updated_copies: 0,
+                new_copies: 0,
+                ..
+            }
+        ),
+        "{reports:?}"
+    );
+    assert_eq!(article_requests(&portal), 1);
+    let again = read_feed(portal.addr, "all").await;
+    let content = common::entry(&again, MEASLES)
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .unwrap();
+    assert!(content.contains("đạt hơn 92% kế hoạch"));
+}
+
+#[tokio::test]
+async fn article_selector_gives_the_full_text() {
+    full_text_is_fetched_once_and_kept("div.content").await;
+}
+
+#[tokio::test]
+async fn automatic_article_extraction_gives_the_full_text() {
+    full_text_is_fetched_once_and_kept("auto").await;
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::classify::Rules;
+use crate::parse::article::ArticleRule;
 use crate::parse::scrape::ScrapeRules;
 
 /// The implicit topic that holds every story.
@@ -92,6 +93,8 @@ pub struct Source {
     pub insecure_tls: bool,
     /// For a page with no feed: how to read its list of news.
     pub scrape: Option<ScrapeRules>,
+    /// Fetch each new item's page for its full text, found this way.
+    pub article: Option<ArticleRule>,
 }
 
 impl Config {

@@ -78,6 +78,7 @@ pub struct RawSource {
     #[serde(default)]
     pub insecure_tls: bool,
     pub scrape: Option<RawScrape>,
+    pub article: Option<Spanned<String>>,
 }
 
 /// `[source.scrape]`: CSS selectors for a page that has no feed.

@@ -18,6 +18,7 @@ use super::{
     Topic,
 };
 use crate::classify::Rules;
+use crate::parse::article::ArticleRule;
 use crate::parse::scrape::{Field, ScrapeRules};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
@@ -296,6 +297,10 @@ impl Checker<'_> {
                 }
             });
             let scrape = s.scrape.as_ref().and_then(|raw| self.scrape(raw));
+            let article = s
+                .article
+                .as_ref()
+                .and_then(|a| self.parse_with(a, ArticleRule::new));
             if let Some(url) = url {
                 sources.push(Source {
                     id: id.clone(),
@@ -307,6 +312,7 @@ impl Checker<'_> {
                     ca_file,
                     insecure_tls: s.insecure_tls,
                     scrape,
+                    article,
                 });
             }
         }

@@ -46,6 +46,8 @@ pub struct Item {
     pub date_missing: bool,
     pub authors: Vec<String>,
     pub categories: Vec<String>,
+    /// `content` is the full article, fetched from the item's page.
+    pub article: bool,
 }
 
 /// Normalizes one raw item. `base` is the URL of the document it came
@@ -88,7 +90,16 @@ pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
         date_missing: plausible.is_none(),
         authors: raw.authors.iter().map(|a| clean(a)).collect(),
         categories: raw.categories.iter().map(|c| text_of(c)).collect(),
+        article: false,
     }
+}
+
+/// An article page's HTML as item content: sanitized with its own page as
+/// the base for relative URLs, and its text.
+pub fn article_content(html: &str, page: &str) -> (String, String) {
+    let content = clean_html(&unmangled(html), page);
+    let text = html_to_text(&content);
+    (content, text)
 }
 
 /// The text itself, unless it is unmistakably UTF-8 once misread as

@@ -6,6 +6,7 @@
 //! wrote them, not yet cleaned. feed-rs types never leave it. It does no
 //! I/O.
 
+pub mod article;
 mod atom03;
 pub mod charset;
 pub mod date;

@@ -121,7 +121,7 @@ impl FixtureServer {
                 .insert(format!("/{name}"), Answer::file(name));
         }
         let app = Router::new()
-            .route("/{name}", routing::get(answer))
+            .route("/{*name}", routing::get(answer))
             .with_state(shared.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -1,0 +1,97 @@
+//! Full text for sources that give only a title and a line: the enrich
+//! stage, between classify and merge.
+//!
+//! For a source with `article = "<selector>"` (or `"auto"`), each item
+//! bantin has never seen has its page fetched once, through the same
+//! fetcher (and so the same politeness limits) as polls; the article's
+//! HTML becomes the item's content and the item is classified again on
+//! it. An item already stored keeps the article it got: the list page's
+//! shorter version never overwrites it, and its page is never fetched
+//! again, whether that first fetch worked or not.
+
+use crate::classify::classify;
+use crate::config::{Config, Source};
+use crate::fetch::{Fetcher, Validators};
+use crate::merge;
+use crate::normalize::{Item, article_content, html_to_text};
+use crate::parse::article::{ArticleRule, extract};
+use crate::parse::charset;
+use crate::store::Store;
+
+/// Article pages fetched per poll of one source at most: a list page that
+/// suddenly shows a hundred new links costs a few polls, not a flood.
+const MAX_ARTICLES_PER_POLL: usize = 20;
+
+/// Gives the items of `source` their article text, where it has a rule.
+pub async fn articles(
+    fetcher: &Fetcher,
+    store: &Store,
+    config: &Config,
+    source: &Source,
+    items: &mut [(Item, Vec<String>)],
+) {
+    let Some(rule) = &source.article else {
+        return;
+    };
+    let keys = merge::copy_keys(source, items);
+    let mut fetched = 0;
+    for ((item, topics), key) in items.iter_mut().zip(keys) {
+        let stored = match store.copy(&key) {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(source = %source.id, error = %e, "cannot read a stored copy");
+                continue;
+            }
+        };
+        match stored {
+            Some(copy) if copy.article => {
+                item.content_text = html_to_text(&copy.content);
+                item.content = copy.content;
+                item.article = true;
+            }
+            Some(_) => {}
+            None if fetched < MAX_ARTICLES_PER_POLL => {
+                let Some(link) = item.link.clone() else {
+                    continue;
+                };
+                fetched += 1;
+                match article(fetcher, source, &link, rule).await {
+                    Ok((content, content_text)) => {
+                        item.content = content;
+                        item.content_text = content_text;
+                        item.article = true;
+                    }
+                    Err(reason) => {
+                        tracing::warn!(source = %source.id, %link, %reason, "no article text");
+                    }
+                }
+            }
+            None => {}
+        }
+        if item.article {
+            *topics = classify(item, source, &config.topics);
+        }
+    }
+}
+
+/// One article page's sanitized content and its text.
+async fn article(
+    fetcher: &Fetcher,
+    source: &Source,
+    link: &str,
+    rule: &ArticleRule,
+) -> Result<(String, String), String> {
+    let url = url::Url::parse(link).map_err(|e| e.to_string())?;
+    let fetched = fetcher
+        .fetch(source, &url, &Validators::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let body = fetched.body.ok_or("the server sent no body")?;
+    let page = charset::decode(&body, fetched.content_type.as_deref()).text;
+    let html = extract(&page, rule).ok_or("the article rule found nothing on the page")?;
+    let (content, text) = article_content(&html, fetched.final_url.as_str());
+    if text.is_empty() {
+        return Err("the article has no text".into());
+    }
+    Ok((content, text))
+}
