@@ -26,10 +26,12 @@
 //! - [`serve`]: axum routes.
 //! - [`pipeline`]: one poll of one source through all stages.
 //! - [`daemon`]: everything started and stopped together.
+//! - [`discover`]: what a page is and which feed or scrape rules fit it.
 
 pub mod classify;
 pub mod config;
 pub mod daemon;
+pub mod discover;
 pub mod enrich;
 pub mod fetch;
 pub mod merge;

@@ -5,7 +5,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use bantin::config::Config;
+use bantin::config::{Config, Source};
+use bantin::discover::Discovery;
+use bantin::fetch::{Fetcher, Validators};
+use bantin::normalize::normalize;
+use bantin::parse::date::vietnam;
+use bantin::parse::parse_body;
+use bantin::parse::scrape::{Field, ScrapeRules};
 use bantin::pipeline::Pipeline;
 use bantin::status::SourceStatus;
 use bantin::store::Store;
@@ -44,6 +50,40 @@ enum Command {
     Check,
     /// Show every source's state: asks the running daemon, or reads the store when none runs.
     Status,
+    /// Fetch a source's page (or any URL with rules given here) and print what bantin extracts.
+    Preview(PreviewArgs),
+    /// Print the feeds a page advertises, or a [source.scrape] block guessed from it.
+    Discover {
+        /// The page to look at.
+        url: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct PreviewArgs {
+    /// A configured source.
+    #[arg(long, conflicts_with = "url")]
+    source: Option<String>,
+    /// A page not configured yet; scrape it with the rules below.
+    #[arg(long, required_unless_present = "source")]
+    url: Option<String>,
+    /// CSS selector of one news item.
+    #[arg(long, requires = "url")]
+    item: Option<String>,
+    /// Title within the item.
+    #[arg(long, default_value = "a")]
+    title: String,
+    /// Link within the item, `selector@attribute`.
+    #[arg(long, default_value = "a@href")]
+    link: String,
+    #[arg(long)]
+    date: Option<String>,
+    #[arg(long)]
+    date_format: Option<String>,
+    #[arg(long)]
+    summary: Option<String>,
+    #[arg(long)]
+    author: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -57,7 +97,14 @@ fn main() -> ExitCode {
     // `poll` and `check` print their own report: only warnings go to the log.
     let quiet = !matches!(cli.command, Command::Serve);
     init_logging(cli.log_format, quiet);
-    let config = match Config::load(&cli.config) {
+    // `discover` and `preview --url` need no configuration of their own.
+    let standalone = matches!(&cli.command, Command::Discover { .. })
+        || matches!(&cli.command, Command::Preview(p) if p.source.is_none());
+    let loaded = match Config::load(&cli.config) {
+        Err(_) if standalone && !cli.config.exists() => Config::parse("", &cli.config),
+        other => other,
+    };
+    let config = match loaded {
         Ok(mut config) => {
             if let Some(store) = cli.store {
                 config.store.path = store;
@@ -77,6 +124,8 @@ fn main() -> ExitCode {
         Command::Serve => runtime().and_then(|rt| rt.block_on(serve(config))),
         Command::Poll => runtime().and_then(|rt| rt.block_on(poll(config))),
         Command::Status => runtime().and_then(|rt| rt.block_on(status(config))),
+        Command::Preview(args) => runtime().and_then(|rt| rt.block_on(preview(config, args))),
+        Command::Discover { url } => runtime().and_then(|rt| rt.block_on(discover(config, url))),
     };
     match outcome {
         Ok(code) => code,
@@ -257,4 +306,141 @@ fn print_status_table(statuses: &[SourceStatus]) {
             println!("{:id_width$}  warning: {w}", "");
         }
     }
+}
+
+/// The source `preview` looks at: a configured one, or one made of the
+/// command line's rules.
+fn preview_source(config: &Config, args: PreviewArgs) -> anyhow::Result<Source> {
+    if let Some(id) = &args.source {
+        return config
+            .source(id)
+            .cloned()
+            .with_context(|| format!("no source `{id}` in {}", config.path.display()));
+    }
+    let url = args.url.unwrap_or_default();
+    let field = |s: &str| Field::new(s).map_err(anyhow::Error::msg);
+    let optional = |s: &Option<String>| s.as_deref().map(field).transpose();
+    let scrape = match &args.item {
+        Some(item) => Some(ScrapeRules {
+            item: field(item)?,
+            title: field(&args.title)?,
+            link: field(&args.link)?,
+            date: optional(&args.date)?,
+            date_format: args.date_format.clone(),
+            summary: optional(&args.summary)?,
+            author: optional(&args.author)?,
+            image: None,
+        }),
+        None => None,
+    };
+    Ok(Source {
+        id: "preview".into(),
+        name: url.clone(),
+        url: url::Url::parse(&url).with_context(|| format!("`{url}` is not a URL"))?,
+        topics: Vec::new(),
+        every: config.poll.every,
+        priority: 0,
+        ca_file: None,
+        insecure_tls: false,
+        scrape,
+        article: None,
+    })
+}
+
+async fn fetch_once(
+    config: &Config,
+    source: &Source,
+) -> anyhow::Result<(bytes::Bytes, Option<String>, String)> {
+    let fetcher = Fetcher::new(&config.poll, std::slice::from_ref(source))?;
+    let fetched = fetcher
+        .fetch(source, &source.url, &Validators::default())
+        .await?;
+    let body = fetched.body.context("the server sent no body")?;
+    Ok((body, fetched.content_type, fetched.final_url.to_string()))
+}
+
+async fn preview(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> {
+    let source = preview_source(&config, args)?;
+    let (body, content_type, url) = fetch_once(&config, &source).await?;
+    let feed = match parse_body(&body, content_type.as_deref(), &url, source.scrape.as_ref()) {
+        Ok(feed) => feed,
+        Err(e) => {
+            println!("{e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let seen = chrono::Utc::now();
+    let mut undated = 0;
+    for (n, raw) in feed.items.iter().enumerate() {
+        let item = normalize(raw, &url, seen);
+        let when = if item.date_missing {
+            undated += 1;
+            "(no date)".to_string()
+        } else {
+            item.published
+                .with_timezone(&vietnam())
+                .format("%Y-%m-%d %H:%M %:z")
+                .to_string()
+        };
+        println!("{:>3}  {when:22}  {}", n + 1, item.title);
+        println!(
+            "     {:22}  {}",
+            "",
+            item.link.as_deref().unwrap_or("(no link)")
+        );
+    }
+    println!("{} items", feed.items.len());
+    for warning in [feed.partial, feed.broken_rules].into_iter().flatten() {
+        println!("warning: {warning}");
+    }
+    if undated > 0 {
+        println!(
+            "warning: {undated} items have no readable date; they will be dated when first seen"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
+    let args = PreviewArgs {
+        source: None,
+        url: Some(url),
+        item: None,
+        title: "a".into(),
+        link: "a@href".into(),
+        date: None,
+        date_format: None,
+        summary: None,
+        author: None,
+    };
+    let source = preview_source(&config, args)?;
+    let (body, content_type, url) = fetch_once(&config, &source).await?;
+    match bantin::discover::discover(&body, content_type.as_deref(), &url) {
+        Discovery::Feed { items } => {
+            println!("{url} is a feed ({items} items): use it as the source's url.");
+        }
+        Discovery::Page { feeds, suggestion } => {
+            if feeds.is_empty() {
+                println!("{url} is an HTML page that advertises no feed.");
+            } else {
+                println!("{url} is an HTML page; it advertises:");
+                for feed in &feeds {
+                    println!("  {feed}");
+                }
+            }
+            match suggestion {
+                Some(block) => {
+                    println!(
+                        "A [source.scrape] block that may fit it (check with `bantin preview`):\n"
+                    );
+                    print!("{block}");
+                }
+                None if feeds.is_empty() => {
+                    println!("No repeated list of news links was found on it.");
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

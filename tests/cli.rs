@@ -123,3 +123,153 @@ async fn status_prints_each_sources_state_from_the_store() {
         "{stdout}"
     );
 }
+
+/// Runs the binary off the async threads, so the fixture server in this
+/// process keeps answering it.
+async fn bantin_async(args: Vec<String>) -> (Option<i32>, String) {
+    let out = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        bantin(&args)
+    })
+    .await
+    .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+fn html_answer(file: &str) -> common::Answer {
+    common::Answer::Feed {
+        body: common::fixture(&format!("../scrape/{file}")),
+        content_type: "text/html; charset=utf-8",
+    }
+}
+
+#[tokio::test]
+async fn preview_prints_what_the_rules_extract() {
+    let server = common::FixtureServer::start(&[]).await;
+    server.set("tin-hoat-dong", html_answer("tin-khac.html"));
+    let args = [
+        "preview",
+        "--url",
+        &server.url("tin-hoat-dong"),
+        "--item",
+        "div.tin-khac ul.list-news > li",
+        "--title",
+        "a.title",
+        "--link",
+        "a.title@href",
+        "--date",
+        "span.date",
+        "--date-format",
+        "%d/%m/%Y %H:%M",
+    ];
+    let (code, stdout) = bantin_async(args.iter().map(|s| s.to_string()).collect()).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].contains("2026-11-25 08:15 +07:00"), "{stdout}");
+    assert!(lines[0].ends_with("Hậu Giang tiêm bổ sung vắc xin sởi cho hơn 3.000 trẻ em"));
+    assert!(
+        lines[1]
+            .trim()
+            .starts_with(&server.url("tin-tuc/hau-giang-tiem"))
+    );
+    assert!(stdout.contains("\n8 items\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn preview_of_a_redesigned_page_says_the_selector_matched_nothing() {
+    let server = common::FixtureServer::start(&[]).await;
+    server.set("tin-hoat-dong", html_answer("redesigned.html"));
+    let url = server.url("tin-hoat-dong");
+    let args = [
+        "preview",
+        "--url",
+        &url,
+        "--item",
+        "div.tin-khac ul.list-news > li",
+    ];
+    let (code, stdout) = bantin_async(args.iter().map(|s| s.to_string()).collect()).await;
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("matched nothing"), "{stdout}");
+}
+
+#[tokio::test]
+async fn discover_suggests_a_scrape_block_that_preview_accepts() {
+    let server = common::FixtureServer::start(&[]).await;
+    server.set("tin-hoat-dong", html_answer("tin-khac.html"));
+    let url = server.url("tin-hoat-dong");
+    let (code, stdout) = bantin_async(vec!["discover".into(), url.clone()]).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("advertises no feed"), "{stdout}");
+    let value = |key: &str| -> String {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+            .and_then(|l| l.split('"').nth(1))
+            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+            .to_string()
+    };
+    let (item, title, link) = (value("item"), value("title"), value("link"));
+    let args = vec![
+        "preview".into(),
+        "--url".into(),
+        url,
+        "--item".into(),
+        item,
+        "--title".into(),
+        title,
+        "--link".into(),
+        link,
+    ];
+    let (code, stdout) = bantin_async(args).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("\n8 items\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn discover_names_the_feed_a_page_advertises() {
+    let server = common::FixtureServer::start(&["portal.rss"]).await;
+    server.set(
+        "home",
+        common::Answer::Feed {
+            body: br#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/portal.rss"></head><body></body></html>"#.to_vec(),
+            content_type: "text/html",
+        },
+    );
+    let (_, stdout) = bantin_async(vec!["discover".into(), server.url("home")]).await;
+    assert!(
+        stdout.contains(&format!("  {}", server.url("portal.rss"))),
+        "{stdout}"
+    );
+    let (_, stdout) = bantin_async(vec!["discover".into(), server.url("portal.rss")]).await;
+    assert!(stdout.contains("is a feed (8 items)"), "{stdout}");
+}
+
+#[tokio::test]
+async fn preview_of_a_configured_source_uses_its_rules() {
+    let server = common::FixtureServer::start(&[]).await;
+    server.set("tin-hoat-dong", html_answer("table.html"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[source]]\nid = \"longmy\"\nurl = \"{}\"\n  [source.scrape]\n  item = \"table.danh-sach-tin tbody tr:has(td.tieude)\"\n  title = \"td.tieude > a, td.tieude > span\"\n  link = \"td.tieude > a@href\"\n  date = \"td.ngay\"\n  date_format = \"%d/%m/%Y %H:%M\"\n",
+            server.url("tin-hoat-dong")
+        ),
+    )
+    .unwrap();
+    let args = vec![
+        "preview".into(),
+        "--config".into(),
+        config.to_str().unwrap().to_string(),
+        "--source".into(),
+        "longmy".into(),
+    ];
+    let (code, stdout) = bantin_async(args).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("\n5 items\n"), "{stdout}");
+    assert!(
+        stdout.contains("warning: 1 of 6 list entries had no title or link and were skipped"),
+        "{stdout}"
+    );
+}

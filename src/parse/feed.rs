@@ -117,7 +117,7 @@ fn looks_like_html(start: &str) -> bool {
 
 /// The feeds an HTML page advertises with `<link rel="alternate">`, as
 /// absolute URLs: what the operator should have configured instead.
-fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
+pub fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
     let page = scraper::Html::parse_document(html);
     let Ok(links) = scraper::Selector::parse("link[rel~=alternate][href]") else {
         return Vec::new();

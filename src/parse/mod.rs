@@ -17,7 +17,7 @@ pub mod scrape;
 
 use chrono::{DateTime, Utc};
 
-pub use feed::parse_feed;
+pub use feed::{advertised_feeds, parse_feed};
 
 /// One item as its source published it.
 #[derive(Debug, Clone, Default, PartialEq)]

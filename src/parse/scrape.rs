@@ -8,7 +8,7 @@
 //! rules") from a quiet one. Uses the `scraper` crate (html5ever), which
 //! reads broken markup the way browsers do.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
@@ -251,7 +251,29 @@ fn read_date(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
                 .map(|t| t.with_timezone(&Utc));
         }
     }
-    parse_date(text)
+    parse_date(text).or_else(|| without_year(text, Utc::now()))
+}
+
+/// "Ngày 03/8", "03/8", "9.5": a day and month with no year, as list
+/// pages and leads write them. The year is the one that puts the date
+/// most recently in the past (a list page shows recent news), in Vietnam
+/// time.
+fn without_year(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let lower = text.trim().to_lowercase();
+    let rest = lower.strip_prefix("ngày").unwrap_or(&lower).trim();
+    let (day, month) = rest.split_once(['/', '.', '-'])?;
+    let (day, month): (u32, u32) = (day.trim().parse().ok()?, month.trim().parse().ok()?);
+    let today = now.with_timezone(&vietnam()).date_naive();
+    let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+    let date = if this_year > today {
+        NaiveDate::from_ymd_opt(today.year() - 1, month, day)?
+    } else {
+        this_year
+    };
+    vietnam()
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -315,6 +337,24 @@ mod tests {
     fn bad_selector_is_an_error_naming_it() {
         let err = Field::new("ul >> li").unwrap_err();
         assert!(err.starts_with("`ul >> li` is not a CSS selector"), "{err}");
+    }
+
+    #[test]
+    fn day_and_month_take_the_most_recent_year() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap();
+        let date = |t| without_year(t, now).map(|d| d.to_rfc3339());
+        assert_eq!(
+            date("Ngày 03/8").as_deref(),
+            Some("2026-08-02T17:00:00+00:00")
+        );
+        assert_eq!(date("9.5").as_deref(), Some("2026-05-08T17:00:00+00:00"));
+        // Still to come this year: it was last year's.
+        assert_eq!(
+            date("ngày 24/12").as_deref(),
+            Some("2025-12-23T17:00:00+00:00")
+        );
+        assert_eq!(date("31/2"), None);
+        assert_eq!(date("hôm qua"), None);
     }
 
     #[test]
