@@ -321,7 +321,7 @@ fn preview_source(config: &Config, args: PreviewArgs) -> anyhow::Result<Source> 
     let field = |s: &str| Field::new(s).map_err(anyhow::Error::msg);
     let optional = |s: &Option<String>| s.as_deref().map(field).transpose();
     let scrape = match &args.item {
-        Some(item) => Some(ScrapeRules {
+        Some(item) => Some(std::sync::Arc::new(ScrapeRules {
             item: field(item)?,
             title: field(&args.title)?,
             link: field(&args.link)?,
@@ -330,7 +330,7 @@ fn preview_source(config: &Config, args: PreviewArgs) -> anyhow::Result<Source> 
             summary: optional(&args.summary)?,
             author: optional(&args.author)?,
             image: None,
-        }),
+        })),
         None => None,
     };
     Ok(Source {
@@ -362,7 +362,12 @@ async fn fetch_once(
 async fn preview(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> {
     let source = preview_source(&config, args)?;
     let (body, content_type, url) = fetch_once(&config, &source).await?;
-    let feed = match parse_body(&body, content_type.as_deref(), &url, source.scrape.as_ref()) {
+    let feed = match parse_body(
+        &body,
+        content_type.as_deref(),
+        &url,
+        source.scrape.as_deref(),
+    ) {
         Ok(feed) => feed,
         Err(e) => {
             println!("{e}");

@@ -192,6 +192,8 @@ impl Pipeline {
             fresh_for: fetched.fresh_for,
             ..Hints::default()
         };
+        // A large body's permit is kept until the body is ingested.
+        let _large = fetched.large;
         let Some(bytes) = fetched.body else {
             return Ok((PollResult::NotModified, hints));
         };
@@ -424,7 +426,7 @@ pub fn prepare(
         &body.bytes,
         body.content_type.as_deref(),
         source.url.as_str(),
-        source.scrape.as_ref(),
+        source.scrape.as_deref(),
     )?;
     let items = feed
         .items

@@ -52,7 +52,13 @@ fn scrape(file: &str, page_url: &str, rules: &str) -> ParsedFeed {
     let config = Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let source = &config.sources[0];
     let bytes = std::fs::read(Path::new(SCRAPE).join(file)).unwrap();
-    parse_body(&bytes, Some("text/html"), page_url, source.scrape.as_ref()).unwrap()
+    parse_body(
+        &bytes,
+        Some("text/html"),
+        page_url,
+        source.scrape.as_deref(),
+    )
+    .unwrap()
 }
 
 /// Titles as a reader sees them, with links and UTC dates.

@@ -12,6 +12,7 @@ mod validate;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
@@ -92,9 +93,10 @@ pub struct Source {
     /// Certificate checks off for this source only; shown as a warning.
     pub insecure_tls: bool,
     /// For a page with no feed: how to read its list of news.
-    pub scrape: Option<ScrapeRules>,
+    /// Shared, not copied, by the many clones of a source a cycle makes.
+    pub scrape: Option<Arc<ScrapeRules>>,
     /// Fetch each new item's page for its full text, found this way.
-    pub article: Option<ArticleRule>,
+    pub article: Option<Arc<ArticleRule>>,
 }
 
 impl Config {

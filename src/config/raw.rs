@@ -77,7 +77,7 @@ pub struct RawSource {
     pub ca_file: Option<Spanned<String>>,
     #[serde(default)]
     pub insecure_tls: bool,
-    pub scrape: Option<RawScrape>,
+    pub scrape: Option<Box<RawScrape>>,
     pub article: Option<Spanned<String>>,
 }
 

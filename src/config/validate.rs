@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use toml::Spanned;
@@ -311,8 +312,8 @@ impl Checker<'_> {
                     priority: s.priority,
                     ca_file,
                     insecure_tls: s.insecure_tls,
-                    scrape,
-                    article,
+                    scrape: scrape.map(Arc::new),
+                    article: article.map(Arc::new),
                 });
             }
         }

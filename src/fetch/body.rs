@@ -5,13 +5,53 @@
 //! the decoded bytes: a gzip bomb stops at the cap, and memory per fetch
 //! never exceeds twice `max_body`. A server that drips bytes is cut off
 //! once the transfer has lasted `rate_window` at less than `min_rate`.
+//!
+//! Across fetches, a body past [`LARGE`] bytes (on the wire or decoded)
+//! needs one of [`LARGE_AT_ONCE`] permits, held until it is ingested:
+//! however many huge bodies and bombs arrive at once, only that many hold
+//! megabytes. Feeds are far smaller and never wait for one.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
+
+/// A body past this size is a large body.
+pub const LARGE: u64 = 1024 * 1024;
+
+/// Large bodies in memory at once, all fetches together.
+pub const LARGE_AT_ONCE: usize = 2;
+
+/// A large body's permit, if it needed one.
+pub type LargePermit = Option<OwnedSemaphorePermit>;
+
+/// The permits for large bodies, shared by every fetch.
+#[derive(Clone)]
+pub struct LargeBodies(Arc<Semaphore>);
+
+impl Default for LargeBodies {
+    fn default() -> Self {
+        LargeBodies(Arc::new(Semaphore::new(LARGE_AT_ONCE)))
+    }
+}
+
+impl LargeBodies {
+    /// Waits for a permit once a body has grown past [`LARGE`]; returns
+    /// how long it waited.
+    async fn admit(&self, permit: &mut LargePermit, size: u64) -> Duration {
+        if size <= LARGE || permit.is_some() {
+            return Duration::ZERO;
+        }
+        let started = Instant::now();
+        // Never closed, so acquiring cannot fail; `ok()` keeps it panic-free.
+        *permit = Arc::clone(&self.0).acquire_owned().await.ok();
+        started.elapsed()
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimits {
@@ -31,7 +71,11 @@ pub enum BodyError {
 }
 
 /// Streams the body of `response`, enforcing the limits.
-pub async fn read(response: reqwest::Response, limits: BodyLimits) -> Result<Bytes, BodyError> {
+pub async fn read(
+    response: reqwest::Response,
+    limits: BodyLimits,
+    large: &LargeBodies,
+) -> Result<(Bytes, LargePermit), BodyError> {
     if response
         .content_length()
         .is_some_and(|n| n > limits.max_body)
@@ -43,6 +87,9 @@ pub async fn read(response: reqwest::Response, limits: BodyLimits) -> Result<Byt
     // growing buffer would double past the cap before the cap is seen.
     let mut chunks: Vec<Bytes> = Vec::new();
     let mut received: u64 = 0;
+    let mut permit: LargePermit = None;
+    // Waiting for a large-body permit is not the server's slowness.
+    let mut waited = Duration::ZERO;
     let mut stream = response.bytes_stream();
     loop {
         // Wake at least once per window even when nothing arrives, so a
@@ -56,11 +103,12 @@ pub async fn read(response: reqwest::Response, limits: BodyLimits) -> Result<Byt
                     return Err(BodyError::TooLarge);
                 }
                 chunks.push(chunk);
+                waited += large.admit(&mut permit, received).await;
             }
             Ok(None) => break,
             Err(_) => {}
         }
-        let elapsed = started.elapsed();
+        let elapsed = started.elapsed().saturating_sub(waited);
         if elapsed >= limits.rate_window {
             let rate = received as f64 / elapsed.as_secs_f64();
             if rate < limits.min_rate as f64 {
@@ -71,7 +119,7 @@ pub async fn read(response: reqwest::Response, limits: BodyLimits) -> Result<Byt
             }
         }
     }
-    Ok(join(chunks, received))
+    Ok((join(chunks, received), permit))
 }
 
 fn join(chunks: Vec<Bytes>, len: u64) -> Bytes {
@@ -90,35 +138,64 @@ fn join(chunks: Vec<Bytes>, len: u64) -> Bytes {
 /// Undoes `Content-Encoding` (gzip, deflate, br), and gzip that arrived
 /// without the header (recognised by its magic number: some portals
 /// serve pre-compressed files as they are).
-pub fn decode(
+pub async fn decode(
     body: Bytes,
     content_encoding: Option<&str>,
     max_body: u64,
-) -> Result<Bytes, BodyError> {
+    large: &LargeBodies,
+    permit: LargePermit,
+) -> Result<(Bytes, LargePermit), BodyError> {
     let encoding = content_encoding
         .map(|e| e.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let gzip_magic = body.starts_with(&[0x1f, 0x8b]);
-    match encoding.as_str() {
-        "gzip" | "x-gzip" => capped(flate2::read::MultiGzDecoder::new(&body[..]), max_body),
-        "deflate" => capped(flate2::read::ZlibDecoder::new(&body[..]), max_body),
-        "br" => capped(
-            brotli_decompressor::Decompressor::new(&body[..], 8192),
-            max_body,
-        ),
-        "" | "identity" if gzip_magic => {
-            capped(flate2::read::MultiGzDecoder::new(&body[..]), max_body)
-        }
-        "" | "identity" => Ok(body),
-        other => Err(BodyError::Decode(format!(
-            "unsupported Content-Encoding `{other}`"
+    let decoder = match encoding.as_str() {
+        "gzip" | "x-gzip" => Decoder::Gzip(flate2::read::MultiGzDecoder::new(&body[..])),
+        "deflate" => Decoder::Deflate(flate2::read::ZlibDecoder::new(&body[..])),
+        "br" => Decoder::Brotli(Box::new(brotli_decompressor::Decompressor::new(
+            &body[..],
+            8192,
         ))),
+        "" | "identity" if gzip_magic => {
+            Decoder::Gzip(flate2::read::MultiGzDecoder::new(&body[..]))
+        }
+        "" | "identity" => return Ok((body, permit)),
+        other => {
+            return Err(BodyError::Decode(format!(
+                "unsupported Content-Encoding `{other}`"
+            )));
+        }
+    };
+    capped(decoder, max_body, large, permit).await
+}
+
+/// The decompressors, as one type so `capped` is one function.
+enum Decoder<'a> {
+    Gzip(flate2::read::MultiGzDecoder<&'a [u8]>),
+    Deflate(flate2::read::ZlibDecoder<&'a [u8]>),
+    // Boxed: its state is kilobytes, the others' a few hundred bytes.
+    Brotli(Box<brotli_decompressor::Decompressor<&'a [u8]>>),
+}
+
+impl Read for Decoder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Deflate(d) => d.read(buf),
+            Decoder::Brotli(d) => d.read(buf),
+        }
     }
 }
 
 /// Decompresses in 64 KiB pieces, joined once at the end, so a bomb
-/// costs at most `max_body` before it is refused.
-fn capped(mut decoder: impl Read, max_body: u64) -> Result<Bytes, BodyError> {
+/// costs at most `max_body` before it is refused; past [`LARGE`] the
+/// output waits for a large-body permit.
+async fn capped(
+    mut decoder: Decoder<'_>,
+    max_body: u64,
+    large: &LargeBodies,
+    mut permit: LargePermit,
+) -> Result<(Bytes, LargePermit), BodyError> {
     let mut chunks = Vec::new();
     let mut total: u64 = 0;
     loop {
@@ -134,8 +211,9 @@ fn capped(mut decoder: impl Read, max_body: u64) -> Result<Bytes, BodyError> {
         }
         chunk.truncate(n);
         chunks.push(Bytes::from(chunk));
+        large.admit(&mut permit, total).await;
     }
-    Ok(join(chunks, total))
+    Ok((join(chunks, total), permit))
 }
 
 /// Reads until `buf` is full or the input ends.
@@ -163,33 +241,79 @@ mod tests {
         Bytes::from(e.finish().unwrap())
     }
 
-    #[test]
-    fn gzip_without_header_is_recognised() {
-        let body = gzip(b"<rss/>");
-        assert_eq!(&decode(body, None, 1024).unwrap()[..], b"<rss/>");
+    async fn decoded(body: Bytes, encoding: Option<&str>, max: u64) -> Result<Bytes, BodyError> {
+        decode(body, encoding, max, &LargeBodies::default(), None)
+            .await
+            .map(|(b, _)| b)
     }
 
-    #[test]
-    fn gzip_bomb_stops_at_the_cap() {
+    #[tokio::test]
+    async fn gzip_without_header_is_recognised() {
+        let body = gzip(b"<rss/>");
+        assert_eq!(&decoded(body, None, 1024).await.unwrap()[..], b"<rss/>");
+    }
+
+    #[tokio::test]
+    async fn gzip_bomb_stops_at_the_cap() {
         let bomb = gzip(&vec![b' '; 10 * 1024 * 1024]);
         assert!(bomb.len() < 64 * 1024);
         assert!(matches!(
-            decode(bomb, Some("gzip"), 1024 * 1024),
+            decoded(bomb, Some("gzip"), 1024 * 1024).await,
             Err(BodyError::TooLarge)
         ));
     }
 
-    #[test]
-    fn brotli_is_decoded() {
-        // "<rss/>" as Python's brotli.compress(quality=11) writes it.
-        let body = Bytes::from_static(&[139, 2, 128, 60, 114, 115, 115, 47, 62, 3]);
-        assert_eq!(&decode(body, Some("br"), 1024).unwrap()[..], b"<rss/>");
+    #[tokio::test]
+    async fn a_large_decoded_body_holds_a_permit_until_dropped() {
+        let large = LargeBodies::default();
+        let body = gzip(&vec![b'x'; 2 * LARGE as usize]);
+        let (out, permit) = decode(body, Some("gzip"), 4 * LARGE, &large, None)
+            .await
+            .unwrap();
+        assert_eq!(out.len() as u64, 2 * LARGE);
+        assert_eq!(large.0.available_permits(), LARGE_AT_ONCE - 1);
+        drop(permit);
+        assert_eq!(large.0.available_permits(), LARGE_AT_ONCE);
     }
 
-    #[test]
-    fn unknown_encoding_is_an_error() {
+    #[tokio::test(start_paused = true)]
+    async fn a_third_large_body_waits_for_a_permit() {
+        let large = LargeBodies::default();
+        let (mut a, mut b) = (None, None);
+        large.admit(&mut a, 2 * LARGE).await;
+        large.admit(&mut b, 2 * LARGE).await;
+        let waiting = tokio::spawn({
+            let large = large.clone();
+            async move {
+                let mut c = None;
+                large.admit(&mut c, 2 * LARGE).await;
+                c.is_some()
+            }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(!waiting.is_finished());
+        drop(a);
+        assert!(waiting.await.unwrap());
+        // Small bodies never wait.
+        let mut small = None;
+        large.admit(&mut small, LARGE).await;
+        assert!(small.is_none());
+    }
+
+    #[tokio::test]
+    async fn brotli_is_decoded() {
+        // "<rss/>" as Python's brotli.compress(quality=11) writes it.
+        let body = Bytes::from_static(&[139, 2, 128, 60, 114, 115, 115, 47, 62, 3]);
+        assert_eq!(
+            &decoded(body, Some("br"), 1024).await.unwrap()[..],
+            b"<rss/>"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_encoding_is_an_error() {
         assert!(matches!(
-            decode(Bytes::from_static(b"x"), Some("zstd"), 10),
+            decoded(Bytes::from_static(b"x"), Some("zstd"), 10).await,
             Err(BodyError::Decode(_))
         ));
     }

@@ -62,6 +62,8 @@ pub struct Fetched {
     pub content_type: Option<String>,
     /// Bytes on the wire, before decompression.
     pub wire_bytes: u64,
+    /// Held by a large body until it has been ingested (see [`body`]).
+    pub large: body::LargePermit,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +166,7 @@ pub struct Fetcher {
     /// `poll.concurrency`: requests in flight, all hosts together. Taken
     /// after the host gate, so no permit idles while a host's gap runs.
     in_flight: tokio::sync::Semaphore,
+    large: body::LargeBodies,
     timeout: Duration,
     limits: BodyLimits,
 }
@@ -180,6 +183,7 @@ impl Fetcher {
             special,
             gate: HostGate::new(poll.per_host, poll.host_gap),
             in_flight: tokio::sync::Semaphore::new(poll.concurrency),
+            large: body::LargeBodies::default(),
             timeout: poll.timeout,
             limits: BodyLimits {
                 max_body: poll.max_body,
@@ -331,21 +335,26 @@ impl Fetcher {
             fresh_for,
             content_type: text(header::CONTENT_TYPE),
             wire_bytes: 0,
+            large: None,
         };
         if status == StatusCode::NOT_MODIFIED {
             return Ok(fetched);
         }
-        let wire = Box::pin(body::read(response, self.limits))
+        let (wire, permit) = Box::pin(body::read(response, self.limits, &self.large))
             .await
             .map_err(|e| self.body_error(&url, e))?;
         fetched.wire_bytes = wire.len() as u64;
-        let decoded = body::decode(
+        let (decoded, permit) = Box::pin(body::decode(
             wire,
             text(header::CONTENT_ENCODING).as_deref(),
             self.limits.max_body,
-        )
+            &self.large,
+            permit,
+        ))
+        .await
         .map_err(|e| self.body_error(&url, e))?;
         fetched.body = Some(decoded);
+        fetched.large = permit;
         fetched.validators = Validators {
             etag: text(header::ETAG),
             last_modified: text(header::LAST_MODIFIED),
@@ -378,6 +387,7 @@ impl Fetcher {
             fresh_for: None,
             content_type: None,
             wire_bytes: 0,
+            large: None,
         };
         if modified.is_some() && modified == validators.last_modified {
             return Ok(fetched);
@@ -388,10 +398,17 @@ impl Fetcher {
         let bytes = tokio::fs::read(&path).await.map_err(file_error)?;
         fetched.status = 200;
         fetched.wire_bytes = bytes.len() as u64;
-        fetched.body = Some(
-            body::decode(Bytes::from(bytes), None, self.limits.max_body)
-                .map_err(|e| self.body_error(url, e))?,
-        );
+        let (decoded, permit) = body::decode(
+            Bytes::from(bytes),
+            None,
+            self.limits.max_body,
+            &self.large,
+            None,
+        )
+        .await
+        .map_err(|e| self.body_error(url, e))?;
+        fetched.body = Some(decoded);
+        fetched.large = permit;
         fetched.validators = Validators {
             etag: None,
             last_modified: modified,
