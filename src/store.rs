@@ -68,17 +68,32 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             // sled caches up to 1 GiB by default; feeds read the newest
             // stories only, so a small cache serves them and keeps the
             // daemon's memory flat.
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: path.display().to_string(),
-                source,
-            })?;
+            .cache_capacity(CACHE_BYTES);
+        let mut attempt = 0;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                // sled lets go of its file lock from its flusher thread, a
+                // moment after the last handle drops: a store reopened at
+                // once (a restart in one process, tests) gets a second to
+                // be free. Another live daemon on the store still fails.
+                Err(e) if attempt < 10 && e.to_string().contains("could not acquire lock") => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(source) => {
+                    return Err(StoreError::Open {
+                        path: path.display().to_string(),
+                        source,
+                    });
+                }
+            }
+        };
         let store = Store {
             copies: db.open_tree("copies")?,
             stories: db.open_tree("stories")?,

@@ -414,3 +414,48 @@ async fn unreachable_host_is_only_that_sources_error() {
         .count();
     assert_eq!(ok, 6);
 }
+
+#[tokio::test]
+async fn republished_with_a_place_prefix_or_a_link_variant_is_the_same_story() {
+    let setup = Setup::new().await;
+    // A district portal republishes two portal stories a day later: one
+    // under "Hậu Giang: ... (Theo ...)", one linking the portal's page as
+    // http://www. with a trailing slash.
+    let rss = r#"<rss version="2.0"><channel><title>Cổng TTĐT huyện</title>
+        <item><title>Hậu Giang: Công an tỉnh ra quân tấn công, trấn áp tội phạm dịp cuối năm 2026 (Theo Cổng TTĐT Hậu Giang)</title>
+          <link>https://huyen.test/tin/1.html</link><guid>h1</guid><pubDate>Wed, 25 Nov 2026 09:00:00 +0700</pubDate></item>
+        <item><title>Bệnh viện Sản Nhi đưa vào hoạt động khu hồi sức sơ sinh</title>
+          <link>http://www.haugiang.gov.vn.test/tin-tuc/y-te/benh-vien-san-nhi-tinh-dua-vao-hoat-dong-khu-dieu-tri-hoi-suc-so-sinh/</link>
+          <guid>h2</guid><pubDate>Sat, 21 Nov 2026 09:00:00 +0700</pubDate></item>
+        </channel></rss>"#;
+    setup
+        .server
+        .set("huyen.rss", Answer::rss(rss.as_bytes().to_vec()));
+    let config = setup.config(&format!(
+        "\n[[source]]\nid = \"huyen\"\nurl = \"{}\"\npriority = 60\n",
+        setup.server.url("huyen.rss")
+    ));
+    let store = Store::open(&config.store.path).unwrap();
+    let pipeline = Pipeline::new(config, store).unwrap();
+    pipeline.poll_all().await;
+    let addr = serve(Arc::clone(&pipeline)).await.addr;
+    let all = read_feed(addr, "all").await;
+    assert_eq!(
+        all.entries.len(),
+        27,
+        "both republished items joined their stories"
+    );
+    for title in [
+        "Công an tỉnh ra quân tấn công, trấn áp tội phạm dịp cuối năm 2026",
+        "Bệnh viện Sản - Nhi tỉnh đưa vào hoạt động khu điều trị hồi sức sơ sinh",
+    ] {
+        let story = entry(&all, title);
+        assert!(
+            story
+                .links
+                .iter()
+                .any(|l| l.rel.as_deref() == Some("via") && l.title.as_deref() == Some("huyen")),
+            "{title}"
+        );
+    }
+}
