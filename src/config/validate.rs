@@ -416,7 +416,10 @@ fn parse_base_url(s: &str) -> Result<Url, String> {
 fn parse_source_url(s: &str, dir: &Path) -> Result<Url, String> {
     if let Some(rest) = s.strip_prefix("file:").filter(|r| !r.starts_with('/')) {
         let path: PathBuf = dir.join(rest);
-        let absolute = std::path::absolute(&path)
+        // Canonical when the file exists (no `..` on the status page);
+        // a file that appears later still gets an absolute path.
+        let absolute = std::fs::canonicalize(&path)
+            .or_else(|_| std::path::absolute(&path))
             .map_err(|e| format!("cannot resolve `{}`: {e}", path.display()))?;
         return Url::from_file_path(&absolute)
             .map_err(|()| format!("`{s}` is not a usable file path"));
