@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use bantin::classify::explain as explain_topics;
 use bantin::config::{Config, Source};
 use bantin::discover::Discovery;
 use bantin::fetch::{Fetcher, Validators};
-use bantin::normalize::normalize;
+use bantin::normalize::{canonical_link, normalize};
 use bantin::parse::date::vietnam;
 use bantin::parse::parse_body;
 use bantin::parse::scrape::{Field, ScrapeRules};
@@ -52,6 +53,15 @@ enum Command {
     Status,
     /// Fetch a source's page (or any URL with rules given here) and print what bantin extracts.
     Preview(PreviewArgs),
+    /// Fetch a source and say why one of its items is, or is not, in each topic.
+    Explain {
+        /// The configured source.
+        #[arg(long)]
+        source: String,
+        /// The item's guid, or its link.
+        #[arg(long)]
+        guid: String,
+    },
     /// Print the feeds a page advertises, or a [source.scrape] block guessed from it.
     Discover {
         /// The page to look at.
@@ -126,6 +136,9 @@ fn main() -> ExitCode {
         Command::Status => runtime().and_then(|rt| rt.block_on(status(config))),
         Command::Preview(args) => runtime().and_then(|rt| rt.block_on(preview(config, args))),
         Command::Discover { url } => runtime().and_then(|rt| rt.block_on(discover(config, url))),
+        Command::Explain { source, guid } => {
+            runtime().and_then(|rt| rt.block_on(explain(config, source, guid)))
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -446,6 +459,43 @@ async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
                 None => {}
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fetches the source live (the daemon may hold the store) and explains
+/// the item with this guid or link.
+async fn explain(config: Config, source: String, guid: String) -> anyhow::Result<ExitCode> {
+    let source = config
+        .source(&source)
+        .cloned()
+        .with_context(|| format!("no source `{source}` in {}", config.path.display()))?;
+    let (body, content_type, url) = fetch_once(&config, &source).await?;
+    let feed = parse_body(
+        &body,
+        content_type.as_deref(),
+        &url,
+        source.scrape.as_deref(),
+    )?;
+    let wanted = canonical_link(&guid, &url);
+    let seen = chrono::Utc::now();
+    let Some(item) = feed
+        .items
+        .iter()
+        .map(|raw| normalize(raw, &url, seen))
+        .find(|item| {
+            item.guid.as_deref() == Some(guid.as_str()) || (wanted.is_some() && item.link == wanted)
+        })
+    else {
+        println!(
+            "{} items in {url}; none has the guid or link {guid}",
+            feed.items.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    println!("{}", item.title);
+    for (topic, verdict) in explain_topics(&item, &source, &config.topics) {
+        println!("  {:12} {verdict}", topic.slug);
     }
     Ok(ExitCode::SUCCESS)
 }

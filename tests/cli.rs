@@ -273,3 +273,52 @@ async fn preview_of_a_configured_source_uses_its_rules() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn explain_says_which_rule_decided_each_topic() {
+    let setup = Setup::new().await;
+    setup.config("");
+    let config = setup.config_path().to_str().unwrap().to_string();
+    let explain = |guid: &str| {
+        vec![
+            "explain".to_string(),
+            "--config".into(),
+            config.clone(),
+            "--source".into(),
+            "haugiang-portal".into(),
+            "--guid".into(),
+            guid.to_string(),
+        ]
+    };
+    // pt1: a drug bust; pt7: road works whose lead says "mà tùy", not "ma túy".
+    let (code, stdout) = bantin_async(explain(
+        "https://haugiang.gov.vn.test/tin-tuc/an-ninh-quoc-phong/triet-pha-diem-mua-ban-trai-phep-chat-ma-tuy-tai-tp-vi-thanh",
+    ))
+    .await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("an-ninh      in: keyword `công an` matched"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("y-te         out: no keyword or category matched"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("all          in: every story is"),
+        "{stdout}"
+    );
+
+    let (_, stdout) = bantin_async(explain(
+        "https://haugiang.gov.vn.test/tin-tuc/ha-tang/day-nhanh-tien-do-thi-cong-tuyen-duong-noi-vi-thuy-long-my",
+    ))
+    .await;
+    assert!(
+        stdout.contains("an-ninh      out: no keyword or category matched"),
+        "{stdout}"
+    );
+
+    let (code, stdout) = bantin_async(explain("no-such-guid")).await;
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("8 items"), "{stdout}");
+}

@@ -61,6 +61,9 @@ pub struct RawTopic {
     pub keywords: Vec<Spanned<String>>,
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// Feed categories that put an item in the topic.
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

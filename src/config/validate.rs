@@ -18,7 +18,7 @@ use super::{
     ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
     Topic,
 };
-use crate::classify::Rules;
+use crate::classify::{Keyword, Rules};
 use crate::parse::article::ArticleRule;
 use crate::parse::scrape::{Field, ScrapeRules};
 
@@ -226,7 +226,7 @@ impl Checker<'_> {
             topics.push(Topic {
                 slug: slug.clone(),
                 title: t.title.clone().unwrap_or_else(|| slug.clone()),
-                rules: Rules::new(keywords, exclude),
+                rules: Rules::new(keywords, exclude, t.categories.clone()),
             });
         }
         topics.push(Topic {
@@ -237,16 +237,17 @@ impl Checker<'_> {
         topics
     }
 
-    fn keywords(&mut self, raw: &[Spanned<String>]) -> Vec<String> {
+    fn keywords(&mut self, raw: &[Spanned<String>]) -> Vec<Keyword> {
         let mut keywords = Vec::new();
         for k in raw {
-            if crate::text::Tokens::of(k.get_ref()).is_empty() {
+            let written = k.get_ref();
+            if !written.starts_with("re:") && crate::text::Tokens::of(written).is_empty() {
                 self.problem(
                     Some(k.span()),
-                    format!("keyword `{}` has no letters or digits", k.get_ref()),
+                    format!("keyword `{written}` has no letters or digits"),
                 );
-            } else {
-                keywords.push(k.get_ref().clone());
+            } else if let Some(keyword) = self.parse_with(k, Keyword::new) {
+                keywords.push(keyword);
             }
         }
         keywords
