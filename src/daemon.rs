@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::store::{Store, StoreError};
-use crate::{scheduler, serve};
+use crate::{notify, scheduler, serve};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -38,10 +38,17 @@ pub async fn run(
     let polls = TaskTracker::new();
     scheduler::start(&pipeline, &polls, &shutdown);
     polls.spawn(publish_changes(Arc::clone(&pipeline), shutdown.clone()));
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tracing::info!(%addr, sources = config.sources.len(), topics = config.topics.len(), "serving");
+    polls.spawn(notify::ready_and_watch(
+        Arc::clone(&pipeline),
+        addr,
+        shutdown.clone(),
+    ));
     polls.close();
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, sources = config.sources.len(), topics = config.topics.len(), "serving");
-    }
     let served = serve::run(listener, pipeline, shutdown.clone()).await;
     // The server returns early only on an I/O error: stop the polls too.
     shutdown.cancel();

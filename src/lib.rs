@@ -26,6 +26,7 @@
 //! - [`serve`]: axum routes.
 //! - [`pipeline`]: one poll of one source through all stages.
 //! - [`daemon`]: everything started and stopped together.
+//! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
 
 pub mod classify;
@@ -36,6 +37,7 @@ pub mod enrich;
 pub mod fetch;
 pub mod merge;
 pub mod normalize;
+pub mod notify;
 pub mod parse;
 pub mod pipeline;
 pub mod publish;

@@ -1,7 +1,7 @@
 //! HTTP: the serve stage.
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
-//! `/healthz`. Feeds are
+//! `/healthz`, `/readyz`. Feeds are
 //! served from the bytes `publish` rendered, with ETag / Last-Modified and
 //! 304 answers; this module never fetches, parses or renders a feed.
 
@@ -35,6 +35,9 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
     Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(|| async { "ok\n" }))
+        // Served only once the store is open and the config loaded: the
+        // router does not exist before.
+        .route("/readyz", get(|| async { "ready\n" }))
         .route("/status.json", get(status_json))
         .route("/feeds/{file}", get(feed))
         .with_state(pipeline)
