@@ -125,11 +125,13 @@ async fn no_host_sees_too_many_or_too_close_requests_and_all_are_conditional() {
         let arrivals = host.arrivals.lock().unwrap().clone();
         total += arrivals.len();
         // Arrival times are taken at the server, a little after bantin
-        // sent each request: allow a few milliseconds of that.
+        // sent each request, and a loaded machine delays some more than
+        // others: allow for that. Without the gate, requests due together
+        // arrive within a few milliseconds of each other.
         for pair in arrivals.windows(2) {
             let gap = pair[1].at.duration_since(pair[0].at);
             assert!(
-                gap + Duration::from_millis(15) >= HOST_GAP,
+                gap + Duration::from_millis(60) >= HOST_GAP,
                 "{ip}: two requests {gap:?} apart"
             );
         }
