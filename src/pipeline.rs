@@ -49,6 +49,13 @@ impl PollError {
             PollError::Task(_) => "internal".to_string(),
         }
     }
+
+    fn fetch_error(&self) -> Option<&FetchError> {
+        match self {
+            PollError::Fetch(f) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// What `poll` reports for one source.
@@ -137,18 +144,18 @@ impl Pipeline {
             }
             Err(e) => {
                 state.consecutive_failures += 1;
-                state.http_status = e_status(&e).or(state.http_status);
+                let fetch_error = e.fetch_error();
+                state.http_status = fetch_error
+                    .and_then(FetchError::http_status)
+                    .or(state.http_status);
                 tracing::warn!(source = %source.id, kind = %e.kind(), error = %e, "poll failed");
-                let next = match &e {
-                    PollError::Fetch(FetchError::Gone { .. }) => {
+                let next = match fetch_error {
+                    Some(FetchError::Gone { .. }) => {
                         state.gone = Some(url.to_string());
                         None
                     }
                     _ => {
-                        let retry_after = match &e {
-                            PollError::Fetch(f) => f.retry_after(),
-                            _ => None,
-                        };
+                        let retry_after = fetch_error.and_then(FetchError::retry_after);
                         let interval = schedule::interval_after_failure(
                             source,
                             poll,
@@ -493,13 +500,6 @@ pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
             SourceStatus::new(source, &state)
         })
         .collect()
-}
-
-fn e_status(e: &PollError) -> Option<u16> {
-    match e {
-        PollError::Fetch(f) => f.http_status(),
-        _ => None,
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -327,26 +327,28 @@ impl Checker<'_> {
     /// reported where it is written.
     fn scrape(&mut self, raw: &RawScrape) -> Option<ScrapeRules> {
         let mut field = |v: &Spanned<String>| self.parse_with(v, Field::new);
-        let item = field(&raw.item);
-        let title = field(&raw.title);
-        let link = field(&raw.link);
-        let date = raw.date.as_ref().map(&mut field);
-        let summary = raw.summary.as_ref().map(&mut field);
-        let author = raw.author.as_ref().map(&mut field);
-        let image = raw.image.as_ref().map(&mut field);
-        let date_format = raw
-            .date_format
-            .as_ref()
-            .map(|f| self.parse_with(f, check_date_format));
+        // Every field is checked before any `?`, so all problems are told.
+        let (item, title, link) = (field(&raw.item), field(&raw.title), field(&raw.link));
+        // `Some(None)`: not given; `None`: given and wrong.
+        let mut optional = |v: &Option<Spanned<String>>| match v {
+            Some(v) => field(v).map(Some),
+            None => Some(None),
+        };
+        let (date, summary) = (optional(&raw.date), optional(&raw.summary));
+        let (author, image) = (optional(&raw.author), optional(&raw.image));
+        let date_format = match &raw.date_format {
+            Some(f) => self.parse_with(f, check_date_format).map(Some),
+            None => Some(None),
+        };
         Some(ScrapeRules {
             item: item?,
             title: title?,
             link: link?,
-            date: date.map(|d| d.ok_or(())).transpose().ok()?,
-            date_format: date_format.map(|d| d.ok_or(())).transpose().ok()?,
-            summary: summary.map(|d| d.ok_or(())).transpose().ok()?,
-            author: author.map(|d| d.ok_or(())).transpose().ok()?,
-            image: image.map(|d| d.ok_or(())).transpose().ok()?,
+            date: date?,
+            date_format: date_format?,
+            summary: summary?,
+            author: author?,
+            image: image?,
         })
     }
 }
