@@ -22,18 +22,23 @@
 //! - [`enrich`]: full article text for sources that give only a line.
 //! - [`merge`]: copies joined into [`story::Story`]s.
 //! - [`store`]: sled; the only module that names it.
+//! - [`reclassify`]: stored copies classified again when the topic rules change.
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
 //! - [`serve`]: axum routes.
 //! - [`pipeline`]: one poll of one source through all stages.
 //! - [`daemon`]: everything started and stopped together.
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
+//! - [`explain`]: why a stored story is in the topics it is in.
+//! - [`eval`]: the merge's precision and recall on a labelled corpus.
 
 pub mod classify;
 pub mod config;
 pub mod daemon;
 pub mod discover;
 pub mod enrich;
+pub mod eval;
+pub mod explain;
 pub mod fetch;
 pub mod merge;
 pub mod normalize;
@@ -41,6 +46,7 @@ pub mod notify;
 pub mod parse;
 pub mod pipeline;
 pub mod publish;
+pub mod reclassify;
 pub mod schedule;
 pub mod scheduler;
 pub mod serve;

@@ -56,17 +56,41 @@ enum Command {
     /// Fetch a source and say why one of its items is, or is not, in each topic.
     Explain {
         /// The configured source.
-        #[arg(long)]
-        source: String,
+        #[arg(long, required_unless_present = "story", requires = "guid")]
+        source: Option<String>,
         /// The item's guid, or its link.
-        #[arg(long)]
-        guid: String,
+        #[arg(long, requires = "source")]
+        guid: Option<String>,
+        /// Instead: a stored story, by its feed entry id (urn:uuid:...);
+        /// asks the running daemon, or reads the store when none runs.
+        #[arg(long, conflicts_with_all = ["source", "guid"])]
+        story: Option<String>,
     },
+    /// Measure the merge on a labelled corpus: pairwise precision and recall.
+    Eval(EvalArgs),
     /// Print the feeds a page advertises, or a [source.scrape] block guessed from it.
     Discover {
         /// The page to look at.
         url: String,
     },
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// A directory with a feeds.toml and its sources' bodies (`file:` URLs,
+    /// or a `# file: PATH` comment in each [[source]] block).
+    #[arg(long)]
+    corpus: PathBuf,
+    /// The labels: JSON `{"items": [{"id", "source", "guid" or "link",
+    /// "cluster"}]}`; items with the same cluster are one story.
+    #[arg(long)]
+    labels: PathBuf,
+    /// Exit 1 when precision is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_precision: f64,
+    /// Exit 1 when recall is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_recall: f64,
 }
 
 #[derive(clap::Args)]
@@ -108,7 +132,7 @@ fn main() -> ExitCode {
     let quiet = !matches!(cli.command, Command::Serve);
     init_logging(cli.log_format, quiet);
     // `discover` and `preview --url` need no configuration of their own.
-    let standalone = matches!(&cli.command, Command::Discover { .. })
+    let standalone = matches!(&cli.command, Command::Discover { .. } | Command::Eval(_))
         || matches!(&cli.command, Command::Preview(p) if p.source.is_none());
     let loaded = match Config::load(&cli.config) {
         Err(_) if standalone && !cli.config.exists() => Config::parse("", &cli.config),
@@ -135,10 +159,19 @@ fn main() -> ExitCode {
         Command::Poll => runtime().and_then(|rt| rt.block_on(poll(config))),
         Command::Status => runtime().and_then(|rt| rt.block_on(status(config))),
         Command::Preview(args) => runtime().and_then(|rt| rt.block_on(preview(config, args))),
+        Command::Eval(args) => eval(args),
         Command::Discover { url } => runtime().and_then(|rt| rt.block_on(discover(config, url))),
-        Command::Explain { source, guid } => {
-            runtime().and_then(|rt| rt.block_on(explain(config, source, guid)))
-        }
+        Command::Explain {
+            source,
+            guid,
+            story,
+        } => runtime().and_then(|rt| match (source, guid, story) {
+            (Some(source), Some(guid), _) => rt.block_on(explain(config, source, guid)),
+            (_, _, Some(story)) => rt.block_on(explain_story(config, story)),
+            _ => Err(anyhow::anyhow!(
+                "explain needs --source and --guid, or --story"
+            )),
+        }),
     };
     match outcome {
         Ok(code) => code,
@@ -147,6 +180,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let corpus = bantin::eval::Corpus::load(&args.corpus)?;
+    let labels = bantin::eval::Labels::load(&args.labels)?;
+    let evaluation = bantin::eval::evaluate(&corpus, &labels)?;
+    print!("{}", bantin::eval::report(&evaluation, &labels));
+    let good =
+        evaluation.precision() >= args.min_precision && evaluation.recall() >= args.min_recall;
+    Ok(if good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -241,11 +288,7 @@ fn open_store(path: &Path) -> anyhow::Result<Store> {
 /// `/status.json` is asked first; the store is read only when no daemon
 /// answers.
 async fn status(config: Config) -> anyhow::Result<ExitCode> {
-    let mut addr = config.server.listen;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let url = format!("http://{addr}/status.json");
+    let url = format!("http://{}/status.json", daemon_addr(&config));
     let from_daemon = async {
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
@@ -465,6 +508,50 @@ async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
 
 /// Fetches the source live (the daemon may hold the store) and explains
 /// the item with this guid or link.
+async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode> {
+    let id = bantin::explain::parse_story_id(&story)
+        .with_context(|| format!("`{story}` is not a story id (urn:uuid:... or a UUID)"))?;
+    let url = format!("http://{}/stories/{}", daemon_addr(&config), id.0);
+    let from_daemon = async {
+        let response = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .ok()?
+            .get(&url)
+            .send()
+            .await
+            .ok()?;
+        let found = response.status().is_success();
+        Some((found, response.text().await.ok()?))
+    };
+    let (found, text) = match from_daemon.await {
+        Some(answer) => answer,
+        None => {
+            let store = open_store(&config.store.path)
+                .context("no daemon answered and the store cannot be opened")?;
+            match bantin::explain::story_report(&config, &store, id)? {
+                Some(text) => (true, text),
+                None => (false, "no such story\n".to_string()),
+            }
+        }
+    };
+    print!("{text}");
+    Ok(if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Where the daemon of this configuration answers.
+fn daemon_addr(config: &Config) -> std::net::SocketAddr {
+    let mut addr = config.server.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    addr
+}
+
 async fn explain(config: Config, source: String, guid: String) -> anyhow::Result<ExitCode> {
     let source = config
         .source(&source)

@@ -23,6 +23,7 @@ use crate::merge::{self, Ingested};
 use crate::normalize::{Item, normalize};
 use crate::parse::{ParseError, parse_body};
 use crate::publish::Publisher;
+use crate::reclassify;
 use crate::schedule::{self, Hints};
 use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
 use crate::store::{Store, StoreError};
@@ -88,9 +89,19 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Builds the pipeline and renders every topic's feed from the store,
-    /// so a restarted daemon serves its stories before the first poll.
+    /// so a restarted daemon serves its stories before the first poll;
+    /// stored stories are first classified again if the topic rules
+    /// changed since the store last ran.
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Pipeline>, PipelineError> {
         let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
+        if let Some(done) = reclassify::if_rules_changed(&config, &store)? {
+            tracing::info!(
+                checked = done.copies_checked,
+                copies = done.copies_changed,
+                stories = done.stories_changed,
+                "topic rules changed: stored stories classified again"
+            );
+        }
         let publisher = Publisher::new();
         publisher.render_all(&config, &store)?;
         Ok(Arc::new(Pipeline {

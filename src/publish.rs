@@ -237,8 +237,22 @@ fn entry(config: &Config, story: &Story, copies: &[Copy]) -> atom::Entry {
             content_type: Some("html".into()),
             ..Default::default()
         }),
+        source: provenance(config, shown),
         ..Default::default()
     }
+}
+
+/// RFC 4287 §4.2.11: the feed the shown copy came from, so a reader can
+/// tell whose text it is. `None` for a source no longer configured.
+fn provenance(config: &Config, shown: &Copy) -> Option<atom::Source> {
+    let source = config.source(&shown.key.source)?;
+    Some(atom::Source {
+        title: source.name.clone().into(),
+        id: source.url.to_string(),
+        updated: shown.changed.fixed_offset(),
+        links: vec![link(source.url.as_str(), "self", None)],
+        ..Default::default()
+    })
 }
 
 /// The shown copy's HTML, then the list of every source that carried the

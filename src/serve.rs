@@ -1,7 +1,7 @@
 //! HTTP: the serve stage.
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
-//! `/healthz`, `/readyz`. Feeds are
+//! `/stories/{id}` (why a story is where it is), `/healthz`, `/readyz`. Feeds are
 //! served from the bytes `publish` rendered, with ETag / Last-Modified and
 //! 304 answers; this module never fetches, parses or renders a feed.
 
@@ -40,6 +40,7 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
         .route("/readyz", get(|| async { "ready\n" }))
         .route("/status.json", get(status_json))
         .route("/feeds/{file}", get(feed))
+        .route("/stories/{id}", get(story))
         .with_state(pipeline)
 }
 
@@ -74,6 +75,27 @@ async fn feed(
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (StatusCode::OK, headers, feed.body.clone()).into_response()
+}
+
+/// The explanation of one story, as plain text.
+async fn story(State(pipeline): State<Arc<Pipeline>>, Path(id): Path<String>) -> Response {
+    let Some(id) = crate::explain::parse_story_id(&id) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "not a story id (urn:uuid:... or a UUID)\n",
+        )
+            .into_response();
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        crate::explain::story_report(&pipeline.config, &pipeline.store, id)
+    })
+    .await;
+    match report {
+        Ok(Ok(Some(text))) => text.into_response(),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such story\n").into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
 }
 
 /// RFC 9110: If-None-Match decides when present; If-Modified-Since only

@@ -9,23 +9,28 @@
 //! | `links`   | canonical link                        | story uuid       |
 //! | `titles`  | folded title `\0` story uuid          | published, i64 BE seconds |
 //! | `topics`  | slug `\0` sort key (8) story uuid (16)| empty            |
+//! | `sketches`| story uuid, copy key                  | [`Sketch`] bytes |
+//! | `bands`   | band (9), published (8), story uuid   | empty            |
 //! | `sources` | source id                             | [`SourceState`] JSON |
-//! | `meta`    | `schema`, `created`                   | small values     |
+//! | `meta`    | `schema`, `created`, `rules`          | small values     |
 //!
-//! The `topics` sort key is the story's `published` in seconds with the sign
+//! The `topics` and `bands` sort key is the story's `published` in seconds with the sign
 //! bit flipped, so byte order is time order and a reverse scan of one
-//! slug's prefix yields its newest stories without reading the others.
+//! slug's prefix yields its newest stories without reading the others, and
+//! a band's stories near a date are a short range scan whatever the store's
+//! size.
 //!
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::merge::sketch::Sketch;
 use crate::status::SourceState;
 use crate::story::{Copy, CopyKey, Story, StoryId};
 
@@ -62,14 +67,25 @@ pub struct Store {
     links: sled::Tree,
     titles: sled::Tree,
     topics: sled::Tree,
+    sketches: sled::Tree,
+    bands: sled::Tree,
     sources: sled::Tree,
     meta: sled::Tree,
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        let config = sled::Config::new()
-            .path(path)
+        Store::open_with(sled::Config::new().path(path), path)
+    }
+
+    /// A store on disk that is deleted when dropped: for `bantin eval`.
+    pub fn temporary() -> Result<Store> {
+        let config = sled::Config::new().temporary(true);
+        Store::open_with(config, Path::new("(temporary)"))
+    }
+
+    fn open_with(config: sled::Config, path: &Path) -> Result<Store> {
+        let config = config
             // sled caches up to 1 GiB by default; feeds read the newest
             // stories only, so a small cache serves them and keeps the
             // daemon's memory flat.
@@ -100,6 +116,8 @@ impl Store {
             links: db.open_tree("links")?,
             titles: db.open_tree("titles")?,
             topics: db.open_tree("topics")?,
+            sketches: db.open_tree("sketches")?,
+            bands: db.open_tree("bands")?,
             sources: db.open_tree("sources")?,
             meta: db.open_tree("meta")?,
             db,
@@ -130,6 +148,20 @@ impl Store {
         }
     }
 
+    /// The topic rules the stored topics were decided by
+    /// ([`crate::reclassify`]).
+    pub fn rules(&self) -> Result<Option<String>> {
+        Ok(self
+            .meta
+            .get("rules")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    pub fn set_rules(&self, rules: &str) -> Result<()> {
+        self.meta.insert("rules", rules.as_bytes())?;
+        Ok(())
+    }
+
     /// When this store was created: the `updated` of a feed with no entries.
     pub fn created(&self) -> Result<DateTime<Utc>> {
         let seconds = match self.meta.get("created")? {
@@ -141,6 +173,17 @@ impl Store {
 
     pub fn copy(&self, key: &CopyKey) -> Result<Option<Copy>> {
         get_json(&self.copies, "copies", &key.to_bytes())
+    }
+
+    /// Every copy, in key order (by source).
+    pub fn copies(&self) -> impl Iterator<Item = Result<Copy>> + '_ {
+        self.copies.iter().map(|entry| {
+            let (_, value) = entry?;
+            serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+                tree: "copies",
+                reason: e.to_string(),
+            })
+        })
     }
 
     pub fn put_copy(&self, copy: &Copy) -> Result<()> {
@@ -209,6 +252,75 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps a copy's sketch with its story and indexes its bands.
+    pub fn index_sketch(
+        &self,
+        id: StoryId,
+        copy: &CopyKey,
+        sketch: &Sketch,
+        published: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut key = id.0.as_bytes().to_vec();
+        key.extend_from_slice(&copy.to_bytes());
+        self.sketches.insert(key, sketch.to_bytes())?;
+        for band in sketch.bands() {
+            let mut key = band.to_vec();
+            key.extend_from_slice(&sortable(published));
+            key.extend_from_slice(id.0.as_bytes());
+            self.bands.insert(key, &[])?;
+        }
+        Ok(())
+    }
+
+    /// The sketches of a story's copies. A record this bantin cannot read
+    /// is skipped: it only means one fewer chance to match.
+    pub fn sketches(&self, id: StoryId) -> Result<Vec<Sketch>> {
+        let mut found = Vec::new();
+        for entry in self.sketches.scan_prefix(id.0.as_bytes()) {
+            let (_, value) = entry?;
+            found.extend(Sketch::from_bytes(&value));
+        }
+        Ok(found)
+    }
+
+    /// Stories sharing a band with `bands`, published within `window` of
+    /// `at`: per band at most `per_band`, the nearest in time first, so a
+    /// band every story shares costs no more than a rare one.
+    pub fn stories_by_bands(
+        &self,
+        bands: &[[u8; 9]],
+        at: DateTime<Utc>,
+        window: Duration,
+        per_band: usize,
+    ) -> Result<Vec<StoryId>> {
+        let key = |band: &[u8; 9], time: DateTime<Utc>| {
+            let mut key = band.to_vec();
+            key.extend_from_slice(&sortable(time));
+            key
+        };
+        let mut found: Vec<StoryId> = Vec::new();
+        for band in bands {
+            let (lo, mid, hi) = (
+                key(band, at - window),
+                key(band, at),
+                key(band, at + window + Duration::seconds(1)),
+            );
+            let later = self.bands.range(mid.clone()..hi);
+            let earlier = self.bands.range(lo..mid).rev();
+            for entry in later
+                .take(per_band / 2)
+                .chain(earlier.take(per_band - per_band / 2))
+            {
+                let (k, _) = entry?;
+                let id = story_id(&k[k.len().saturating_sub(16)..], "bands")?;
+                if !found.contains(&id) {
+                    found.push(id);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// The newest `limit` stories of a topic, newest first.
     pub fn newest(&self, slug: &str, limit: usize) -> Result<Vec<Story>> {
         let mut prefix = slug.as_bytes().to_vec();
@@ -259,10 +371,15 @@ impl Store {
 fn topic_key(slug: &str, story: &Story) -> Vec<u8> {
     let mut key = slug.as_bytes().to_vec();
     key.push(0);
-    let sortable = (story.published.timestamp() as u64) ^ (1 << 63);
-    key.extend_from_slice(&sortable.to_be_bytes());
+    key.extend_from_slice(&sortable(story.published));
     key.extend_from_slice(story.id.0.as_bytes());
     key
+}
+
+/// A time as 8 bytes whose byte order is time order: seconds with the
+/// sign bit flipped, big-endian.
+fn sortable(time: DateTime<Utc>) -> [u8; 8] {
+    ((time.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
 }
 
 fn get_json<T: DeserializeOwned>(

@@ -99,6 +99,23 @@ impl Copy {
         }
     }
 
+    /// The copy as an item again, for classifying it anew.
+    pub fn to_item(&self) -> Item {
+        Item {
+            guid: None,
+            link: self.link.clone(),
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            content: self.content.clone(),
+            content_text: crate::normalize::html_to_text(&self.content),
+            published: self.published,
+            date_missing: false,
+            authors: self.authors.clone(),
+            categories: self.categories.clone(),
+            article: self.article,
+        }
+    }
+
     /// Whether `item` differs from this copy in anything a reader sees.
     /// The date of an item without a date is the time first seen, so it
     /// is not compared.

@@ -322,3 +322,58 @@ async fn explain_says_which_rule_decided_each_topic() {
     assert_eq!(code, Some(1));
     assert!(stdout.contains("8 items"), "{stdout}");
 }
+
+#[tokio::test]
+async fn explain_a_stored_story_by_its_feed_id() {
+    let setup = Setup::new().await;
+    let config = setup.config("");
+    let path = setup.config_path().to_str().unwrap().to_string();
+    let (code, _) = bantin_async(vec!["poll".into(), "--config".into(), path.clone()]).await;
+    assert_eq!(code, Some(0));
+    // The drug bust carried by the portal and the police, as a reader's
+    // feed shows its id.
+    let id = {
+        let store = bantin::store::Store::open(&config.store.path).unwrap();
+        let copy = store
+            .copies()
+            .map(Result::unwrap)
+            .find(|c| c.title.starts_with("Triệt phá điểm mua bán"))
+            .unwrap();
+        copy.story.urn()
+    };
+    let (code, stdout) = bantin_async(vec![
+        "explain".into(),
+        "--config".into(),
+        path.clone(),
+        "--story".into(),
+        id.clone(),
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.starts_with(&format!("story {id}")), "{stdout}");
+    assert!(stdout.contains("topics: all, an-ninh"), "{stdout}");
+    assert!(stdout.contains("copies (2,"), "{stdout}");
+    assert!(
+        stdout.contains("\n  haugiang-portal | Triệt phá"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n  congan-haugiang | Triệt phá"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("an-ninh      in: keyword `công an` matched"),
+        "{stdout}"
+    );
+
+    let (code, stdout) = bantin_async(vec![
+        "explain".into(),
+        "--config".into(),
+        path,
+        "--story".into(),
+        "urn:uuid:00000000-0000-0000-0000-000000000000".into(),
+    ])
+    .await;
+    assert_eq!(code, Some(1));
+    assert_eq!(stdout, "no such story\n");
+}

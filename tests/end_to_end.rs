@@ -121,6 +121,24 @@ async fn a_story_shows_the_most_authoritative_copy_and_links_the_others() {
             "https://congan.haugiang.gov.vn.test/tin-tuc/an-ninh-trat-tu/4127-triet-pha-diem-mua-ban-trai-phep-chat-ma-tuy-tai-tp-vi-thanh.html"
         ]
     );
+    // atom:source names the feed the shown copy came from (feed-rs does
+    // not read it; atom_syndication does).
+    let (_, _, body) = get(&format!("http://{addr}/feeds/an-ninh.atom"), &[]).await;
+    let atom = atom_syndication::Feed::read_from(&body[..]).unwrap();
+    let shown = atom.entries().iter().find(|e| e.id == story.id).unwrap();
+    let source = shown.source.as_ref().expect("atom:source");
+    assert_eq!(source.id, setup.server.url("portal.rss"));
+    assert_eq!(source.title.as_str(), "haugiang-portal");
+    // The daemon explains the entry by its id.
+    let (status, _, why) = get(&format!("http://{addr}/stories/{}", story.id), &[]).await;
+    let why = String::from_utf8_lossy(&why);
+    assert_eq!(status, 200, "{why}");
+    assert!(
+        why.contains("copies (2,") && why.contains("congan-haugiang | "),
+        "{why}"
+    );
+    let (status, _, _) = get(&format!("http://{addr}/stories/nonsense"), &[]).await;
+    assert_eq!(status, 400);
     // Published is the earliest copy's: the portal's 2026-11-21 08:30 +07:00.
     assert_eq!(
         story.published.unwrap().to_rfc3339(),
@@ -458,4 +476,52 @@ async fn republished_with_a_place_prefix_or_a_link_variant_is_the_same_story() {
             "{title}"
         );
     }
+}
+
+#[tokio::test]
+async fn changed_topic_rules_reclassify_stored_stories_without_a_poll() {
+    let setup = Setup::new().await;
+    let (pipeline, served) = polled(&setup).await;
+    let before = ids_by_title(&read_feed(served.addr, "y-te").await);
+    assert_eq!(before.len(), Y_TE.len());
+    served.stop().await;
+    drop(pipeline);
+
+    // The operator excludes dengue stories from y-te, and restarts. No
+    // poll follows: only the stored stories can change the feed.
+    let restart = |text: String| {
+        std::fs::write(setup.config_path(), text).unwrap();
+        let config = Arc::new(bantin::config::Config::load(&setup.config_path()).unwrap());
+        let store = Store::open(&config.store.path).unwrap();
+        Pipeline::new(config, store).unwrap()
+    };
+    let narrowed = setup.config_text("").replacen(
+        "slug     = \"y-te\"",
+        "slug     = \"y-te\"\nexclude  = [\"sốt xuất huyết\"]",
+        1,
+    );
+    let pipeline = restart(narrowed);
+    let served = serve(Arc::clone(&pipeline)).await;
+    let after = ids_by_title(&read_feed(served.addr, "y-te").await);
+    let dengue: Vec<&String> = before
+        .keys()
+        .filter(|t| t.contains("sốt xuất huyết"))
+        .collect();
+    assert_eq!(dengue.len(), 2, "{before:?}");
+    assert_eq!(after.len(), before.len() - dengue.len(), "{after:?}");
+    for (title, id) in &after {
+        assert!(!title.contains("sốt xuất huyết"), "{title}");
+        assert_eq!(before.get(title), Some(id));
+    }
+    // Excluded from a topic is not deleted: `all` still has them.
+    let all = titles(&read_feed(served.addr, "all").await);
+    assert!(dengue.iter().all(|t| all.contains(t)));
+    served.stop().await;
+    drop(pipeline);
+
+    // Back to the old rules: the same stories under the same ids.
+    let pipeline = restart(setup.config_text(""));
+    let served = serve(Arc::clone(&pipeline)).await;
+    assert_eq!(ids_by_title(&read_feed(served.addr, "y-te").await), before);
+    served.stop().await;
 }

@@ -1,0 +1,297 @@
+//! How well the merge does on a labelled corpus: pairwise precision and
+//! recall, and the pairs it got wrong.
+//!
+//! A corpus is a directory with a `feeds.toml` and the bodies of its
+//! sources: a source's `file:` URL, or, for a source with a real URL, the
+//! file named in a `# file: PATH` comment inside its `[[source]]` block
+//! (the item links then resolve against the real URL, as in production).
+//! The labels are JSON: `{"items": [{"id", "source", "file", "guid",
+//! "link", "cluster"}]}`; two items are the same story when they have the
+//! same non-null `cluster`.
+//!
+//! Every body goes through the real stages (parse, normalize, classify,
+//! merge) into a temporary sled store; then every pair of labelled items
+//! is checked: merged and labelled same (true positive), merged and
+//! labelled different (a wrong merge), apart and labelled same (a missed
+//! merge).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::config::{Config, Source};
+use crate::merge::{self, link_key};
+use crate::pipeline::{Body, prepare};
+use crate::store::Store;
+use crate::story::{Copy, StoryId};
+
+/// A corpus: its configuration and each source's body.
+pub struct Corpus {
+    pub config: Config,
+    /// Each source with its body and the body's path within the corpus.
+    pub bodies: Vec<(Source, Body, String)>,
+}
+
+impl Corpus {
+    /// Reads `dir/feeds.toml` and every source's body.
+    pub fn load(dir: &Path) -> anyhow::Result<Corpus> {
+        let path = dir.join("feeds.toml");
+        let config = Config::load(&path)?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let named = file_comments(&text);
+        let mut bodies = Vec::new();
+        for source in &config.sources {
+            let file: PathBuf = match (source.url.scheme(), named.get(&source.id)) {
+                ("file", _) => source
+                    .url
+                    .to_file_path()
+                    .map_err(|()| anyhow::anyhow!("source `{}`: bad file URL", source.id))?,
+                (_, Some(name)) => dir.join(name),
+                (_, None) => anyhow::bail!(
+                    "source `{}` has neither a file: URL nor a `# file: PATH` comment in {}",
+                    source.id,
+                    path.display()
+                ),
+            };
+            let bytes = std::fs::read(&file).with_context(|| {
+                format!("source `{}`: cannot read {}", source.id, file.display())
+            })?;
+            let relative = file
+                .strip_prefix(dir)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .into_owned();
+            bodies.push((source.clone(), Body::new(bytes), relative));
+        }
+        Ok(Corpus { config, bodies })
+    }
+
+    /// Runs every body through the stages into `store`, in config order.
+    pub fn ingest(&self, store: &Store) -> anyhow::Result<()> {
+        let now = Utc::now();
+        for (source, body, file) in &self.bodies {
+            let prepared = prepare(&self.config, source, body, now)
+                .with_context(|| format!("source `{}` ({file})", source.id))?;
+            merge::ingest(store, source, prepared.items, now)?;
+        }
+        Ok(())
+    }
+}
+
+/// `# file: PATH` comments, by the id of the `[[source]]` block they are in.
+fn file_comments(toml: &str) -> HashMap<String, String> {
+    let mut files = HashMap::new();
+    for block in toml.split("[[source]]").skip(1) {
+        let id = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("id"))
+            .and_then(|v| v.split('"').nth(1));
+        let file = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("# file:"))
+            .and_then(|f| f.split_whitespace().next());
+        if let (Some(id), Some(file)) = (id, file) {
+            files.insert(id.to_string(), file.to_string());
+        }
+    }
+    files
+}
+
+/// The labels file.
+#[derive(Debug, Deserialize)]
+pub struct Labels {
+    pub items: Vec<Label>,
+}
+
+/// One labelled item.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Label {
+    pub id: String,
+    pub source: String,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub guid: Option<String>,
+    #[serde(default)]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub cluster: Option<String>,
+}
+
+impl Labels {
+    pub fn load(path: &Path) -> anyhow::Result<Labels> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a labels file", path.display()))
+    }
+}
+
+/// Two labelled items, by id.
+pub type Pair = (String, String);
+
+/// The verdict on a corpus.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub labelled: usize,
+    /// Labels whose item bantin did not store (a parse or key problem).
+    pub missing: Vec<String>,
+    /// Pairs the labels call one story.
+    pub same_pairs: usize,
+    pub true_positives: usize,
+    /// Merged, but labelled as different stories.
+    pub wrong_merges: Vec<Pair>,
+    /// Labelled as one story, but kept apart.
+    pub missed_merges: Vec<Pair>,
+}
+
+impl Evaluation {
+    /// Of the pairs merged, the share that are one story (1 when none).
+    pub fn precision(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.wrong_merges.len(),
+        )
+    }
+
+    /// Of the pairs that are one story, the share merged (1 when none).
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_positives, self.same_pairs)
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Ingests the corpus into a temporary store and scores the merge.
+pub fn evaluate(corpus: &Corpus, labels: &Labels) -> anyhow::Result<Evaluation> {
+    let store = Store::temporary()?;
+    corpus.ingest(&store)?;
+    score(corpus, labels, &store)
+}
+
+/// Scores what `store` made of the corpus against the labels.
+pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> anyhow::Result<Evaluation> {
+    let mut copies: HashMap<&str, Vec<Copy>> = HashMap::new();
+    let all: Vec<Copy> = store.copies().collect::<Result<_, _>>()?;
+    for copy in &all {
+        copies
+            .entry(copy.key.source.as_str())
+            .or_default()
+            .push(copy.clone());
+    }
+    let mut evaluation = Evaluation {
+        labelled: labels.items.len(),
+        ..Evaluation::default()
+    };
+    let mut stories: Vec<Option<StoryId>> = Vec::with_capacity(labels.items.len());
+    for label in &labels.items {
+        let story = sources_of(corpus, label)
+            .iter()
+            .filter_map(|id| copies.get(id.as_str()))
+            .flatten()
+            .find(|copy| is_labelled(copy, label))
+            .map(|copy| copy.story);
+        if story.is_none() {
+            evaluation.missing.push(label.id.clone());
+        }
+        stories.push(story);
+    }
+    for (i, a) in labels.items.iter().enumerate() {
+        for (j, b) in labels.items.iter().enumerate().skip(i + 1) {
+            let same = a.cluster.is_some() && a.cluster == b.cluster;
+            let merged = stories[i].is_some() && stories[i] == stories[j];
+            let pair = || (a.id.clone(), b.id.clone());
+            match (same, merged) {
+                (true, true) => evaluation.true_positives += 1,
+                (false, true) => evaluation.wrong_merges.push(pair()),
+                (true, false) => evaluation.missed_merges.push(pair()),
+                (false, false) => {}
+            }
+            evaluation.same_pairs += usize::from(same);
+        }
+    }
+    Ok(evaluation)
+}
+
+/// The configured sources a label can be from: its own id, or, when the
+/// labels name the publisher rather than one of its feeds, the sources
+/// read from the label's file.
+fn sources_of(corpus: &Corpus, label: &Label) -> Vec<String> {
+    if corpus.config.source(&label.source).is_some() {
+        return vec![label.source.clone()];
+    }
+    corpus
+        .bodies
+        .iter()
+        .filter(|(_, _, file)| label.file.as_deref() == Some(file.as_str()))
+        .map(|(source, _, _)| source.id.clone())
+        .collect()
+}
+
+fn is_labelled(copy: &Copy, label: &Label) -> bool {
+    if label.guid.as_deref() == Some(copy.key.item.as_str()) {
+        return true;
+    }
+    match (&label.link, &copy.link) {
+        (Some(wanted), Some(link)) => link_key(wanted) == link_key(link),
+        _ => false,
+    }
+}
+
+/// The report `bantin eval` prints.
+pub fn report(evaluation: &Evaluation, labels: &Labels) -> String {
+    let title = |id: &str| {
+        labels
+            .items
+            .iter()
+            .find(|l| l.id == id)
+            .and_then(|l| l.title.clone())
+            .unwrap_or_default()
+    };
+    let mut out = format!(
+        "items: {} labelled, {} not found in what bantin stored\n\
+         pairs: {} labelled as one story; {} merged, {} missed, {} merged wrongly\n\
+         precision {:.3}  recall {:.3}\n",
+        evaluation.labelled,
+        evaluation.missing.len(),
+        evaluation.same_pairs,
+        evaluation.true_positives,
+        evaluation.missed_merges.len(),
+        evaluation.wrong_merges.len(),
+        evaluation.precision(),
+        evaluation.recall(),
+    );
+    if !evaluation.missing.is_empty() {
+        out.push_str(&format!("\nnot found: {}\n", evaluation.missing.join(", ")));
+    }
+    for (heading, pairs) in [
+        (
+            "wrong merges (different stories, one entry)",
+            &evaluation.wrong_merges,
+        ),
+        (
+            "missed merges (one story, several entries)",
+            &evaluation.missed_merges,
+        ),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{heading}:\n"));
+        for (a, b) in pairs {
+            out.push_str(&format!("  {a}  {}\n  {b}  {}\n\n", title(a), title(b)));
+        }
+    }
+    out
+}

@@ -1,0 +1,235 @@
+//! Copies to stories: the merge stage.
+//!
+//! Decides, for each normalized and classified item, whether it is an
+//! update of a copy bantin already has, a copy of a story another source
+//! carried, or a new story; then records that in the store. The rules, in
+//! order:
+//!
+//! 1. same source and item key (guid, else canonical link): an update;
+//! 2. same canonical link as a known story ([`link_key`]): a copy of it;
+//! 3. same title from another source within [`WINDOW`], after removing
+//!    a place prefix and a credit ([`title_keys`]): a copy of the closest
+//!    such story in time;
+//! 4. near-duplicate text from another source within [`WINDOW`]
+//!    ([`sketch`]): a copy of the most resembling story;
+//! 5. otherwise a new story, whose id is minted from this copy's key.
+//!
+//! Stories are never merged with each other afterwards: a copy that
+//! matches two stories joins one, and ids never change.
+//!
+//! Writes go story and indexes first, the copy last: a poll cut off midway
+//! leaves no copy behind, so the next poll redoes the item, and the story
+//! id (derived from the copy key) comes out the same.
+
+mod keys;
+pub mod sketch;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::Source;
+use crate::normalize::Item;
+use crate::store::{Result, Store};
+use crate::story::{Copy, CopyKey, Story, StoryId};
+
+pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
+use sketch::Sketch;
+
+/// Two sources' items are one story by title or text only when published
+/// this close together: portals republish within a day or two, while a
+/// recurring bulletin comes back every week.
+pub const WINDOW: Duration = Duration::hours(72);
+
+/// Stories looked at per index band when matching text; a band shared by
+/// many stories (a standard opening) costs no more than this.
+const CANDIDATES_PER_BAND: usize = 24;
+
+/// What one batch of items did to the store.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub new_copies: usize,
+    pub updated_copies: usize,
+    pub new_stories: usize,
+    /// New copies that joined a story, by the rule that joined them.
+    pub joined_by_link: usize,
+    pub joined_by_title: usize,
+    pub joined_by_text: usize,
+    /// Topics whose feed changed.
+    pub touched_topics: BTreeSet<String>,
+}
+
+/// Why a new copy joined an existing story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinRule {
+    Link,
+    Title,
+    Text,
+}
+
+/// Where a new copy goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Join(StoryId, JoinRule),
+    New,
+}
+
+/// Stores a source's items. Must not run concurrently with another
+/// `ingest` on the same store: two sources carrying one new story at the
+/// same moment would otherwise both mint it.
+pub fn ingest(
+    store: &Store,
+    source: &Source,
+    items: Vec<(Item, Vec<String>)>,
+    seen: DateTime<Utc>,
+) -> Result<Ingested> {
+    let keys = copy_keys(source, &items);
+    let mut done = Ingested::default();
+    for ((item, topics), key) in items.into_iter().zip(keys) {
+        if let Some(old) = store.copy(&key)? {
+            if old.differs_from(&item, &topics) {
+                let sketch = sketch_of(&item);
+                let copy = old.updated_from(item, topics, seen);
+                save(store, &copy, Some(&old), sketch.as_ref(), &mut done)?;
+                done.updated_copies += 1;
+            }
+            continue;
+        }
+        let sketch = sketch_of(&item);
+        let placement = place(store, &key, &item, sketch.as_ref())?;
+        let story = match placement {
+            Placement::Join(story, rule) => {
+                match rule {
+                    JoinRule::Link => done.joined_by_link += 1,
+                    JoinRule::Title => done.joined_by_title += 1,
+                    JoinRule::Text => done.joined_by_text += 1,
+                }
+                story
+            }
+            Placement::New => {
+                done.new_stories += 1;
+                StoryId::mint(&key)
+            }
+        };
+        let copy = Copy::new(key, story, item, topics, seen);
+        save(store, &copy, None, sketch.as_ref(), &mut done)?;
+        done.new_copies += 1;
+    }
+    Ok(done)
+}
+
+/// The text fingerprint of an item: its undecorated title, and its
+/// summary and body as the body.
+pub fn sketch_of(item: &Item) -> Option<Sketch> {
+    let body = format!("{}\n{}", item.summary, item.content_text);
+    Sketch::of(undecorated(&item.title), &body)
+}
+
+/// Where a copy the store does not have yet belongs.
+pub fn place(
+    store: &Store,
+    key: &CopyKey,
+    item: &Item,
+    sketch: Option<&Sketch>,
+) -> Result<Placement> {
+    if let Some(link) = &item.link {
+        if let Some(id) = store.story_by_link(&link_key(link))? {
+            if store.story(id)?.is_some() {
+                return Ok(Placement::Join(id, JoinRule::Link));
+            }
+        }
+    }
+    let from_elsewhere = |id: StoryId| -> Result<bool> {
+        // One source does not repeat a story under a new guid and a new
+        // link; two such items are two stories (a bulletin, a generic
+        // title).
+        Ok(store
+            .story(id)?
+            .is_some_and(|story| story.copies.iter().all(|c| c.source != key.source)))
+    };
+    let mut best: Option<(StoryId, Duration)> = None;
+    for title in title_keys(&item.title) {
+        for (id, published) in store.stories_by_title(&title)? {
+            let distance = (published - item.published).abs();
+            if distance > WINDOW || best.is_some_and(|(_, d)| d <= distance) {
+                continue;
+            }
+            if from_elsewhere(id)? {
+                best = Some((id, distance));
+            }
+        }
+    }
+    if let Some((id, _)) = best {
+        return Ok(Placement::Join(id, JoinRule::Title));
+    }
+    if let Some(sketch) = sketch {
+        let mut best: Option<(StoryId, f64)> = None;
+        let candidates =
+            store.stories_by_bands(&sketch.bands(), item.published, WINDOW, CANDIDATES_PER_BAND)?;
+        for id in candidates {
+            let score = store
+                .sketches(id)?
+                .iter()
+                .filter_map(|other| sketch::resemblance(sketch, other))
+                .map(|r| r.score())
+                .fold(None, |best: Option<f64>, s| {
+                    Some(best.map_or(s, |b| b.max(s)))
+                });
+            let Some(score) = score else { continue };
+            if best.is_some_and(|(_, b)| b >= score) {
+                continue;
+            }
+            if from_elsewhere(id)? {
+                best = Some((id, score));
+            }
+        }
+        if let Some((id, _)) = best {
+            return Ok(Placement::Join(id, JoinRule::Text));
+        }
+    }
+    Ok(Placement::New)
+}
+
+/// Writes a new or changed copy and the story it belongs to.
+fn save(
+    store: &Store,
+    copy: &Copy,
+    old: Option<&Copy>,
+    sketch: Option<&Sketch>,
+    done: &mut Ingested,
+) -> Result<()> {
+    let before = store.story(copy.story)?;
+    let mut story = before.clone().unwrap_or_else(|| Story::new(copy));
+    story.absorb(copy);
+    let mut copies = Vec::with_capacity(story.copies.len());
+    for key in &story.copies {
+        if *key == copy.key {
+            copies.push(copy.clone());
+        } else if let Some(other) = store.copy(key)? {
+            copies.push(other);
+        }
+    }
+    story.set_topics(&copies);
+
+    store.put_story(&story, before.as_ref())?;
+    if let Some(link) = &copy.link {
+        if old.and_then(|o| o.link.as_ref()) != Some(link) {
+            store.index_link(&link_key(link), story.id)?;
+        }
+    }
+    if old.map(|o| o.title.as_str()) != Some(copy.title.as_str()) {
+        for title in title_keys(&copy.title) {
+            store.index_title(&title, story.id, copy.published)?;
+        }
+    }
+    if let Some(sketch) = sketch {
+        store.index_sketch(story.id, &copy.key, sketch, copy.published)?;
+    }
+    store.put_copy(copy)?;
+
+    done.touched_topics.extend(story.topics.iter().cloned());
+    if let Some(before) = before {
+        done.touched_topics.extend(before.topics);
+    }
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! Near-duplicate text: a copy's fingerprint and the verdict on two of them.
+//!
+//! A republished story keeps its body while its title is rewritten ("Công an
+//! tỉnh triệt phá đường dây đánh bạc qua mạng" becomes "Triệt phá đường dây
+//! đánh bạc trực tuyến quy mô lớn"), a sentence is dropped or a "Nguồn: ..."
+//! line added, or only the first two sentences are carried. A [`Sketch`]
+//! holds what is needed to recognise that without keeping the text:
+//!
+//! - a MinHash of the body's three-syllable shingles (estimates the Jaccard
+//!   resemblance of two bodies);
+//! - a MinHash of the body's lead, its first [`LEAD_SHINGLES`] shingles (a
+//!   two-sentence summary is the lead of the full article that carries it);
+//! - the title's words and the numbers of title and body: daily bulletins
+//!   ("25 ca mắc" on Monday, "31 ca mắc" on Tuesday) are near-identical
+//!   text that differ exactly in their numbers.
+//!
+//! [`Sketch::bands`] are the locality-sensitive keys the store indexes, so
+//! that finding candidates never scans all stories; [`resemblance`] then
+//! decides on each candidate.
+
+use crate::text::Tokens;
+
+/// MinHash values over the whole body: the Jaccard estimate's standard
+/// error is about 0.06 at this size.
+pub const HASHES: usize = 64;
+/// MinHash values over the lead.
+pub const LEAD_HASHES: usize = 32;
+/// The lead: the first this-many distinct shingles of the body, about two
+/// sentences.
+pub const LEAD_SHINGLES: usize = 40;
+
+/// Body bands: 8 of 3 values. Two bodies with resemblance 0.6 share a band
+/// with probability 0.86, at 0.8 with 0.99, at 0.2 with 0.06.
+const BODY_BANDS: usize = 8;
+const BODY_ROWS: usize = 3;
+/// Lead bands: 4 of 4 values; identical leads always share them.
+const LEAD_BANDS: usize = 4;
+const LEAD_ROWS: usize = 4;
+
+/// Bodies with fewer distinct shingles than this say too little to match on.
+const MIN_SHINGLES: u32 = 12;
+/// A body at least this long is compared on its own; a shorter one (a
+/// summary) also needs a title that shares words.
+const LONG_SHINGLES: u32 = 60;
+/// Numbers kept per body.
+const MAX_NUMBERS: usize = 64;
+
+/// What two copies have in common, from their sketches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resemblance {
+    /// Estimated Jaccard resemblance of the bodies.
+    pub body: f64,
+    /// Estimated Jaccard resemblance of the leads.
+    pub lead: f64,
+    /// Jaccard resemblance of the titles' word sets.
+    pub title: f64,
+}
+
+impl Resemblance {
+    /// The strength of the match, for choosing between candidates.
+    pub fn score(&self) -> f64 {
+        self.body.max(self.lead * 0.9)
+    }
+}
+
+/// A copy's fingerprint. Persisted: the hashing below must never change,
+/// or stored sketches stop matching new ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch {
+    pub body: [u32; HASHES],
+    pub lead: [u32; LEAD_HASHES],
+    /// Distinct shingles in the body.
+    pub shingles: u32,
+    /// Distinct shingles in the lead (at most [`LEAD_SHINGLES`]).
+    pub lead_shingles: u32,
+    /// Hashes of the title's distinct words, sorted.
+    pub title_words: Vec<u32>,
+    /// Numbers in the title, sorted and distinct.
+    pub title_numbers: Vec<u32>,
+    /// Numbers in the body, sorted and distinct.
+    pub numbers: Vec<u32>,
+}
+
+impl Sketch {
+    /// The sketch of a copy: `title` as compared (undecorated), `body` its
+    /// summary and text. `None` when the body is too short to tell.
+    pub fn of(title: &str, body: &str) -> Option<Sketch> {
+        let title = Tokens::of(title);
+        let words = Tokens::of(body);
+        let hashes: Vec<u64> = words.0.iter().map(|w| fnv1a(w.as_bytes())).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut shingles = Vec::new();
+        for w in hashes.windows(3) {
+            let shingle = mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42));
+            if seen.insert(shingle) {
+                shingles.push(shingle);
+            }
+        }
+        if (shingles.len() as u32) < MIN_SHINGLES {
+            return None;
+        }
+        let lead = &shingles[..shingles.len().min(LEAD_SHINGLES)];
+        Some(Sketch {
+            body: minhash(&shingles),
+            lead: minhash(lead),
+            shingles: shingles.len() as u32,
+            lead_shingles: lead.len() as u32,
+            title_words: sorted(title.0.iter().map(|w| fnv1a(w.as_bytes()) as u32)),
+            title_numbers: numbers(&title),
+            numbers: numbers(&words).into_iter().take(MAX_NUMBERS).collect(),
+        })
+    }
+
+    /// The index keys: a band number byte, then 8 bytes of the band's
+    /// values. Two sketches sharing any key are candidates.
+    pub fn bands(&self) -> Vec<[u8; 9]> {
+        let body = self.body[..BODY_BANDS * BODY_ROWS].chunks(BODY_ROWS);
+        let lead = self.lead[..LEAD_BANDS * LEAD_ROWS].chunks(LEAD_ROWS);
+        body.chain(lead)
+            .enumerate()
+            .map(|(n, rows)| {
+                let mut h = FNV_OFFSET;
+                for r in rows {
+                    h = fnv1a_extend(h, &r.to_le_bytes());
+                }
+                let mut key = [0u8; 9];
+                key[0] = n as u8;
+                key[1..].copy_from_slice(&mix(h).to_be_bytes());
+                key
+            })
+            .collect()
+    }
+
+    /// Compact bytes for the store: counts and lists, little-endian u32s.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 * (HASHES + LEAD_HASHES + 8));
+        out.push(SKETCH_VERSION);
+        let mut put = |v: u32| out.extend_from_slice(&v.to_le_bytes());
+        put(self.shingles);
+        put(self.lead_shingles);
+        self.body.iter().for_each(|&v| put(v));
+        self.lead.iter().for_each(|&v| put(v));
+        for list in [&self.title_words, &self.title_numbers, &self.numbers] {
+            put(list.len() as u32);
+            list.iter().for_each(|&v| put(v));
+        }
+        out
+    }
+
+    /// Reads [`Sketch::to_bytes`]; `None` for bytes it did not write.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Sketch> {
+        let (&version, rest) = bytes.split_first()?;
+        if version != SKETCH_VERSION {
+            return None;
+        }
+        let mut words = rest
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+        let mut take = |n: usize| -> Option<Vec<u32>> {
+            let list: Vec<u32> = words.by_ref().take(n).collect();
+            (list.len() == n).then_some(list)
+        };
+        let shingles = take(1)?[0];
+        let lead_shingles = take(1)?[0];
+        let body = take(HASHES)?.try_into().ok()?;
+        let lead = take(LEAD_HASHES)?.try_into().ok()?;
+        let mut list = || {
+            let n = take(1)?[0] as usize;
+            (n <= 4096).then(|| take(n)).flatten()
+        };
+        Some(Sketch {
+            shingles,
+            lead_shingles,
+            body,
+            lead,
+            title_words: list()?,
+            title_numbers: list()?,
+            numbers: list()?,
+        })
+    }
+}
+
+const SKETCH_VERSION: u8 = 1;
+
+/// Whether two copies are the same story by their text, and how close.
+///
+/// Same when the bodies resemble (≥ 0.5), or when one body is little more
+/// than its lead (a summary) and the leads are the same text; a short body
+/// also needs a title sharing words with the other, since a standard
+/// opening ("Thực hiện Kế hoạch số ... của Công an tỉnh") is shared by
+/// unrelated stories. Different numbers veto everything: that is how daily
+/// bulletins differ.
+pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
+    if numbers_differ(&a.title_numbers, &b.title_numbers, 0.0)
+        || numbers_differ(&a.numbers, &b.numbers, NUMBERS_SLACK)
+    {
+        return None;
+    }
+    let r = Resemblance {
+        body: agreement(&a.body, &b.body),
+        lead: agreement(&a.lead, &b.lead),
+        title: jaccard(&a.title_words, &b.title_words),
+    };
+    let shorter = a.shingles.min(b.shingles);
+    let titles_agree = r.title >= SHORT_TITLE_AGREEMENT;
+    if r.body >= SAME_BODY && (shorter >= LONG_SHINGLES || titles_agree) {
+        return Some(r);
+    }
+    // One of them is (about) its lead alone: a summary of the other.
+    let summary_only = a.shingles.min(b.shingles) <= LEAD_SHINGLES as u32 * 3 / 2;
+    if summary_only && r.lead >= SAME_LEAD && titles_agree {
+        return Some(r);
+    }
+    None
+}
+
+/// Body resemblance at or above which two copies are one story.
+const SAME_BODY: f64 = 0.5;
+/// Lead resemblance for a summary and the article it opens.
+const SAME_LEAD: f64 = 0.7;
+/// Title words two copies with short bodies must share.
+const SHORT_TITLE_AGREEMENT: f64 = 0.25;
+/// The share of numbers that may differ between two copies of one story
+/// (a date in a credit line, a dropped paragraph).
+const NUMBERS_SLACK: f64 = 0.25;
+
+/// Numbers differ when each side has some the other lacks, and those are
+/// more than `slack` of all. One side lacking some is an edit (a dropped
+/// paragraph, a summary); both sides having their own is a bulletin.
+fn numbers_differ(a: &[u32], b: &[u32], slack: f64) -> bool {
+    let only_a = a.iter().filter(|n| b.binary_search(n).is_err()).count();
+    let only_b = b.iter().filter(|n| a.binary_search(n).is_err()).count();
+    if only_a == 0 || only_b == 0 {
+        return false;
+    }
+    let union = a.len() + only_b;
+    (only_a + only_b) as f64 > slack * union as f64
+}
+
+/// The share of MinHash positions that agree: the Jaccard estimate.
+fn agreement(a: &[u32], b: &[u32]) -> f64 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len().max(1) as f64
+}
+
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let common = a.iter().filter(|n| b.binary_search(n).is_ok()).count();
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+fn minhash<const N: usize>(shingles: &[u64]) -> [u32; N] {
+    let mut mins = [u32::MAX; N];
+    for &s in shingles {
+        for (i, min) in mins.iter_mut().enumerate() {
+            let v = (mix(s ^ SEEDS[i]) >> 32) as u32;
+            if v < *min {
+                *min = v;
+            }
+        }
+    }
+    mins
+}
+
+fn numbers(tokens: &Tokens) -> Vec<u32> {
+    sorted(tokens.0.iter().filter_map(|t| {
+        // "03" and "3" are one number; a long digit run is an id, hashed.
+        if t.chars().all(|c| c.is_ascii_digit()) {
+            let digits = t.trim_start_matches('0');
+            Some(match digits.parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => fnv1a(digits.as_bytes()) as u32,
+            })
+        } else {
+            None
+        }
+    }))
+}
+
+fn sorted(values: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+// The hashing is written out here rather than taken from std or a crate:
+// sketches are stored, so the function must stay bit-for-bit the same
+// across Rust releases and crate upgrades. FNV-1a for bytes, then the
+// SplitMix64 finalizer to spread FNV's weak low bits.
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    mix(fnv1a_extend(FNV_OFFSET, bytes))
+}
+
+fn fnv1a_extend(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// One seed per MinHash position: SplitMix64's sequence from 0.
+const SEEDS: [u64; HASHES] = seeds();
+
+const fn seeds() -> [u64; HASHES] {
+    let mut out = [0u64; HASHES];
+    let mut state: u64 = 0;
+    let mut i = 0;
+    while i < HASHES {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        out[i] = z ^ (z >> 31);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "Ngày 12/11, Công an tỉnh Hậu Giang cho biết đã triệt phá thành công \
+        một đường dây đánh bạc qua mạng với số tiền giao dịch hơn 20 tỷ đồng. Theo đó, qua \
+        công tác nắm tình hình, Phòng Cảnh sát hình sự phát hiện một nhóm đối tượng sử dụng \
+        trang web cá cược để tổ chức đánh bạc dưới hình thức cá độ bóng đá. Lực lượng chức \
+        năng đã bắt quả tang 7 đối tượng, thu giữ nhiều điện thoại, máy tính và sổ sách ghi \
+        chép. Hiện vụ việc đang được củng cố hồ sơ để xử lý theo quy định của pháp luật. \
+        Công an tỉnh khuyến cáo người dân không tham gia các hình thức cá cược trực tuyến.";
+
+    fn sketch(title: &str, body: &str) -> Sketch {
+        Sketch::of(title, body).expect("long enough")
+    }
+
+    #[test]
+    fn a_rewritten_title_over_the_same_body_is_the_same_story() {
+        let a = sketch(
+            "Công an tỉnh triệt phá đường dây đánh bạc qua mạng",
+            ARTICLE,
+        );
+        let edited = format!("{ARTICLE} Nguồn: Cổng thông tin điện tử Hậu Giang");
+        let b = sketch(
+            "Triệt phá đường dây đánh bạc trực tuyến quy mô lớn",
+            &edited,
+        );
+        let r = resemblance(&a, &b).expect("same story");
+        assert!(r.body > 0.6, "{r:?}");
+    }
+
+    #[test]
+    fn a_summary_matches_the_article_it_opens() {
+        let summary: String = ARTICLE.split(". ").take(2).collect::<Vec<_>>().join(". ");
+        let title = "Công an tỉnh triệt phá đường dây đánh bạc qua mạng";
+        let a = sketch(title, &summary);
+        let b = sketch(title, ARTICLE);
+        assert!(resemblance(&a, &b).is_some());
+    }
+
+    #[test]
+    fn bulletins_with_other_numbers_differ() {
+        let day = |n: u32, cases: u32, total: u32| {
+            sketch(
+                &format!("Hậu Giang ghi nhận {cases} ca mắc sốt xuất huyết mới"),
+                &format!(
+                    "Theo Trung tâm Kiểm soát bệnh tật tỉnh, trong ngày {n}/11 toàn tỉnh ghi \
+                     nhận {cases} ca mắc sốt xuất huyết mới, nâng tổng số ca mắc từ đầu năm \
+                     lên {total} ca. Ngành y tế khuyến cáo người dân diệt lăng quăng, loại bỏ \
+                     vật chứa nước đọng và đến cơ sở y tế khi có dấu hiệu sốt cao."
+                ),
+            )
+        };
+        assert!(resemblance(&day(3, 25, 1210), &day(4, 31, 1241)).is_none());
+        assert!(resemblance(&day(3, 25, 1210), &day(3, 25, 1210)).is_some());
+    }
+
+    #[test]
+    fn a_shared_standard_opening_is_not_a_match() {
+        let lead = "Thực hiện Kế hoạch của Công an tỉnh về đợt cao điểm tấn công, trấn áp \
+            tội phạm, bảo đảm an ninh trật tự dịp cuối năm, lực lượng Công an huyện đã \
+            đồng loạt ra quân kiểm tra.";
+        let a = sketch(
+            "Bắt giữ đối tượng trộm cắp xe máy tại chợ Vị Thanh",
+            &format!("{lead} Qua đó phát hiện đối tượng Nguyễn Văn A trộm xe máy."),
+        );
+        let b = sketch(
+            "Phát hiện cơ sở kinh doanh karaoke vi phạm phòng cháy",
+            &format!("{lead} Kết quả phát hiện một cơ sở karaoke không đủ điều kiện."),
+        );
+        assert!(resemblance(&a, &b).is_none());
+    }
+
+    #[test]
+    fn bytes_round_trip_and_reject_garbage() {
+        let a = sketch("Tiêu đề", ARTICLE);
+        assert_eq!(Sketch::from_bytes(&a.to_bytes()), Some(a.clone()));
+        assert_eq!(Sketch::from_bytes(&a.to_bytes()[..40]), None);
+        assert_eq!(Sketch::from_bytes(b""), None);
+    }
+
+    #[test]
+    fn identical_text_shares_every_band() {
+        let a = sketch("A", ARTICLE);
+        let b = sketch("B", ARTICLE);
+        assert_eq!(a.bands(), b.bands());
+        assert_eq!(a.bands().len(), BODY_BANDS + LEAD_BANDS);
+    }
+
+    #[test]
+    fn short_text_has_no_sketch() {
+        assert!(Sketch::of("Thông báo", "Lịch công tác tuần").is_none());
+    }
+}
