@@ -94,6 +94,10 @@ impl Pipeline {
     /// changed since the store last ran.
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Pipeline>, PipelineError> {
         let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
+        if store.outdated()? {
+            let copies = merge::reindex(&store)?;
+            tracing::info!(copies, "store written by an older bantin: indexes rebuilt");
+        }
         if let Some(done) = reclassify::if_rules_changed(&config, &store)? {
             tracing::info!(
                 checked = done.copies_checked,

@@ -7,10 +7,10 @@
 //! | `copies`  | source `\0` item key                  | [`Copy`] JSON    |
 //! | `stories` | story uuid (16 bytes)                 | [`Story`] JSON   |
 //! | `links`   | canonical link                        | story uuid       |
-//! | `titles`  | folded title `\0` story uuid          | published, i64 BE seconds |
+//! | `titles`  | week, folded title                    | [`Entries`]      |
 //! | `topics`  | slug `\0` sort key (8) story uuid (16)| empty            |
-//! | `sketches`| story uuid, copy key                  | [`Sketch`] bytes |
-//! | `bands`   | band (9), published (8), story uuid   | empty            |
+//! | `sketches`| week, story uuid, copy key            | [`Sketch`] bytes |
+//! | `bands`   | week, band (9)                        | [`Entries`]      |
 //! | `sources` | source id                             | [`SourceState`] JSON |
 //! | `meta`    | `schema`, `created`, `rules`          | small values     |
 //!
@@ -20,10 +20,23 @@
 //! a band's stories near a date are a short range scan whatever the store's
 //! size.
 //!
+//! [`Entries`] are a short list of (story uuid, published) appended to
+//! by a sled merge operator: a lookup is one `get` per key and week,
+//! far cheaper in sled than a range scan.
+//!
+//! `week` is 4 bytes, the week of the copy's publication since 1970. Title
+//! and text lookups only ask about a few days around an item's date, so
+//! keying those indexes by week first keeps every lookup in the newest
+//! part of the tree, which stays in sled's cache however large the store
+//! grows: the cost of a lookup does not grow with the store.
+//!
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
 
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -34,7 +47,11 @@ use crate::merge::sketch::Sketch;
 use crate::status::SourceState;
 use crate::story::{Copy, CopyKey, Story, StoryId};
 
-const SCHEMA_VERSION: u64 = 1;
+/// 1: the first store. 2: titles indexed by week; sketches and bands.
+const SCHEMA_VERSION: u64 = 2;
+
+/// The span of one `week` key.
+const WEEK_SECONDS: i64 = 7 * 86_400;
 
 const CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -71,6 +88,7 @@ pub struct Store {
     bands: sled::Tree,
     sources: sled::Tree,
     meta: sled::Tree,
+    known: Arc<Mutex<KnownKeys>>,
 }
 
 impl Store {
@@ -120,8 +138,11 @@ impl Store {
             bands: db.open_tree("bands")?,
             sources: db.open_tree("sources")?,
             meta: db.open_tree("meta")?,
+            known: Arc::default(),
             db,
         };
+        store.titles.set_merge_operator(append_entry);
+        store.bands.set_merge_operator(append_entry);
         store.check_schema(path)?;
         Ok(store)
     }
@@ -146,6 +167,23 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Whether the store was written by an older bantin whose indexes
+    /// [`crate::merge::reindex`] must rebuild before merging.
+    pub fn outdated(&self) -> Result<bool> {
+        let found = match self.meta.get("schema")? {
+            Some(v) => u64::from_be_bytes(fixed(&v, "meta")?),
+            None => SCHEMA_VERSION,
+        };
+        Ok(found < SCHEMA_VERSION)
+    }
+
+    /// Records that the store is at this bantin's schema: the last step
+    /// of a migration, so one cut off midway runs again.
+    pub fn mark_current(&self) -> Result<()> {
+        self.meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())?;
+        Ok(())
     }
 
     /// The topic rules the stored topics were decided by
@@ -229,27 +267,30 @@ impl Store {
         Ok(())
     }
 
-    /// Stories whose folded title is `title`, with their `published`.
-    pub fn stories_by_title(&self, title: &str) -> Result<Vec<(StoryId, DateTime<Utc>)>> {
-        let mut prefix = title.as_bytes().to_vec();
-        prefix.push(0);
+    /// Stories with the folded title `title`, with their `published`, in
+    /// the weeks within `window` of `at`.
+    pub fn stories_by_title(
+        &self,
+        title: &str,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<Vec<(StoryId, DateTime<Utc>)>> {
         let mut found = Vec::new();
-        for entry in self.titles.scan_prefix(&prefix) {
-            let (key, value) = entry?;
-            let id = story_id(&key[prefix.len()..], "titles")?;
-            let seconds = i64::from_be_bytes(fixed(&value, "titles")?);
-            found.push((id, DateTime::from_timestamp(seconds, 0).unwrap_or_default()));
+        for week in weeks(at - window, at + window) {
+            let key = week_key(week, title.as_bytes());
+            if !self.may_exist(week, &key)? {
+                continue;
+            }
+            if let Some(list) = self.titles.get(key)? {
+                found.extend(entries(&list, "titles")?);
+            }
         }
         Ok(found)
     }
 
     pub fn index_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
-        let mut key = title.as_bytes().to_vec();
-        key.push(0);
-        key.extend_from_slice(id.0.as_bytes());
-        self.titles
-            .insert(key, &published.timestamp().to_be_bytes())?;
-        Ok(())
+        let key = week_key(week(published), title.as_bytes());
+        self.add_entry(&self.titles, &key, id, published)
     }
 
     /// Keeps a copy's sketch with its story and indexes its bands.
@@ -260,65 +301,114 @@ impl Store {
         sketch: &Sketch,
         published: DateTime<Utc>,
     ) -> Result<()> {
-        let mut key = id.0.as_bytes().to_vec();
+        let week = week(published);
+        let mut key = week.to_vec();
+        key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
         self.sketches.insert(key, sketch.to_bytes())?;
         for band in sketch.bands() {
-            let mut key = band.to_vec();
-            key.extend_from_slice(&sortable(published));
-            key.extend_from_slice(id.0.as_bytes());
-            self.bands.insert(key, &[])?;
+            self.add_entry(&self.bands, &week_key(week, &band), id, published)?;
         }
         Ok(())
     }
 
-    /// The sketches of a story's copies. A record this bantin cannot read
-    /// is skipped: it only means one fewer chance to match.
-    pub fn sketches(&self, id: StoryId) -> Result<Vec<Sketch>> {
-        let mut found = Vec::new();
-        for entry in self.sketches.scan_prefix(id.0.as_bytes()) {
-            let (_, value) = entry?;
-            found.extend(Sketch::from_bytes(&value));
-        }
-        Ok(found)
-    }
-
-    /// Stories sharing a band with `bands`, published within `window` of
-    /// `at`: per band at most `per_band`, the nearest in time first, so a
-    /// band every story shares costs no more than a rare one.
-    pub fn stories_by_bands(
+    /// Stories with a copy sharing a band with `bands`, published within
+    /// `window` of `at`, with the sketches of those copies. A band keeps
+    /// its [`ENTRIES`] newest stories a week: one every story shares (a
+    /// standard opening) costs no more than a rare one. A sketch this
+    /// bantin cannot read is skipped: one fewer chance to match.
+    pub fn similar(
         &self,
         bands: &[[u8; 9]],
         at: DateTime<Utc>,
         window: Duration,
-        per_band: usize,
-    ) -> Result<Vec<StoryId>> {
-        let key = |band: &[u8; 9], time: DateTime<Utc>| {
-            let mut key = band.to_vec();
-            key.extend_from_slice(&sortable(time));
-            key
-        };
-        let mut found: Vec<StoryId> = Vec::new();
-        for band in bands {
-            let (lo, mid, hi) = (
-                key(band, at - window),
-                key(band, at),
-                key(band, at + window + Duration::seconds(1)),
-            );
-            let later = self.bands.range(mid.clone()..hi);
-            let earlier = self.bands.range(lo..mid).rev();
-            for entry in later
-                .take(per_band / 2)
-                .chain(earlier.take(per_band - per_band / 2))
-            {
-                let (k, _) = entry?;
-                let id = story_id(&k[k.len().saturating_sub(16)..], "bands")?;
-                if !found.contains(&id) {
-                    found.push(id);
+    ) -> Result<Vec<(StoryId, Vec<Sketch>)>> {
+        let mut found: Vec<([u8; 4], StoryId)> = Vec::new();
+        for week in weeks(at - window, at + window) {
+            for band in bands {
+                let key = week_key(week, band);
+                if !self.may_exist(week, &key)? {
+                    continue;
+                }
+                let Some(list) = self.bands.get(key)? else {
+                    continue;
+                };
+                for (id, published) in entries(&list, "bands")? {
+                    if (published - at).abs() <= window && !found.contains(&(week, id)) {
+                        found.push((week, id));
+                    }
                 }
             }
         }
-        Ok(found)
+        let mut similar: Vec<(StoryId, Vec<Sketch>)> = Vec::new();
+        for (week, id) in found {
+            let mut prefix = week.to_vec();
+            prefix.extend_from_slice(id.0.as_bytes());
+            let mut sketches = Vec::new();
+            for entry in self.sketches.scan_prefix(&prefix) {
+                let (_, value) = entry?;
+                sketches.extend(Sketch::from_bytes(&value));
+            }
+            match similar.iter_mut().find(|(s, _)| *s == id) {
+                Some((_, known)) => known.extend(sketches),
+                None => similar.push((id, sketches)),
+            }
+        }
+        Ok(similar)
+    }
+
+    /// Empties the title and text indexes, for [`crate::merge::reindex`].
+    pub fn clear_indexes(&self) -> Result<()> {
+        self.titles.clear()?;
+        self.sketches.clear()?;
+        self.bands.clear()?;
+        *self.known.lock().unwrap_or_else(|p| p.into_inner()) = KnownKeys::default();
+        Ok(())
+    }
+
+    /// Whether a title or band key of `week` may be in the store: `false`
+    /// is certain, `true` may be wrong. The week's keys are read into
+    /// memory the first time it is asked about.
+    fn may_exist(&self, week: [u8; 4], key: &[u8]) -> Result<bool> {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if !known.weeks.contains_key(&week) {
+            let mut keys = HashSet::new();
+            for tree in [&self.titles, &self.bands] {
+                for entry in tree.scan_prefix(week) {
+                    let (k, _) = entry?;
+                    keys.insert(known.hasher.hash_one(&k[..]));
+                }
+            }
+            known.load(week, keys);
+        }
+        let fingerprint = known.hasher.hash_one(key);
+        Ok(known
+            .weeks
+            .get(&week)
+            .is_some_and(|k| k.contains(&fingerprint)))
+    }
+
+    /// Adds a story to the list of a week-keyed index key: a plain write
+    /// when the key is new (most are), else sled's merge.
+    fn add_entry(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        id: StoryId,
+        published: DateTime<Utc>,
+    ) -> Result<()> {
+        let week = fixed::<4>(&key[..4], "index")?;
+        if self.may_exist(week, key)? {
+            tree.merge(key, entry(id, published))?;
+        } else {
+            tree.insert(key, &entry(id, published))?;
+            let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            let fingerprint = known.hasher.hash_one(key);
+            if let Some(keys) = known.weeks.get_mut(&week) {
+                keys.insert(fingerprint);
+            }
+        }
+        Ok(())
     }
 
     /// The newest `limit` stories of a topic, newest first.
@@ -374,6 +464,101 @@ fn topic_key(slug: &str, story: &Story) -> Vec<u8> {
     key.extend_from_slice(&sortable(story.published));
     key.extend_from_slice(story.id.0.as_bytes());
     key
+}
+
+/// Weeks whose title and band keys are kept in memory. Lookups ask about
+/// the weeks around new items' dates: two or three at a time.
+const KNOWN_WEEKS: usize = 4;
+
+/// The title and band keys of recently used weeks, as 64-bit
+/// fingerprints. Most new copies match no stored title or text: answering
+/// that from memory spares sled a read per key, and keeps the cost of a
+/// lookup flat however large the store grows. A fingerprint collision
+/// only costs a needless read.
+#[derive(Default)]
+struct KnownKeys {
+    hasher: RandomState,
+    weeks: HashMap<[u8; 4], HashSet<u64>>,
+    /// Loaded weeks, oldest load first.
+    loaded: VecDeque<[u8; 4]>,
+}
+
+impl KnownKeys {
+    fn load(&mut self, week: [u8; 4], keys: HashSet<u64>) {
+        if self.loaded.len() == KNOWN_WEEKS {
+            if let Some(old) = self.loaded.pop_front() {
+                self.weeks.remove(&old);
+            }
+        }
+        self.loaded.push_back(week);
+        self.weeks.insert(week, keys);
+    }
+}
+
+/// Stories an index key keeps: the newest, by publication.
+pub const ENTRIES: usize = 24;
+
+/// One (story, published) pair of an index list: 16 + 8 bytes.
+const ENTRY: usize = 24;
+
+fn entry(id: StoryId, published: DateTime<Utc>) -> [u8; ENTRY] {
+    let mut e = [0u8; ENTRY];
+    e[..16].copy_from_slice(id.0.as_bytes());
+    e[16..].copy_from_slice(&published.timestamp().to_be_bytes());
+    e
+}
+
+fn entries(list: &[u8], tree: &'static str) -> Result<Vec<(StoryId, DateTime<Utc>)>> {
+    if list.len() % ENTRY != 0 {
+        return Err(StoreError::Corrupt {
+            tree,
+            reason: format!("an index list of {} bytes", list.len()),
+        });
+    }
+    list.chunks_exact(ENTRY)
+        .map(|e| {
+            let id = story_id(&e[..16], tree)?;
+            let seconds = i64::from_be_bytes(fixed(&e[16..], tree)?);
+            Ok((id, DateTime::from_timestamp(seconds, 0).unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// sled's merge operator for index lists: adds or updates one story's
+/// entry and keeps the [`ENTRIES`] newest. Malformed old bytes are
+/// replaced rather than kept (an index is rebuilt from the copies).
+fn append_entry(_key: &[u8], old: Option<&[u8]>, new: &[u8]) -> Option<Vec<u8>> {
+    let old = old.filter(|o| o.len() % ENTRY == 0).unwrap_or_default();
+    let mut list: Vec<&[u8]> = old
+        .chunks_exact(ENTRY)
+        .filter(|e| e[..16] != new[..16.min(new.len())])
+        .collect();
+    list.push(new);
+    if list.len() > ENTRIES {
+        // Entries are 16 bytes of id then a big-endian date: newest last.
+        list.sort_by(|a, b| a[16..].cmp(&b[16..]));
+        list.drain(..list.len() - ENTRIES);
+    }
+    Some(list.concat())
+}
+
+fn week_key(week: [u8; 4], rest: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(4 + rest.len());
+    key.extend_from_slice(&week);
+    key.extend_from_slice(rest);
+    key
+}
+
+/// The week of `time` since 1970, as 4 bytes in time order.
+fn week(time: DateTime<Utc>) -> [u8; 4] {
+    ((time.timestamp().max(0) / WEEK_SECONDS) as u32).to_be_bytes()
+}
+
+/// Every week from `from` to `to`, both included.
+fn weeks(from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = [u8; 4]> {
+    let first = u32::from_be_bytes(week(from));
+    let last = u32::from_be_bytes(week(to));
+    (first..=last).map(u32::to_be_bytes)
 }
 
 /// A time as 8 bytes whose byte order is time order: seconds with the

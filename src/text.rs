@@ -10,8 +10,8 @@
 //! `mà tùy` ("depending on") equal `ma túy` ("drugs"). Only rules written
 //! without diacritics ask for the diacritic-free form, see [`fold_diacritics`].
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Characters portals leave in titles that a reader cannot see and a matcher
 /// must not trip on: soft hyphen, zero-width space/joiners, word joiner, BOM.
@@ -78,6 +78,10 @@ fn unify_tone_placement(syllable: &mut [char]) {
         return;
     }
     let (first, second) = (syllable[n - 2], syllable[n - 1]);
+    // Most syllables end otherwise: decide before decomposing anything.
+    if !matches!(first, 'o' | 'u') || second.is_ascii() {
+        return;
+    }
     let (second_base, tone) = split_tone(second);
     let Some(tone) = tone else { return };
     let pair_moves = matches!((first, second_base), ('o', 'a') | ('o', 'e') | ('u', 'y'));
@@ -98,21 +102,7 @@ pub struct Tokens(pub Vec<String>);
 impl Tokens {
     pub fn of(text: &str) -> Tokens {
         let mut tokens = Vec::new();
-        let mut syllable: Vec<char> = Vec::new();
-        let flush = |syllable: &mut Vec<char>, tokens: &mut Vec<String>| {
-            if !syllable.is_empty() {
-                unify_tone_placement(syllable);
-                tokens.push(syllable.drain(..).collect());
-            }
-        };
-        for c in text.nfc() {
-            if c.is_alphanumeric() {
-                syllable.extend(c.to_lowercase());
-            } else if !is_combining_mark(c) {
-                flush(&mut syllable, &mut tokens);
-            }
-        }
-        flush(&mut syllable, &mut tokens);
+        for_each_syllable(text, |s| tokens.push(s.to_string()));
         Tokens(tokens)
     }
 
@@ -137,6 +127,39 @@ impl Tokens {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Calls `f` with each folded syllable of `text`, as [`Tokens::of`] splits
+/// them, without allocating a string per syllable: for hashing long texts.
+pub fn for_each_syllable(text: &str, mut f: impl FnMut(&str)) {
+    // Text from `clean` is NFC already; normalizing it again is most of
+    // the cost of tokenizing.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        syllables_of_nfc(text.chars(), &mut f)
+    } else {
+        syllables_of_nfc(text.nfc(), &mut f)
+    }
+}
+
+fn syllables_of_nfc(chars: impl Iterator<Item = char>, f: &mut impl FnMut(&str)) {
+    let mut syllable: Vec<char> = Vec::new();
+    let mut buffer = String::new();
+    let mut flush = |syllable: &mut Vec<char>| {
+        if !syllable.is_empty() {
+            unify_tone_placement(syllable);
+            buffer.clear();
+            buffer.extend(syllable.drain(..));
+            f(&buffer);
+        }
+    };
+    for c in chars {
+        if c.is_alphanumeric() {
+            syllable.extend(c.to_lowercase());
+        } else if !is_combining_mark(c) {
+            flush(&mut syllable);
+        }
+    }
+    flush(&mut syllable);
 }
 
 /// Removes every combining mark and maps `đ`/`Đ` to `d`/`D`, which Unicode

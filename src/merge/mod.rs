@@ -41,10 +41,6 @@ use sketch::Sketch;
 /// recurring bulletin comes back every week.
 pub const WINDOW: Duration = Duration::hours(72);
 
-/// Stories looked at per index band when matching text; a band shared by
-/// many stories (a standard opening) costs no more than this.
-const CANDIDATES_PER_BAND: usize = 24;
-
 /// What one batch of items did to the store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Ingested {
@@ -149,7 +145,7 @@ pub fn place(
     };
     let mut best: Option<(StoryId, Duration)> = None;
     for title in title_keys(&item.title) {
-        for (id, published) in store.stories_by_title(&title)? {
+        for (id, published) in store.stories_by_title(&title, item.published, WINDOW)? {
             let distance = (published - item.published).abs();
             if distance > WINDOW || best.is_some_and(|(_, d)| d <= distance) {
                 continue;
@@ -164,11 +160,9 @@ pub fn place(
     }
     if let Some(sketch) = sketch {
         let mut best: Option<(StoryId, f64)> = None;
-        let candidates =
-            store.stories_by_bands(&sketch.bands(), item.published, WINDOW, CANDIDATES_PER_BAND)?;
-        for id in candidates {
-            let score = store
-                .sketches(id)?
+        let similar = store.similar(&sketch.bands(), item.published, WINDOW)?;
+        for (id, sketches) in similar {
+            let score = sketches
                 .iter()
                 .filter_map(|other| sketch::resemblance(sketch, other))
                 .map(|r| r.score())
@@ -188,6 +182,26 @@ pub fn place(
         }
     }
     Ok(Placement::New)
+}
+
+/// Rebuilds the title and text indexes from the stored copies: how a
+/// store written by an older bantin is brought up to date. Safe to cut
+/// off and run again.
+pub fn reindex(store: &Store) -> Result<usize> {
+    store.clear_indexes()?;
+    let mut copies = 0;
+    for copy in store.copies() {
+        let copy = copy?;
+        for title in title_keys(&copy.title) {
+            store.index_title(&title, copy.story, copy.published)?;
+        }
+        if let Some(sketch) = sketch_of(&copy.to_item()) {
+            store.index_sketch(copy.story, &copy.key, &sketch, copy.published)?;
+        }
+        copies += 1;
+    }
+    store.mark_current()?;
+    Ok(copies)
 }
 
 /// Writes a new or changed copy and the story it belongs to.

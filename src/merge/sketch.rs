@@ -18,7 +18,7 @@
 //! that finding candidates never scans all stories; [`resemblance`] then
 //! decides on each candidate.
 
-use crate::text::Tokens;
+use crate::text::{Tokens, for_each_syllable};
 
 /// MinHash values over the whole body: the Jaccard estimate's standard
 /// error is about 0.06 at this size.
@@ -29,12 +29,14 @@ pub const LEAD_HASHES: usize = 32;
 /// sentences.
 pub const LEAD_SHINGLES: usize = 40;
 
-/// Body bands: 8 of 3 values. Two bodies with resemblance 0.6 share a band
-/// with probability 0.86, at 0.8 with 0.99, at 0.2 with 0.06.
-const BODY_BANDS: usize = 8;
-const BODY_ROWS: usize = 3;
-/// Lead bands: 4 of 4 values; identical leads always share them.
-const LEAD_BANDS: usize = 4;
+/// Body bands: 6 of 2 values. Two bodies with resemblance 0.5 share a band
+/// with probability 0.82, at 0.7 with 0.98, at 0.1 with 0.06. Each band
+/// is one index entry per copy: more bands find more, and cost every
+/// ingest a write and every lookup a read.
+const BODY_BANDS: usize = 6;
+const BODY_ROWS: usize = 2;
+/// Lead bands: 2 of 4 values; identical leads always share them.
+const LEAD_BANDS: usize = 2;
 const LEAD_ROWS: usize = 4;
 
 /// Bodies with fewer distinct shingles than this say too little to match on.
@@ -86,8 +88,14 @@ impl Sketch {
     /// summary and text. `None` when the body is too short to tell.
     pub fn of(title: &str, body: &str) -> Option<Sketch> {
         let title = Tokens::of(title);
-        let words = Tokens::of(body);
-        let hashes: Vec<u64> = words.0.iter().map(|w| fnv1a(w.as_bytes())).collect();
+        let mut hashes: Vec<u64> = Vec::new();
+        let mut numbers_in_body: Vec<u32> = Vec::new();
+        for_each_syllable(body, |w| {
+            hashes.push(fnv1a(w.as_bytes()));
+            if numbers_in_body.len() < MAX_NUMBERS {
+                numbers_in_body.extend(number(w));
+            }
+        });
         let mut seen = std::collections::HashSet::new();
         let mut shingles = Vec::new();
         for w in hashes.windows(3) {
@@ -106,8 +114,8 @@ impl Sketch {
             shingles: shingles.len() as u32,
             lead_shingles: lead.len() as u32,
             title_words: sorted(title.0.iter().map(|w| fnv1a(w.as_bytes()) as u32)),
-            title_numbers: numbers(&title),
-            numbers: numbers(&words).into_iter().take(MAX_NUMBERS).collect(),
+            title_numbers: sorted(title.0.iter().filter_map(|w| number(w))),
+            numbers: sorted(numbers_in_body.into_iter()),
         })
     }
 
@@ -266,19 +274,17 @@ fn minhash<const N: usize>(shingles: &[u64]) -> [u32; N] {
     mins
 }
 
-fn numbers(tokens: &Tokens) -> Vec<u32> {
-    sorted(tokens.0.iter().filter_map(|t| {
-        // "03" and "3" are one number; a long digit run is an id, hashed.
-        if t.chars().all(|c| c.is_ascii_digit()) {
-            let digits = t.trim_start_matches('0');
-            Some(match digits.parse::<u32>() {
-                Ok(n) => n,
-                Err(_) => fnv1a(digits.as_bytes()) as u32,
-            })
-        } else {
-            None
-        }
-    }))
+/// A syllable that is a number: "03" and "3" are one number; a long digit
+/// run (an id) is hashed.
+fn number(syllable: &str) -> Option<u32> {
+    if !syllable.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let digits = syllable.trim_start_matches('0');
+    Some(match digits.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => fnv1a(digits.as_bytes()) as u32,
+    })
 }
 
 fn sorted(values: impl Iterator<Item = u32>) -> Vec<u32> {

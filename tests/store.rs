@@ -1,0 +1,118 @@
+//! The store across bantin versions: an older store is migrated, a newer
+//! one refused, and merging works on a migrated store as on a fresh one.
+
+use std::path::Path;
+
+use bantin::config::Config;
+use bantin::eval::Corpus;
+use bantin::merge;
+use bantin::pipeline::prepare;
+use bantin::store::Store;
+use chrono::Utc;
+
+fn corpus() -> Corpus {
+    Corpus::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge")).unwrap()
+}
+
+/// Stories and their copies, as (story id, sorted copy keys).
+fn stories(store: &Store) -> Vec<(String, Vec<String>)> {
+    let mut by_story: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for copy in store.copies() {
+        let copy = copy.unwrap();
+        by_story
+            .entry(copy.story.urn())
+            .or_default()
+            .push(format!("{}/{}", copy.key.source, copy.key.item));
+    }
+    by_story
+        .into_iter()
+        .map(|(id, mut keys)| {
+            keys.sort();
+            (id, keys)
+        })
+        .collect()
+}
+
+/// Ingests the corpus's sources in `sources`, in config order.
+fn ingest(corpus: &Corpus, store: &Store, sources: std::ops::Range<usize>) {
+    let now = Utc::now();
+    for (source, body, _) in &corpus.bodies[sources] {
+        let items = prepare(&corpus.config, source, body, now).unwrap().items;
+        merge::ingest(store, source, items, now).unwrap();
+    }
+}
+
+/// Rewrites the store's schema number and empties the indexes schema 1
+/// did not have, as the first bantin left its stores.
+fn downgrade_to_schema_1(path: &Path) {
+    let db = sled::open(path).unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema", &1u64.to_be_bytes())
+        .unwrap();
+    for tree in ["titles", "sketches", "bands"] {
+        db.open_tree(tree).unwrap().clear().unwrap();
+    }
+    db.flush().unwrap();
+}
+
+#[test]
+fn an_older_store_is_migrated_and_merges_as_a_fresh_one() {
+    let corpus = corpus();
+    let half = corpus.bodies.len() / 2;
+    let all = 0..corpus.bodies.len();
+
+    let fresh = Store::temporary().unwrap();
+    ingest(&corpus, &fresh, all.clone());
+    let expected = stories(&fresh);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    {
+        let store = Store::open(&path).unwrap();
+        ingest(&corpus, &store, 0..half);
+        store.flush().unwrap();
+    }
+    downgrade_to_schema_1(&path);
+    let store = Store::open(&path).unwrap();
+    assert!(store.outdated().unwrap());
+    let copies = merge::reindex(&store).unwrap();
+    assert!(copies > 0);
+    assert!(!store.outdated().unwrap());
+    // The other sources' copies find the first half's stories by title and
+    // text through the rebuilt indexes.
+    ingest(&corpus, &store, half..all.end);
+    assert_eq!(stories(&store), expected);
+}
+
+#[test]
+fn a_pipeline_on_an_older_store_migrates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    drop(Store::open(&path).unwrap());
+    downgrade_to_schema_1(&path);
+    let config = Config::parse("", &dir.path().join("feeds.toml")).unwrap();
+    let store = Store::open(&path).unwrap();
+    let pipeline = bantin::pipeline::Pipeline::new(std::sync::Arc::new(config), store).unwrap();
+    assert!(!pipeline.store.outdated().unwrap());
+}
+
+#[test]
+fn a_newer_store_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    drop(Store::open(&path).unwrap());
+    {
+        let db = sled::open(&path).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &99u64.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let error = Store::open(&path).err().expect("refused").to_string();
+    assert!(
+        error.contains("written by a newer bantin (schema 99") && error.contains("upgrade bantin"),
+        "{error}"
+    );
+}
