@@ -13,8 +13,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::pipeline::{Pipeline, PipelineError};
+use crate::scheduler::Scheduler;
 use crate::store::{Store, StoreError};
-use crate::{notify, scheduler, serve};
+use crate::{notify, reload, serve};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -36,7 +37,13 @@ pub async fn run(
     let store = Store::open(&config.store.path)?;
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
     let polls = TaskTracker::new();
-    scheduler::start(&pipeline, &polls, &shutdown);
+    let scheduler = Scheduler::start(&pipeline, &polls, &shutdown);
+    polls.spawn(reload::watch(
+        Arc::clone(&pipeline),
+        scheduler,
+        reload::hangup_signal(),
+        shutdown.clone(),
+    ));
     polls.spawn(publish_changes(Arc::clone(&pipeline), shutdown.clone()));
     let addr = listener
         .local_addr()

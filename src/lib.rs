@@ -26,6 +26,7 @@
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
 //! - [`serve`]: axum routes.
 //! - [`pipeline`]: one poll of one source through all stages.
+//! - [`reload`]: feeds.toml put in force again on SIGHUP or a change on disk.
 //! - [`daemon`]: everything started and stopped together.
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
@@ -47,6 +48,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod publish;
 pub mod reclassify;
+pub mod reload;
 pub mod schedule;
 pub mod scheduler;
 pub mod serve;

@@ -7,7 +7,7 @@
 //! never touched by a failed poll.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -75,10 +75,15 @@ pub const MOVE_AFTER: u32 = 3;
 /// The stages, assembled. Shared by the scheduler, `bantin poll`, tests
 /// and benchmarks.
 pub struct Pipeline {
-    pub config: Arc<Config>,
+    /// Swapped whole by [`Pipeline::reload`]; a poll keeps the one it
+    /// started with. Std locks, held only to clone an `Arc`.
+    config: RwLock<Arc<Config>>,
+    fetcher: RwLock<Arc<Fetcher>>,
+    /// What the operator should know about the configuration: a rejected
+    /// reload, a change that needs a restart. Shown on the status page.
+    notices: RwLock<Vec<String>>,
     pub store: Store,
     pub publisher: Publisher,
-    fetcher: Fetcher,
     /// Serializes merges: two sources carrying one new story at the same
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
@@ -109,15 +114,64 @@ impl Pipeline {
         let publisher = Publisher::new();
         publisher.render_all(&config, &store)?;
         Ok(Arc::new(Pipeline {
-            config,
+            config: RwLock::new(config),
+            fetcher: RwLock::new(Arc::new(fetcher)),
+            notices: RwLock::new(Vec::new()),
             store,
             publisher,
-            fetcher,
             merging: Mutex::new(()),
             ingesting: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
         }))
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<Config> {
+        Arc::clone(&self.config.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn fetcher(&self) -> Arc<Fetcher> {
+        Arc::clone(&self.fetcher.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// What the status page should tell the operator about the
+    /// configuration.
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.read().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    pub fn set_notices(&self, notices: Vec<String>) {
+        if let Ok(mut n) = self.notices.write() {
+            *n = notices;
+        }
+    }
+
+    /// Puts a new configuration in force: a new fetcher for the new
+    /// sources, stored stories classified again if the topic rules
+    /// changed, every topic's feed rendered (topics may have come or
+    /// gone). Polls under way finish with the configuration they started
+    /// with; the scheduler starts and stops sources (`Scheduler::sync`).
+    /// On error the running configuration stays.
+    pub fn reload(&self, config: Arc<Config>) -> Result<(), PipelineError> {
+        let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
+        let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(done) = reclassify::if_rules_changed(&config, &self.store)? {
+            tracing::info!(
+                checked = done.copies_checked,
+                copies = done.copies_changed,
+                stories = done.stories_changed,
+                "topic rules changed: stored stories classified again"
+            );
+        }
+        self.publisher.render_all(&config, &self.store)?;
+        if let Ok(mut f) = self.fetcher.write() {
+            *f = Arc::new(fetcher);
+        }
+        if let Ok(mut c) = self.config.write() {
+            *c = config;
+        }
+        Ok(())
     }
 
     /// Polls one source and records the result in its state.
@@ -148,7 +202,8 @@ impl Pipeline {
         let outcome = self.poll_once(source, &url, &mut state, now).await;
         state.last_poll = Some(now);
         state.duration_ms = started.elapsed().as_millis() as u64;
-        let poll = &self.config.poll;
+        let config = self.config();
+        let poll = &config.poll;
         let (result, next_poll) = match outcome {
             Ok((result, hints)) => {
                 state.last_success = Some(now);
@@ -206,7 +261,8 @@ impl Pipeline {
         state: &mut SourceState,
         now: DateTime<Utc>,
     ) -> Result<(PollResult, Hints), PollError> {
-        let fetched = self.fetcher.fetch(source, url, &state.validators).await?;
+        let fetcher = self.fetcher();
+        let fetched = fetcher.fetch(source, url, &state.validators).await?;
         track_move(source, url, fetched.moved_to.as_ref(), state, now);
         state.http_status = Some(fetched.status);
         state.bytes = fetched.wire_bytes;
@@ -226,13 +282,13 @@ impl Pipeline {
         let ingest = if source.article.is_some() {
             let mut prepared = self
                 .blocking(source, move |p, s| {
-                    prepare(&p.config, s, &body, now).map_err(PollError::from)
+                    prepare(&p.config(), s, &body, now).map_err(PollError::from)
                 })
                 .await?;
             enrich::articles(
-                &self.fetcher,
+                &fetcher,
                 &self.store,
-                &self.config,
+                &self.config(),
                 source,
                 &mut prepared.items,
             )
@@ -269,7 +325,7 @@ impl Pipeline {
         body: &Body,
         seen: DateTime<Utc>,
     ) -> Result<Ingest, PollError> {
-        let prepared = prepare(&self.config, source, body, seen)?;
+        let prepared = prepare(&self.config(), source, body, seen)?;
         self.merge_prepared(source, prepared, seen)
     }
 
@@ -300,9 +356,9 @@ impl Pipeline {
     /// at, those that were failing or slow last time first: polls queue
     /// per host, and a source that will hang until the timeout should wait
     /// it out while the others are polled, not after them.
-    pub fn slowest_first(&self) -> Vec<(usize, &Source, String)> {
-        let mut order: Vec<(bool, u64, usize, &Source, String)> = self
-            .config
+    pub fn slowest_first(&self) -> Vec<(usize, Source, String)> {
+        let config = self.config();
+        let mut order: Vec<(bool, u64, usize, &Source, String)> = config
             .sources
             .iter()
             .enumerate()
@@ -328,7 +384,10 @@ impl Pipeline {
             })
             .collect();
         order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
-        order.into_iter().map(|(_, _, n, s, h)| (n, s, h)).collect()
+        order
+            .into_iter()
+            .map(|(_, _, n, s, h)| (n, s.clone(), h))
+            .collect()
     }
 
     /// Runs CPU work for `source` off the async threads, one body per
@@ -349,7 +408,7 @@ impl Pipeline {
 
     /// Every configured source's status, in config order.
     pub fn statuses(&self) -> Vec<SourceStatus> {
-        statuses(&self.config, &self.store)
+        statuses(&self.config(), &self.store)
     }
 
     /// Polls every source once. Sources are queued by host and each host
@@ -358,9 +417,9 @@ impl Pipeline {
     pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
         let mut hosts: HashMap<String, Vec<(usize, Source)>> = HashMap::new();
         for (n, source, host) in self.slowest_first() {
-            hosts.entry(host).or_default().push((n, source.clone()));
+            hosts.entry(host).or_default().push((n, source));
         }
-        let per_host = self.config.poll.per_host;
+        let per_host = self.config().poll.per_host;
         let mut tasks = tokio::task::JoinSet::new();
         for (_, queue) in hosts {
             let pipeline = Arc::clone(self);
@@ -394,7 +453,7 @@ impl Pipeline {
 
     /// Renders the feeds that changed since the last render. Blocking.
     pub fn render_changed(&self) -> Result<(), StoreError> {
-        self.publisher.render_changed(&self.config, &self.store)
+        self.publisher.render_changed(&self.config(), &self.store)
     }
 }
 

@@ -6,7 +6,8 @@
 //! poll is [`Pipeline::poll_source`], and the limits on requests in flight
 //! (all hosts, and per host) are the fetcher's, applied request by request.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -15,18 +16,85 @@ use tokio_util::task::TaskTracker;
 use crate::config::Source;
 use crate::pipeline::Pipeline;
 
-/// Starts polling every configured source until `shutdown` is cancelled.
-/// The tasks are spawned on `tracker`, so the caller can wait for them.
-pub fn start(pipeline: &Arc<Pipeline>, tracker: &TaskTracker, shutdown: &CancellationToken) {
-    let now = Utc::now();
-    for (n, (_, source, _)) in pipeline.slowest_first().into_iter().enumerate() {
-        let not_before = now + STARTUP_STEP * n as u32;
-        tracker.spawn(poll_forever(
-            Arc::clone(pipeline),
-            source.clone(),
-            not_before,
-            shutdown.clone(),
-        ));
+/// The polling tasks, one per configured source.
+pub struct Scheduler {
+    pipeline: Arc<Pipeline>,
+    tracker: TaskTracker,
+    shutdown: CancellationToken,
+    /// Each running source's settings as it was started (its `Debug`
+    /// text: any change restarts it) and the token that stops it.
+    running: Mutex<HashMap<String, (String, CancellationToken)>>,
+}
+
+/// What [`Scheduler::sync`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub started: Vec<String>,
+    pub stopped: Vec<String>,
+    pub restarted: Vec<String>,
+}
+
+impl Scheduler {
+    /// Starts polling every configured source until `shutdown` is
+    /// cancelled. The tasks are spawned on `tracker`, so the caller can
+    /// wait for them.
+    pub fn start(
+        pipeline: &Arc<Pipeline>,
+        tracker: &TaskTracker,
+        shutdown: &CancellationToken,
+    ) -> Arc<Scheduler> {
+        let scheduler = Arc::new(Scheduler {
+            pipeline: Arc::clone(pipeline),
+            tracker: tracker.clone(),
+            shutdown: shutdown.clone(),
+            running: Mutex::new(HashMap::new()),
+        });
+        scheduler.sync();
+        scheduler
+    }
+
+    /// Makes the running tasks match the pipeline's configuration: new
+    /// sources start, removed ones stop (their stories stay), changed ones
+    /// start over with their new settings.
+    pub fn sync(&self) -> Changes {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut changes = Changes::default();
+        let wanted = self.pipeline.slowest_first();
+        running.retain(|id, (_, stop)| {
+            let kept = wanted.iter().any(|(_, s, _)| &s.id == id);
+            if !kept {
+                stop.cancel();
+                changes.stopped.push(id.clone());
+            }
+            kept
+        });
+        let now = Utc::now();
+        let mut queued = 0;
+        for (_, source, _) in wanted {
+            let settings = format!("{source:?}");
+            match running.get(&source.id) {
+                Some((started_with, _)) if *started_with == settings => continue,
+                Some((_, stop)) => {
+                    stop.cancel();
+                    changes.restarted.push(source.id.clone());
+                }
+                None => changes.started.push(source.id.clone()),
+            }
+            let stop = self.shutdown.child_token();
+            let not_before = now + STARTUP_STEP * queued;
+            queued += 1;
+            running.insert(source.id.clone(), (settings, stop.clone()));
+            self.tracker.spawn(poll_forever(
+                Arc::clone(&self.pipeline),
+                source,
+                not_before,
+                stop,
+            ));
+        }
+        changes.started.sort();
+        changes.stopped.sort();
+        changes.restarted.sort();
+        changes
     }
 }
 

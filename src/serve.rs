@@ -87,7 +87,7 @@ async fn story(State(pipeline): State<Arc<Pipeline>>, Path(id): Path<String>) ->
             .into_response();
     };
     let report = tokio::task::spawn_blocking(move || {
-        crate::explain::story_report(&pipeline.config, &pipeline.store, id)
+        crate::explain::story_report(&pipeline.config(), &pipeline.store, id)
     })
     .await;
     match report {
@@ -122,13 +122,17 @@ fn http_date(t: DateTime<Utc>) -> String {
 }
 
 async fn status_page(State(pipeline): State<Arc<Pipeline>>) -> Html<String> {
-    let config = &pipeline.config;
+    let config = pipeline.config();
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style></head><body>\n<h1>bantin</h1>\n<h2>Feeds</h2>\n<ul>\n",
+         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style></head><body>\n<h1>bantin</h1>\n",
     );
+    for notice in pipeline.notices() {
+        let _ = writeln!(page, "<pre class=\"failing\">{}</pre>", esc(&notice));
+    }
+    page.push_str("<h2>Feeds</h2>\n<ul>\n");
     for topic in &config.topics {
         let entries = pipeline.publisher.get(&topic.slug).map_or(0, |f| f.entries);
         let _ = writeln!(

@@ -283,7 +283,7 @@ async fn unchanged_body_without_validators_writes_nothing() {
     let (pipeline, served) = polled(&setup).await;
     let addr = served.addr;
     let (_, before_headers, before) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
-    let config = Arc::clone(&pipeline.config);
+    let config = pipeline.config();
     for source in &config.sources {
         let body = bantin::pipeline::Body::new(common::fixture(
             common::SOURCES.iter().find(|s| s.0 == source.id).unwrap().1,

@@ -1,0 +1,166 @@
+//! Live reconfiguration: feeds.toml is read again on SIGHUP (`systemctl
+//! reload bantin`) or when the file changes on disk, and put in force
+//! without a restart.
+//!
+//! Added sources start polling, removed ones stop (their stories stay
+//! until retention removes them), changed topic rules re-classify the
+//! stored stories. A file that does not validate is rejected: the errors,
+//! with line and column, go to the log and the status page, and the
+//! running configuration stays. `listen` and `[store] path` cannot change
+//! under a running daemon; a change to them is reported as needing a
+//! restart.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::pipeline::Pipeline;
+use crate::scheduler::Scheduler;
+
+/// How often the file's modification time and size are looked at. A
+/// stat every two seconds costs nothing, and works with every editor and
+/// deployment tool (rename over, truncate and write, bind mounts), where
+/// inotify watches miss renames of the parent's entry.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Reloads on SIGHUP and on a change of the file, until `shutdown`.
+/// `hangup` comes from [`hangup_signal`], called before the daemon says
+/// it is ready: a SIGHUP with no handler installed ends the process.
+pub async fn watch(
+    pipeline: Arc<Pipeline>,
+    scheduler: Arc<Scheduler>,
+    mut hangup: Hangup,
+    shutdown: CancellationToken,
+) {
+    let path = pipeline.config().path.clone();
+    let mut stamp = file_stamp(&path);
+    // What the file said at start: `--store` may override `[store] path`,
+    // so a restart is only needed when the file's own value changes.
+    let mut started = Config::load(&path).ok();
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    loop {
+        let reason = tokio::select! {
+            () = next_hangup(&mut hangup) => "SIGHUP",
+            _ = tick.tick() => {
+                let now = file_stamp(&path);
+                if now == stamp {
+                    continue;
+                }
+                stamp = now;
+                "the file changed"
+            }
+            () = shutdown.cancelled() => return,
+        };
+        let p = Arc::clone(&pipeline);
+        let previous = started.clone();
+        let outcome = tokio::task::spawn_blocking(move || reload(&p, previous.as_ref())).await;
+        match outcome {
+            Ok(Some(loaded)) => {
+                let changes = scheduler.sync();
+                tracing::info!(
+                    %reason,
+                    started = ?changes.started,
+                    stopped = ?changes.stopped,
+                    restarted = ?changes.restarted,
+                    "configuration reloaded"
+                );
+                started = Some(loaded);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the reload task failed"),
+        }
+    }
+}
+
+/// Reads the file and puts it in force; returns it as read, or `None`
+/// when it was rejected (the reason is logged and shown).
+fn reload(pipeline: &Pipeline, previous: Option<&Config>) -> Option<Config> {
+    let running = pipeline.config();
+    let loaded = match Config::load(&running.path) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("configuration not reloaded, the running one stays:\n{e}");
+            pipeline.set_notices(vec![format!(
+                "{e}\nThis file was not loaded; the configuration from before stays in force."
+            )]);
+            return None;
+        }
+    };
+    let mut notices = Vec::new();
+    let mut config = loaded.clone();
+    if config.server.listen != running.server.listen {
+        notices.push(format!(
+            "`listen` changed from {} to {}: restart bantin to apply it.",
+            running.server.listen, config.server.listen
+        ));
+        config.server.listen = running.server.listen;
+    }
+    if previous.is_some_and(|p| p.store.path != config.store.path) {
+        notices.push(format!(
+            "`[store] path` changed to {}: restart bantin to apply it.",
+            config.store.path.display()
+        ));
+    }
+    config.store.path = running.store.path.clone();
+    if let Err(e) = pipeline.reload(Arc::new(config)) {
+        tracing::error!(error = %e, "configuration not reloaded, the running one stays");
+        notices.push(format!(
+            "Reloading failed ({e}); the configuration from before stays in force."
+        ));
+        pipeline.set_notices(notices);
+        return None;
+    }
+    for notice in &notices {
+        tracing::warn!("{notice}");
+    }
+    pipeline.set_notices(notices);
+    Some(loaded)
+}
+
+/// The file's modification time and size: a change of either is a change.
+fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// SIGHUP, as a stream of signals (`None` when it cannot be listened to).
+#[cfg(unix)]
+pub type Hangup = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+pub type Hangup = ();
+
+/// Installs the SIGHUP handler. Call from within the runtime.
+#[cfg(unix)]
+pub fn hangup_signal() -> Hangup {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::hangup()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGHUP; reload by editing the file");
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn hangup_signal() -> Hangup {}
+
+#[cfg(unix)]
+async fn next_hangup(signal: &mut Hangup) {
+    match signal {
+        Some(s) => {
+            if s.recv().await.is_none() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_hangup(_: &mut Hangup) {
+    std::future::pending().await
+}
