@@ -28,6 +28,7 @@
 //! - [`pipeline`]: one poll of one source through all stages.
 //! - [`reload`]: feeds.toml put in force again on SIGHUP or a change on disk.
 //! - [`daemon`]: everything started and stopped together.
+//! - [`metrics`]: counters and gauges for `/metrics`.
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
 //! - [`explain`]: why a stored story is in the topics it is in.
@@ -42,6 +43,7 @@ pub mod eval;
 pub mod explain;
 pub mod fetch;
 pub mod merge;
+pub mod metrics;
 pub mod normalize;
 pub mod notify;
 pub mod parse;

@@ -20,6 +20,7 @@ use crate::config::{Config, Source};
 use crate::enrich;
 use crate::fetch::{FetchError, Fetcher};
 use crate::merge::{self, Ingested};
+use crate::metrics::Metrics;
 use crate::normalize::{Item, normalize};
 use crate::parse::{ParseError, parse_body};
 use crate::publish::Publisher;
@@ -84,6 +85,7 @@ pub struct Pipeline {
     notices: RwLock<Vec<String>>,
     pub store: Store,
     pub publisher: Publisher,
+    pub metrics: Metrics,
     /// Serializes merges: two sources carrying one new story at the same
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
@@ -119,6 +121,7 @@ impl Pipeline {
             notices: RwLock::new(Vec::new()),
             store,
             publisher,
+            metrics: Metrics::new(),
             merging: Mutex::new(()),
             ingesting: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -242,6 +245,8 @@ impl Pipeline {
                 (failed, next)
             }
         };
+        self.metrics
+            .poll(&source.id, &result, started.elapsed().as_secs_f64());
         state.last_result = Some(result.clone());
         state.next_poll = next_poll;
         if let Err(e) = self.store.put_source_state(&source.id, &state) {
@@ -266,6 +271,7 @@ impl Pipeline {
         track_move(source, url, fetched.moved_to.as_ref(), state, now);
         state.http_status = Some(fetched.status);
         state.bytes = fetched.wire_bytes;
+        self.metrics.fetched(&source.id, fetched.wire_bytes);
         let mut hints = Hints {
             fresh_for: fetched.fresh_for,
             ..Hints::default()
@@ -341,6 +347,7 @@ impl Pipeline {
         // itself is consistent, so carry on.
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
         let ingested = merge::ingest(&self.store, source, prepared.items, seen)?;
+        self.metrics.ingested(&ingested);
         self.publisher
             .mark_changed(ingested.touched_topics.iter().cloned());
         Ok(Ingest {

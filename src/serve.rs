@@ -1,7 +1,9 @@
 //! HTTP: the serve stage.
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
-//! `/stories/{id}` (why a story is where it is), `/healthz`, `/readyz`. Feeds are
+//! `/stories/{id}` (why a story is where it is), `/metrics` (Prometheus),
+//! `/healthz`, `/readyz`. Anything else is a 404; nothing is served from
+//! the file system. Feeds are
 //! served from the bytes `publish` rendered, with ETag / Last-Modified and
 //! 304 answers; this module never fetches, parses or renders a feed.
 
@@ -9,8 +11,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -41,6 +44,12 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
         .route("/status.json", get(status_json))
         .route("/feeds/{file}", get(feed))
         .route("/stories/{id}", get(story))
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&pipeline),
+            count_request,
+        ))
+        .fallback(not_found)
         .with_state(pipeline)
 }
 
@@ -75,6 +84,61 @@ async fn feed(
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (StatusCode::OK, headers, feed.body.clone()).into_response()
+}
+
+/// Counts a request under its route's pattern (`/feeds/{file}`), never
+/// the path asked for, so the label set stays small.
+async fn count_request(
+    State(pipeline): State<Arc<Pipeline>>,
+    route: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    pipeline
+        .metrics
+        .request(route.as_str(), response.status().as_u16());
+    response
+}
+
+async fn not_found(State(pipeline): State<Arc<Pipeline>>) -> Response {
+    pipeline.metrics.request("(none)", 404);
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+/// The metrics, with the state gauges read now.
+async fn metrics(State(pipeline): State<Arc<Pipeline>>) -> Response {
+    let text = tokio::task::spawn_blocking(move || {
+        let config = pipeline.config();
+        let topics: Vec<(String, usize)> = config
+            .topics
+            .iter()
+            .map(|t| {
+                let entries = pipeline.publisher.get(&t.slug).map_or(0, |f| f.entries);
+                (t.slug.clone(), entries)
+            })
+            .collect();
+        let last_success: Vec<(String, Option<i64>)> = pipeline
+            .statuses()
+            .into_iter()
+            .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
+            .collect();
+        pipeline
+            .metrics
+            .render(&topics, pipeline.store.size_on_disk(), &last_success)
+    })
+    .await;
+    match text {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
 }
 
 /// The explanation of one story, as plain text.

@@ -525,3 +525,66 @@ async fn changed_topic_rules_reclassify_stored_stories_without_a_poll() {
     assert_eq!(ids_by_title(&read_feed(served.addr, "y-te").await), before);
     served.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_polls_copies_merges_and_requests() {
+    let setup = Setup::new().await;
+    let (_pipeline, served) = polled(&setup).await;
+    let addr = served.addr;
+    get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
+    get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
+    assert_eq!(
+        get(&format!("http://{addr}/no/such/page"), &[]).await.0,
+        404
+    );
+
+    let (status, headers, body) = get(&format!("http://{addr}/metrics"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    };
+    for (id, _, _) in common::SOURCES {
+        assert_eq!(
+            value(&format!(
+                "bantin_polls_total{{source=\"{id}\",result=\"fetched\"}}"
+            )),
+            1.0
+        );
+        assert!(value(&format!("bantin_fetched_bytes_total{{source=\"{id}\"}}")) > 0.0);
+        assert!(
+            value(&format!(
+                "bantin_last_success_timestamp_seconds{{source=\"{id}\"}}"
+            )) > 1.7e9
+        );
+    }
+    // 30 items, 27 stories: three copies joined a story (EXPECTED.md).
+    assert_eq!(value("bantin_copies_ingested_total{change=\"new\"}"), 30.0);
+    assert_eq!(value("bantin_stories_created_total"), 27.0);
+    let merges: f64 = ["link", "title", "text"]
+        .iter()
+        .map(|r| value(&format!("bantin_merges_total{{rule=\"{r}\"}}")))
+        .sum();
+    assert_eq!(merges, 3.0);
+    assert_eq!(value("bantin_topic_entries{topic=\"all\"}"), 27.0);
+    assert_eq!(value("bantin_topic_entries{topic=\"y-te\"}"), 12.0);
+    assert!(value("bantin_store_size_bytes") > 0.0);
+    assert_eq!(value("bantin_poll_duration_seconds_count"), 6.0);
+    assert_eq!(
+        value("bantin_http_requests_total{route=\"/feeds/{file}\",status=\"200\"}"),
+        2.0
+    );
+    assert_eq!(
+        value("bantin_http_requests_total{route=\"(none)\",status=\"404\"}"),
+        1.0
+    );
+    assert!(text.ends_with("# EOF\n"));
+}

@@ -1,0 +1,248 @@
+//! What the daemon counts, served at `/metrics` in the Prometheus /
+//! OpenMetrics text format.
+//!
+//! Counters are recorded where things happen (a poll in `pipeline`, a
+//! request in `serve`); values that are states rather than events (entries
+//! per topic, store size, each source's last success) are read when
+//! `/metrics` is asked, so they are never stale.
+
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::merge::Ingested;
+use crate::status::PollResult;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PollLabels {
+    source: String,
+    /// `fetched`, `not_modified`, or the failure's kind (`timeout`, `http
+    /// 503`, ...).
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabel {
+    source: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RuleLabel {
+    rule: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CopyLabel {
+    change: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TopicLabel {
+    topic: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    status: u16,
+}
+
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// Every metric of the daemon; one per pipeline, kept across reloads.
+pub struct Metrics {
+    registry: Registry,
+    polls: Family<PollLabels, Counter>,
+    fetch_seconds: Histogram,
+    fetched_bytes: Family<SourceLabel, Counter>,
+    copies: Family<CopyLabel, Counter>,
+    stories: Counter,
+    merges: Family<RuleLabel, Counter>,
+    requests: Family<RequestLabels, Counter>,
+    topic_entries: Family<TopicLabel, Gauge>,
+    store_bytes: Gauge,
+    last_success: Family<SourceLabel, FloatGauge>,
+    /// Encoding reads the registry; one `/metrics` at a time.
+    encoding: Mutex<()>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let polls = Family::<PollLabels, Counter>::default();
+        // 50 ms to about 100 s: portals answer in tens of milliseconds to
+        // tens of seconds; the timeout caps the rest.
+        let fetch_seconds = Histogram::new(exponential_buckets(0.05, 2.0, 12));
+        let fetched_bytes = Family::<SourceLabel, Counter>::default();
+        let copies = Family::<CopyLabel, Counter>::default();
+        let stories = Counter::default();
+        let merges = Family::<RuleLabel, Counter>::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let topic_entries = Family::<TopicLabel, Gauge>::default();
+        let store_bytes = Gauge::default();
+        let last_success = Family::<SourceLabel, FloatGauge>::default();
+        registry.register("bantin_polls", "Polls by source and result", polls.clone());
+        registry.register(
+            "bantin_poll_duration_seconds",
+            "Time a poll took: fetch, parse and store, answered or not",
+            fetch_seconds.clone(),
+        );
+        registry.register(
+            "bantin_fetched_bytes",
+            "Bytes received from each source, as sent on the wire",
+            fetched_bytes.clone(),
+        );
+        registry.register(
+            "bantin_copies_ingested",
+            "Copies stored, new or updated",
+            copies.clone(),
+        );
+        registry.register(
+            "bantin_stories_created",
+            "Stories created by a copy no known story matched",
+            stories.clone(),
+        );
+        registry.register(
+            "bantin_merges",
+            "New copies that joined a known story, by the rule that matched",
+            merges.clone(),
+        );
+        registry.register(
+            "bantin_http_requests",
+            "Requests served, by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "bantin_topic_entries",
+            "Entries in each topic's feed",
+            topic_entries.clone(),
+        );
+        registry.register(
+            "bantin_store_size_bytes",
+            "Size of the store on disk",
+            store_bytes.clone(),
+        );
+        registry.register(
+            "bantin_last_success_timestamp_seconds",
+            "When each source was last polled successfully (Unix time)",
+            last_success.clone(),
+        );
+        Metrics {
+            registry,
+            polls,
+            fetch_seconds,
+            fetched_bytes,
+            copies,
+            stories,
+            merges,
+            requests,
+            topic_entries,
+            store_bytes,
+            last_success,
+            encoding: Mutex::new(()),
+        }
+    }
+
+    /// Counts one poll of `source`, which took `seconds` in all.
+    pub fn poll(&self, source: &str, result: &PollResult, seconds: f64) {
+        let result = match result {
+            PollResult::Fetched { .. } => "fetched".to_string(),
+            PollResult::NotModified => "not_modified".to_string(),
+            PollResult::Failed { kind, .. } => kind.clone(),
+        };
+        self.polls
+            .get_or_create(&PollLabels {
+                source: source.to_string(),
+                result,
+            })
+            .inc();
+        self.fetch_seconds.observe(seconds);
+    }
+
+    /// Counts a body received from `source`.
+    pub fn fetched(&self, source: &str, wire_bytes: u64) {
+        self.fetched_bytes
+            .get_or_create(&SourceLabel {
+                source: source.to_string(),
+            })
+            .inc_by(wire_bytes);
+    }
+
+    /// Counts what one ingest stored.
+    pub fn ingested(&self, done: &Ingested) {
+        let count = |family: &Family<CopyLabel, Counter>, change, n: usize| {
+            family.get_or_create(&CopyLabel { change }).inc_by(n as u64);
+        };
+        count(&self.copies, "new", done.new_copies);
+        count(&self.copies, "updated", done.updated_copies);
+        self.stories.inc_by(done.new_stories as u64);
+        for (rule, n) in [
+            ("link", done.joined_by_link),
+            ("title", done.joined_by_title),
+            ("text", done.joined_by_text),
+        ] {
+            self.merges
+                .get_or_create(&RuleLabel { rule })
+                .inc_by(n as u64);
+        }
+    }
+
+    /// Counts one HTTP request. `route` is the route's pattern, never the
+    /// path asked for: a scanner must not grow the label set.
+    pub fn request(&self, route: &str, status: u16) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_string(),
+                status,
+            })
+            .inc();
+    }
+
+    /// The text served at `/metrics`, with the state gauges set from the
+    /// values given.
+    pub fn render(
+        &self,
+        topics: &[(String, usize)],
+        store_bytes: u64,
+        last_success: &[(String, Option<i64>)],
+    ) -> String {
+        let _one_at_a_time = self.encoding.lock().unwrap_or_else(|p| p.into_inner());
+        self.topic_entries.clear();
+        for (topic, entries) in topics {
+            self.topic_entries
+                .get_or_create(&TopicLabel {
+                    topic: topic.clone(),
+                })
+                .set(*entries as i64);
+        }
+        self.store_bytes
+            .set(i64::try_from(store_bytes).unwrap_or(i64::MAX));
+        self.last_success.clear();
+        for (source, at) in last_success {
+            if let Some(at) = at {
+                self.last_success
+                    .get_or_create(&SourceLabel {
+                        source: source.clone(),
+                    })
+                    .set(*at as f64);
+            }
+        }
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(&mut text, &self.registry);
+        text
+    }
+}
