@@ -355,6 +355,10 @@ fn preview_source(config: &Config, args: PreviewArgs) -> anyhow::Result<Source> 
         priority: 0,
         ca_file: None,
         insecure_tls: false,
+        // The operator typed this address into their own shell: nothing
+        // is protected by refusing it, and `discover` on an intranet page
+        // is a fair question. Configured sources keep their own setting.
+        allow_private: true,
         scrape,
         article: None,
     })
