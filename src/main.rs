@@ -188,8 +188,30 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
+    // Registered here, before the daemon tells systemd it is ready: a
+    // `systemctl reload` that came first would otherwise kill it.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let hangup = signal(SignalKind::hangup()).context("cannot handle SIGHUP")?;
+        tokio::spawn(reload_on_hangup(hangup));
+    }
     bantin::daemon::run(Arc::new(config), listener, shutdown).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGHUP is what `systemctl reload` sends (the unit's `ExecReload`), and
+/// its default action ends the process. Until reloading is built (issue
+/// #6), a reload is acknowledged and nothing else: the reload itself will
+/// take this function's place.
+#[cfg(unix)]
+async fn reload_on_hangup(mut hangup: tokio::signal::unix::Signal) {
+    while hangup.recv().await.is_some() {
+        tracing::warn!(
+            hint = "restart bantin to apply a changed feeds.toml",
+            "reload requested; not supported yet"
+        );
+    }
 }
 
 /// SIGINT or SIGTERM starts a graceful shutdown.
