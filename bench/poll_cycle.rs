@@ -82,7 +82,7 @@ fn cycle(faults: bool) {
     );
     for n in 0..SOURCES {
         text.push_str(&format!(
-            "[[source]]\nid = \"s{n}\"\nurl = \"http://{}/s{n}\"\n",
+            "[[source]]\nid = \"s{n}\"\nurl = \"http://{}/s{n}\"\nallow_private = true\n",
             addrs[n % HOSTS]
         ));
     }
@@ -95,7 +95,7 @@ fn cycle(faults: bool) {
         .enumerate()
         {
             text.push_str(&format!(
-                "[[source]]\nid = \"fault{n}\"\nurl = \"http://{}/{path}\"\n",
+                "[[source]]\nid = \"fault{n}\"\nurl = \"http://{}/{path}\"\nallow_private = true\n",
                 addrs[n * 97 % HOSTS]
             ));
         }

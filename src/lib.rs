@@ -14,7 +14,8 @@
 //!
 //! - [`config`]: feeds.toml, validated with line and column errors.
 //! - [`scheduler`]: when each source is polled.
-//! - [`fetch`]: HTTP and `file:` bodies, conditional GET, size cap.
+//! - [`fetch`]: HTTP and `file:` bodies, conditional GET, size cap, public
+//!   addresses only unless a source allows private ones.
 //! - [`parse`]: feed bytes to [`parse::RawItem`]s; Vietnamese dates.
 //! - [`normalize`]: [`normalize::Item`]: clean text, canonical links, safe HTML.
 //! - [`text`]: Vietnamese-aware folding shared by classify and merge.
@@ -24,7 +25,7 @@
 //! - [`store`]: sled; the only module that names it.
 //! - [`reclassify`]: stored copies classified again when the topic rules change.
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
-//! - [`serve`]: axum routes.
+//! - [`serve`]: axum routes, and the caps on what a client may send.
 //! - [`pipeline`]: one poll of one source through all stages.
 //! - [`reload`]: feeds.toml put in force again on SIGHUP or a change on disk.
 //! - [`daemon`]: everything started and stopped together.

@@ -25,17 +25,27 @@ const EXIT_BAD_CONFIG: u8 = 2;
 #[derive(Parser)]
 #[command(
     version,
-    about = "Vietnamese provincial and ministry news, merged into one Atom feed per topic"
+    about = "Vietnamese provincial and ministry news, merged into one Atom feed per topic",
+    after_help = "Exit status: 0 on success; 2 when the configuration is invalid; 1 for \
+                  anything else: an error, a failing source (poll, status), a page bantin \
+                  cannot read (preview), an item not found (explain).\n\
+                  RUST_LOG sets the log level, e.g. RUST_LOG=bantin=debug. The manual: man bantin."
 )]
 struct Cli {
     /// The configuration file.
-    #[arg(long, short, global = true, default_value = "feeds.toml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        value_name = "FILE",
+        default_value = "feeds.toml"
+    )]
     config: PathBuf,
     /// The store directory, overriding `[store] path` of the configuration.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "DIR")]
     store: Option<PathBuf>,
     /// Log format: `text` for people, `json` for log collectors.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
@@ -44,6 +54,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the daemon: poll every source on its interval and serve the feeds.
+    ///
+    /// Serves on `[server] listen` until SIGTERM or SIGINT, then finishes
+    /// the requests and writes in flight and exits 0. SIGHUP (`systemctl
+    /// reload`), or a change of the file on disk, reloads the
+    /// configuration; a file with errors is rejected (log and status page)
+    /// and the running configuration stays.
     Serve,
     /// Poll every source once, print what each gave, and exit (1 if any failed).
     Poll,
@@ -56,7 +72,12 @@ enum Command {
     /// Fetch a source and say why one of its items is, or is not, in each topic.
     Explain {
         /// The configured source.
-        #[arg(long, required_unless_present = "story", requires = "guid")]
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "story",
+            requires = "guid"
+        )]
         source: Option<String>,
         /// The item's guid, or its link.
         #[arg(long, requires = "source")]
@@ -95,28 +116,32 @@ struct EvalArgs {
 
 #[derive(clap::Args)]
 struct PreviewArgs {
-    /// A configured source.
-    #[arg(long, conflicts_with = "url")]
+    /// A configured source, read with its own rules.
+    #[arg(long, value_name = "ID", conflicts_with = "url")]
     source: Option<String>,
-    /// A page not configured yet; scrape it with the rules below.
+    /// A page not configured yet: a feed, or, with --item, a list of news to scrape.
     #[arg(long, required_unless_present = "source")]
     url: Option<String>,
-    /// CSS selector of one news item.
-    #[arg(long, requires = "url")]
+    /// CSS selector of one news item on the page.
+    #[arg(long, value_name = "SELECTOR", requires = "url")]
     item: Option<String>,
     /// Title within the item.
-    #[arg(long, default_value = "a")]
+    #[arg(long, value_name = "SELECTOR", default_value = "a")]
     title: String,
-    /// Link within the item, `selector@attribute`.
-    #[arg(long, default_value = "a@href")]
+    /// Link within the item.
+    #[arg(long, value_name = "SELECTOR@ATTRIBUTE", default_value = "a@href")]
     link: String,
-    #[arg(long)]
+    /// Date within the item.
+    #[arg(long, value_name = "SELECTOR")]
     date: Option<String>,
-    #[arg(long)]
+    /// chrono format of the date, in Vietnam time, e.g. "%d/%m/%Y %H:%M" (default: bantin's Vietnamese date reader).
+    #[arg(long, value_name = "FORMAT")]
     date_format: Option<String>,
-    #[arg(long)]
+    /// Summary within the item.
+    #[arg(long, value_name = "SELECTOR")]
     summary: Option<String>,
-    #[arg(long)]
+    /// Author within the item.
+    #[arg(long, value_name = "SELECTOR")]
     author: Option<String>,
 }
 
@@ -406,6 +431,10 @@ fn preview_source(config: &Config, args: PreviewArgs) -> anyhow::Result<Source> 
         priority: 0,
         ca_file: None,
         insecure_tls: false,
+        // The operator typed this address into their own shell: nothing
+        // is protected by refusing it, and `discover` on an intranet page
+        // is a fair question. Configured sources keep their own setting.
+        allow_private: true,
         scrape,
         article: None,
     })
@@ -593,4 +622,70 @@ async fn explain(config: Config, source: String, guid: String) -> anyhow::Result
         println!("  {:12} {verdict}", topic.slug);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The hand-written manual, shipped in the .deb.
+    const MANUAL: &str = include_str!("../doc/bantin.1");
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every `--name` in the text, roff's `\-` read as `-`.
+    fn long_options_in(text: &str) -> BTreeSet<String> {
+        let text = text.replace("\\-", "-");
+        text.match_indices("--")
+            .map(|(at, _)| {
+                text[at + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect::<String>()
+            })
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    fn long_options_of(command: &clap::Command) -> BTreeSet<String> {
+        let own = command
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(str::to_string));
+        let nested = command.get_subcommands().flat_map(long_options_of);
+        own.chain(nested).collect()
+    }
+
+    #[test]
+    fn manual_names_every_long_option_and_no_other() {
+        let mut cli = Cli::command();
+        // Built, so that the generated --help and --version count too.
+        cli.build();
+        assert_eq!(long_options_in(MANUAL), long_options_of(&cli));
+    }
+
+    #[test]
+    fn manual_has_a_section_per_subcommand() {
+        let sections: BTreeSet<String> = MANUAL
+            .lines()
+            .filter_map(|l| l.strip_prefix(".SS "))
+            .map(str::to_string)
+            .collect();
+        let subcommands: BTreeSet<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        assert_eq!(sections, subcommands);
+    }
+
+    #[test]
+    fn manual_names_this_version() {
+        assert!(MANUAL.contains(&format!("\"bantin {}\"", env!("CARGO_PKG_VERSION"))));
+    }
 }

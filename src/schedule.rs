@@ -129,6 +129,7 @@ mod tests {
             priority: 0,
             ca_file: None,
             insecure_tls: false,
+            allow_private: false,
             scrape: None,
             article: None,
         }

@@ -2,36 +2,103 @@
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
 //! `/stories/{id}` (why a story is where it is), `/metrics` (Prometheus),
-//! `/healthz`, `/readyz`. Anything else is a 404; nothing is served from
-//! the file system. Feeds are
-//! served from the bytes `publish` rendered, with ETag / Last-Modified and
-//! 304 answers; this module never fetches, parses or renders a feed.
+//! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
+//! from disk. Feeds are served from the bytes `publish` rendered, with
+//! ETag / Last-Modified and 304 answers; this module never fetches, parses
+//! or renders a feed.
+//!
+//! It also owns what a client may send: the routes take no body, and a
+//! request's head is small, so bodies, request targets and heads beyond
+//! small caps are refused (413, 414, 431), and a client that does not
+//! finish its request head in time is disconnected.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Path, Request, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::Pipeline;
 
+/// Request bodies: no route reads one.
+const MAX_BODY: usize = 1024;
+/// Path and query: the longest route is `/feeds/{topic}.atom` with a slug.
+const MAX_TARGET: usize = 2 * 1024;
+/// The request line and headers together (hyper answers 431 beyond it).
+const MAX_HEAD: usize = 16 * 1024;
+/// Time to send a request's head. Also how long an idle keep-alive
+/// connection stays open: a client that trickles bytes (slowloris) holds
+/// a connection and a task for this long at most.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// After an accept error other than a reset: out of descriptors, most
+/// likely, which only time frees.
+const ACCEPT_PAUSE: Duration = Duration::from_secs(1);
+
 /// Serves until `shutdown` is cancelled, then finishes the requests in
 /// flight.
+///
+/// The accept loop is bantin's own rather than `axum::serve`'s, which does
+/// not expose hyper's connection settings: the head cap and timeout are
+/// set on each connection here.
 pub async fn run(
     listener: TcpListener,
     pipeline: Arc<Pipeline>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(pipeline))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
+    let app = router(pipeline);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_header_size(MAX_HEAD);
+    let connections = GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    if !is_connection_error(&e) {
+                        tracing::warn!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(ACCEPT_PAUSE).await;
+                    }
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // Timeouts, resets and malformed requests end one connection;
+            // hyper has already answered what could be answered.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
+    Ok(())
+}
+
+/// A client that gave up before its connection was accepted.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
 }
 
 pub fn router(pipeline: Arc<Pipeline>) -> Router {
@@ -50,7 +117,48 @@ pub fn router(pipeline: Arc<Pipeline>) -> Router {
             count_request,
         ))
         .fallback(not_found)
+        // Layered last, so the caps run before routing and for every path,
+        // the fallback included.
+        .layer(middleware::from_fn(caps))
+        // For a route that one day extracts a body: the same cap.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(pipeline)
+}
+
+/// Refuses request targets and bodies no route needs. A declared length
+/// is refused before a byte of the body is read; a chunked body is read
+/// up to the cap.
+async fn caps(request: Request, next: Next) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_TARGET {
+        return (StatusCode::URI_TOO_LONG, "request target too long\n").into_response();
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    // An error here is the cap, or a client gone mid-body, which will not
+    // read the answer anyway.
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return too_large();
+    };
+    next.run(Request::from_parts(parts, Body::from(body))).await
+}
+
+fn too_large() -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "no route takes a request body\n",
+    )
+        .into_response()
 }
 
 async fn feed(

@@ -253,7 +253,7 @@ async fn preview_of_a_configured_source_uses_its_rules() {
     std::fs::write(
         &config,
         format!(
-            "[[source]]\nid = \"longmy\"\nurl = \"{}\"\n  [source.scrape]\n  item = \"table.danh-sach-tin tbody tr:has(td.tieude)\"\n  title = \"td.tieude > a, td.tieude > span\"\n  link = \"td.tieude > a@href\"\n  date = \"td.ngay\"\n  date_format = \"%d/%m/%Y %H:%M\"\n",
+            "[[source]]\nid = \"longmy\"\nurl = \"{}\"\nallow_private = true\n  [source.scrape]\n  item = \"table.danh-sach-tin tbody tr:has(td.tieude)\"\n  title = \"td.tieude > a, td.tieude > span\"\n  link = \"td.tieude > a@href\"\n  date = \"td.ngay\"\n  date_format = \"%d/%m/%Y %H:%M\"\n",
             server.url("tin-hoat-dong")
         ),
     )

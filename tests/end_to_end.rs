@@ -415,7 +415,7 @@ async fn unreachable_host_is_only_that_sources_error() {
         l.local_addr().unwrap()
     };
     let config = setup.config(&format!(
-        "\n[[source]]\nid = \"gone\"\nurl = \"http://{closed}/rss\"\n"
+        "\n[[source]]\nid = \"gone\"\nurl = \"http://{closed}/rss\"\nallow_private = true\n"
     ));
     let store = Store::open(&config.store.path).unwrap();
     let pipeline = Pipeline::new(config, store).unwrap();
@@ -450,7 +450,7 @@ async fn republished_with_a_place_prefix_or_a_link_variant_is_the_same_story() {
         .server
         .set("huyen.rss", Answer::rss(rss.as_bytes().to_vec()));
     let config = setup.config(&format!(
-        "\n[[source]]\nid = \"huyen\"\nurl = \"{}\"\npriority = 60\n",
+        "\n[[source]]\nid = \"huyen\"\nurl = \"{}\"\npriority = 60\nallow_private = true\n",
         setup.server.url("huyen.rss")
     ));
     let store = Store::open(&config.store.path).unwrap();

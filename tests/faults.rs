@@ -32,7 +32,7 @@ impl Fault {
         let url = url(&setup);
         let config = setup.config_with(
             poll,
-            &format!("\n[[source]]\nid = \"faulty\"\nurl = \"{url}\"\nevery = \"60s\"\n"),
+            &format!("\n[[source]]\nid = \"faulty\"\nurl = \"{url}\"\nevery = \"60s\"\nallow_private = true\n"),
         );
         let store = Store::open(&config.store.path).unwrap();
         let pipeline = Pipeline::new(config, store).unwrap();

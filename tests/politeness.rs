@@ -96,7 +96,7 @@ async fn no_host_sees_too_many_or_too_close_requests_and_all_are_conditional() {
         for n in 0..SOURCES_PER_HOST {
             let id = format!("h{}-s{n}", hosts.len());
             sources.push_str(&format!(
-                "\n[[source]]\nid = \"{id}\"\nurl = \"http://{addr}/{id}\"\nevery = \"1s\"\n"
+                "\n[[source]]\nid = \"{id}\"\nurl = \"http://{addr}/{id}\"\nevery = \"1s\"\nallow_private = true\n"
             ));
         }
         hosts.push(host);

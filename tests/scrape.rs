@@ -229,8 +229,8 @@ async fn portal_with(list_source_extra: &str, extra_rss_items: &str) -> Portal {
         &path,
         format!(
             "[store]\npath = \"store\"\n[poll]\nhost_gap = \"0s\"\n{}\n\
-             [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\npriority = 10\n{list_source_extra}\n{LIST_RULES}\n\
-             [[source]]\nid = \"baohaugiang\"\nname = \"Báo Hậu Giang\"\nurl = \"{}\"\npriority = 30\n",
+             [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\npriority = 10\nallow_private = true\n{list_source_extra}\n{LIST_RULES}\n\
+             [[source]]\nid = \"baohaugiang\"\nname = \"Báo Hậu Giang\"\nurl = \"{}\"\npriority = 30\nallow_private = true\n",
             common::TOPICS,
             server.url("tin-hoat-dong"),
             server.url("rss")

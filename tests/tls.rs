@@ -83,7 +83,7 @@ async fn poll_once(source_extra: &str) -> (PollResult, Vec<String>) {
         &path,
         format!(
             "[store]\npath = \"store\"\n[poll]\ntimeout = \"5s\"\n\
-             [[source]]\nid = \"congan\"\nurl = \"https://{addr}/rss\"\n{source_extra}\n"
+             [[source]]\nid = \"congan\"\nurl = \"https://{addr}/rss\"\nallow_private = true\n{source_extra}\n"
         ),
     )
     .unwrap();

@@ -92,6 +92,10 @@ pub struct Source {
     pub ca_file: Option<PathBuf>,
     /// Certificate checks off for this source only; shown as a warning.
     pub insecure_tls: bool,
+    /// May reach loopback, private and link-local addresses, which are
+    /// refused otherwise (see [`crate::fetch::guard`]): for a feed on the
+    /// LAN, and for tests.
+    pub allow_private: bool,
     /// For a page with no feed: how to read its list of news.
     /// Shared, not copied, by the many clones of a source a cycle makes.
     pub scrape: Option<Arc<ScrapeRules>>,

@@ -80,6 +80,8 @@ pub struct RawSource {
     pub ca_file: Option<Spanned<String>>,
     #[serde(default)]
     pub insecure_tls: bool,
+    #[serde(default)]
+    pub allow_private: bool,
     pub scrape: Option<Box<RawScrape>>,
     pub article: Option<Spanned<String>>,
 }

@@ -313,6 +313,7 @@ impl Checker<'_> {
                     priority: s.priority,
                     ca_file,
                     insecure_tls: s.insecure_tls,
+                    allow_private: s.allow_private,
                     scrape: scrape.map(Arc::new),
                     article: article.map(Arc::new),
                 });

@@ -4,15 +4,18 @@
 //! validators, redirects (followed by hand, so that a permanent move can be
 //! told from a temporary one), per-host politeness ([`politeness`]), the
 //! timeouts, the body and rate limits and the decompression ([`body`]),
-//! and what the response headers say about the next poll ([`headers`]).
+//! and what the response headers say about the next poll ([`headers`]),
+//! and which addresses a source may reach ([`guard`]).
 //! Every failure is one [`FetchError`] variant with the words an operator
 //! needs. It never parses what it fetched.
 
 mod body;
+pub mod guard;
 pub mod headers;
 mod politeness;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,6 +27,7 @@ use url::Url;
 
 use crate::config::{PollSettings, Source};
 use body::{BodyError, BodyLimits};
+use guard::Refusal;
 use politeness::HostGate;
 
 /// Redirect hops followed for one fetch.
@@ -74,6 +78,8 @@ pub enum FetchError {
     Connect { url: String, reason: String },
     #[error("fetch: {url}: TLS: {reason}")]
     Tls { url: String, reason: String },
+    #[error("fetch: {url}: {refusal}; set allow_private = true on the source to allow it")]
+    Refused { url: String, refusal: Refusal },
     #[error("fetch: {url}: the server answered {status}")]
     Status { url: String, status: StatusCode },
     #[error("fetch: {url}: the server answered {status}{}", retry_after.map(|d| format!("; retry after {}s", d.as_secs())).unwrap_or_default())]
@@ -117,6 +123,7 @@ impl FetchError {
             FetchError::Timeout { .. } => "timeout".into(),
             FetchError::Connect { .. } => "connect".into(),
             FetchError::Tls { .. } => "tls".into(),
+            FetchError::Refused { .. } => "refused".into(),
             FetchError::Status { status, .. } | FetchError::Throttled { status, .. } => {
                 format!("http {}", status.as_u16())
             }
@@ -158,7 +165,10 @@ struct Slot<'a> {
 
 /// The HTTP clients and the per-host gate, shared by every poll.
 pub struct Fetcher {
+    /// Sources that may reach only public addresses (see [`guard`]).
     client: reqwest::Client,
+    /// Sources with `allow_private = true`.
+    open: reqwest::Client,
     /// Clients of sources with their own TLS settings, or why one could
     /// not be built (reported when the source is polled).
     special: HashMap<String, Result<reqwest::Client, String>>,
@@ -179,7 +189,8 @@ impl Fetcher {
             .map(|s| (s.id.clone(), client_for(poll, s)))
             .collect();
         Ok(Fetcher {
-            client: builder(poll).build()?,
+            client: builder(poll, false).build()?,
+            open: builder(poll, true).build()?,
             special,
             gate: HostGate::new(poll.per_host, poll.host_gap),
             in_flight: tokio::sync::Semaphore::new(poll.concurrency),
@@ -213,6 +224,7 @@ impl Fetcher {
                     reason: reason.clone(),
                 });
             }
+            None if source.allow_private => &self.open,
             None => &self.client,
         };
         let mut current = url.clone();
@@ -220,6 +232,14 @@ impl Fetcher {
         let mut moved_to = None;
         let mut still_permanent = true;
         loop {
+            // The resolver never sees an IP address: this hop's host is
+            // checked here, before it takes a place at the host gate.
+            if !source.allow_private {
+                guard::check_host(&current).map_err(|refusal| FetchError::Refused {
+                    url: current.to_string(),
+                    refusal,
+                })?;
+            }
             // Held until the body is read: the limits count whole requests.
             let (response, _slot) = self.send(client, &current, validators).await?;
             let status = response.status();
@@ -434,6 +454,9 @@ impl Fetcher {
     }
 
     fn error_at(&self, url: String, e: reqwest::Error) -> FetchError {
+        if let Some(refusal) = refusal_in(&e) {
+            return FetchError::Refused { url, refusal };
+        }
         let reason = error_chain(&e);
         if e.is_timeout() {
             FetchError::Timeout {
@@ -451,19 +474,24 @@ impl Fetcher {
     }
 }
 
-fn builder(poll: &PollSettings) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
+fn builder(poll: &PollSettings, allow_private: bool) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder()
         .user_agent(poll.user_agent.clone())
         .timeout(poll.timeout)
         .connect_timeout(poll.timeout.min(Duration::from_secs(10)))
         // Redirects are followed by `Fetcher::fetch` itself.
         .redirect(reqwest::redirect::Policy::none())
-        .default_headers(default_headers())
+        .default_headers(default_headers());
+    if allow_private {
+        builder
+    } else {
+        builder.dns_resolver(Arc::new(guard::PublicOnly))
+    }
 }
 
 /// A client for a source with its own CA file or with verification off.
 fn client_for(poll: &PollSettings, source: &Source) -> Result<reqwest::Client, String> {
-    let mut b = builder(poll);
+    let mut b = builder(poll, source.allow_private);
     if let Some(path) = &source.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
@@ -511,6 +539,18 @@ fn location(response: &reqwest::Response, base: &Url) -> Option<Url> {
     let value = response.headers().get(header::LOCATION)?.to_str().ok()?;
     let target = base.join(value.trim()).ok()?;
     matches!(target.scheme(), "http" | "https").then_some(target)
+}
+
+/// The resolver's refusal, wherever reqwest and hyper wrapped it.
+fn refusal_in(e: &(dyn std::error::Error + 'static)) -> Option<Refusal> {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(refusal) = c.downcast_ref::<Refusal>() {
+            return Some(refusal.clone());
+        }
+        cause = c.source();
+    }
+    None
 }
 
 /// reqwest's Display stops at "error sending request"; the cause (DNS,

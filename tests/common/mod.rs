@@ -288,7 +288,7 @@ impl Setup {
         text.push_str(TOPICS);
         for (id, file, priority) in SOURCES {
             text.push_str(&format!(
-                "\n[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{}\"\npriority = {priority}\n",
+                "\n[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{}\"\npriority = {priority}\nallow_private = true\n",
                 self.server.url(file)
             ));
         }
