@@ -44,7 +44,11 @@ const MIN_SHINGLES: u32 = 12;
 /// A body at least this long is compared on its own; a shorter one (a
 /// summary) also needs a title that shares words.
 const LONG_SHINGLES: u32 = 60;
-/// Numbers kept per body.
+/// Numbers are read from the lead, the first this-many syllables: where a
+/// bulletin says what it counts ("ngày 3/11 ghi nhận 25 ca"), while a
+/// republisher's added paragraph brings numbers of its own.
+const NUMBER_SYLLABLES: usize = LEAD_SHINGLES + 2;
+/// Numbers kept from a whole body.
 const MAX_NUMBERS: usize = 64;
 
 /// What two copies have in common, from their sketches.
@@ -79,8 +83,11 @@ pub struct Sketch {
     pub title_words: Vec<u32>,
     /// Numbers in the title, sorted and distinct.
     pub title_numbers: Vec<u32>,
-    /// Numbers in the body, sorted and distinct.
+    /// Numbers in the body's lead, sorted and distinct.
     pub numbers: Vec<u32>,
+    /// Numbers anywhere in the body (the first [`MAX_NUMBERS`]), sorted
+    /// and distinct.
+    pub all_numbers: Vec<u32>,
 }
 
 impl Sketch {
@@ -89,11 +96,17 @@ impl Sketch {
     pub fn of(title: &str, body: &str) -> Option<Sketch> {
         let title = Tokens::of(title);
         let mut hashes: Vec<u64> = Vec::new();
+        let mut numbers_in_lead: Vec<u32> = Vec::new();
         let mut numbers_in_body: Vec<u32> = Vec::new();
         for_each_syllable(body, |w| {
             hashes.push(fnv1a(w.as_bytes()));
-            if numbers_in_body.len() < MAX_NUMBERS {
-                numbers_in_body.extend(number(w));
+            if let Some(n) = number(w) {
+                if hashes.len() <= NUMBER_SYLLABLES {
+                    numbers_in_lead.push(n);
+                }
+                if numbers_in_body.len() < MAX_NUMBERS {
+                    numbers_in_body.push(n);
+                }
             }
         });
         let mut seen = std::collections::HashSet::new();
@@ -115,7 +128,8 @@ impl Sketch {
             lead_shingles: lead.len() as u32,
             title_words: sorted(title.0.iter().map(|w| fnv1a(w.as_bytes()) as u32)),
             title_numbers: sorted(title.0.iter().filter_map(|w| number(w))),
-            numbers: sorted(numbers_in_body.into_iter()),
+            numbers: sorted(numbers_in_lead.into_iter()),
+            all_numbers: sorted(numbers_in_body.into_iter()),
         })
     }
 
@@ -148,7 +162,12 @@ impl Sketch {
         put(self.lead_shingles);
         self.body.iter().for_each(|&v| put(v));
         self.lead.iter().for_each(|&v| put(v));
-        for list in [&self.title_words, &self.title_numbers, &self.numbers] {
+        for list in [
+            &self.title_words,
+            &self.title_numbers,
+            &self.numbers,
+            &self.all_numbers,
+        ] {
             put(list.len() as u32);
             list.iter().for_each(|&v| put(v));
         }
@@ -184,24 +203,32 @@ impl Sketch {
             title_words: list()?,
             title_numbers: list()?,
             numbers: list()?,
+            all_numbers: list()?,
         })
     }
 }
 
-const SKETCH_VERSION: u8 = 1;
+const SKETCH_VERSION: u8 = 2;
 
 /// Whether two copies are the same story by their text, and how close.
 ///
-/// Same when the bodies resemble (≥ 0.5), or when one body is little more
+/// Same when the bodies resemble (≥ 0.6, or ≥ 0.45 with titles sharing
+/// words or the same opening), or when one body is little more
 /// than its lead (a summary) and the leads are the same text; a short body
 /// also needs a title sharing words with the other, since a standard
 /// opening ("Thực hiện Kế hoạch số ... của Công an tỉnh") is shared by
 /// unrelated stories. Different numbers veto everything: that is how daily
 /// bulletins differ.
 pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
-    if numbers_differ(&a.title_numbers, &b.title_numbers, 0.0)
-        || numbers_differ(&a.numbers, &b.numbers, NUMBERS_SLACK)
-    {
+    if numbers_differ(
+        (&a.title_numbers, &a.title_numbers),
+        (&b.title_numbers, &b.title_numbers),
+        0.0,
+    ) || numbers_differ(
+        (&a.numbers, &a.all_numbers),
+        (&b.numbers, &b.all_numbers),
+        NUMBERS_SLACK,
+    ) {
         return None;
     }
     let r = Resemblance {
@@ -211,7 +238,12 @@ pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
     };
     let shorter = a.shingles.min(b.shingles);
     let titles_agree = r.title >= SHORT_TITLE_AGREEMENT;
-    if r.body >= SAME_BODY && (shorter >= LONG_SHINGLES || titles_agree) {
+    // A body that resembles only moderately needs a second sign: a title
+    // sharing words, or the same opening. Unrelated stories with a long
+    // shared footer resemble that much, and share neither.
+    let corroborated = r.title >= TITLE_HINT || r.lead >= LEAD_HINT;
+    let bodies_match = r.body >= SAME_BODY || (r.body >= LIKE_BODY && corroborated);
+    if bodies_match && (shorter >= LONG_SHINGLES || titles_agree) {
         return Some(r);
     }
     // One of them is (about) its lead alone: a summary of the other.
@@ -223,7 +255,12 @@ pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
 }
 
 /// Body resemblance at or above which two copies are one story.
-const SAME_BODY: f64 = 0.5;
+const SAME_BODY: f64 = 0.6;
+/// Body resemblance that makes two copies one story with a second sign:
+/// [`TITLE_HINT`] title agreement or [`LEAD_HINT`] lead resemblance.
+const LIKE_BODY: f64 = 0.45;
+const TITLE_HINT: f64 = 0.2;
+const LEAD_HINT: f64 = 0.5;
 /// Lead resemblance for a summary and the article it opens.
 const SAME_LEAD: f64 = 0.7;
 /// Title words two copies with short bodies must share.
@@ -232,16 +269,20 @@ const SHORT_TITLE_AGREEMENT: f64 = 0.25;
 /// (a date in a credit line, a dropped paragraph).
 const NUMBERS_SLACK: f64 = 0.25;
 
-/// Numbers differ when each side has some the other lacks, and those are
-/// more than `slack` of all. One side lacking some is an edit (a dropped
-/// paragraph, a summary); both sides having their own is a bulletin.
-fn numbers_differ(a: &[u32], b: &[u32], slack: f64) -> bool {
-    let only_a = a.iter().filter(|n| b.binary_search(n).is_err()).count();
-    let only_b = b.iter().filter(|n| a.binary_search(n).is_err()).count();
+/// Numbers differ when each side's `(lead, all)` numbers have some in
+/// the lead that the other's whole text lacks, and those are more than
+/// `slack` of the leads' numbers. One side lacking some is an edit (a
+/// dropped paragraph, a summary); a republisher's added "Ngày 12/11,"
+/// shifts numbers out of the lead but not out of the text; both sides
+/// having their own is a bulletin.
+fn numbers_differ(a: (&[u32], &[u32]), b: (&[u32], &[u32]), slack: f64) -> bool {
+    let only_a = a.0.iter().filter(|n| b.1.binary_search(n).is_err()).count();
+    let only_b = b.0.iter().filter(|n| a.1.binary_search(n).is_err()).count();
     if only_a == 0 || only_b == 0 {
         return false;
     }
-    let union = a.len() + only_b;
+    let shared = a.0.iter().filter(|n| b.0.binary_search(n).is_ok()).count();
+    let union = a.0.len() + b.0.len() - shared;
     (only_a + only_b) as f64 > slack * union as f64
 }
 
@@ -409,6 +450,45 @@ mod tests {
             &format!("{lead} Kết quả phát hiện một cơ sở karaoke không đủ điều kiện."),
         );
         assert!(resemblance(&a, &b).is_none());
+    }
+
+    #[test]
+    fn a_dateline_added_by_a_republisher_does_not_hide_the_numbers() {
+        let title = "Công an tỉnh triệt phá đường dây đánh bạc qua mạng";
+        let a = sketch(title, ARTICLE);
+        let b = sketch(
+            "Triệt phá đường dây cá độ bóng đá trực tuyến",
+            &format!("Ngày 13/11, theo tin từ Công an tỉnh Hậu Giang, {ARTICLE}"),
+        );
+        assert!(resemblance(&a, &b).is_some());
+    }
+
+    #[test]
+    fn a_long_shared_footer_alone_is_not_a_match() {
+        let footer = "Công an tỉnh khuyến cáo người dân nâng cao cảnh giác, không cung cấp \
+            thông tin cá nhân, mã OTP, số tài khoản cho người lạ qua điện thoại hay mạng xã \
+            hội; khi phát hiện dấu hiệu lừa đảo, cần báo ngay cho cơ quan Công an gần nhất \
+            hoặc gọi đường dây nóng để được hướng dẫn, hỗ trợ kịp thời. Người dân tuyệt đối \
+            không chuyển tiền vào tài khoản lạ theo yêu cầu của người không quen biết.";
+        let a = sketch(
+            "Cụ bà ở Long Mỹ bị lừa mất 300 triệu đồng",
+            &format!(
+                "Bà T. nhận được cuộc gọi tự xưng là nhân viên bưu điện thông báo có bưu \
+                 phẩm vi phạm pháp luật, yêu cầu chuyển tiền để xác minh. {footer}"
+            ),
+        );
+        let b = sketch(
+            "Sinh viên bị chiếm đoạt tiền khi tìm việc làm thêm trên mạng",
+            &format!(
+                "Một sinh viên tại Vị Thanh đăng ký làm cộng tác viên bán hàng trực \
+                 tuyến và được yêu cầu nạp tiền để nhận nhiệm vụ. {footer}"
+            ),
+        );
+        assert!(
+            resemblance(&a, &b).is_none(),
+            "{:?}",
+            (agreement(&a.body, &b.body))
+        );
     }
 
     #[test]
