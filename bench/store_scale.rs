@@ -9,9 +9,11 @@
 //! title), 500 reposts with a rewritten title and a credit line (joined by
 //! text). Then 2,000 lookups of unseen items are timed without writing.
 //!
-//! Run: `cargo bench --bench store_scale` (about 10 minutes and 3 GB of
-//! disk for 1M; `BANTIN_SCALE_MAX=100000` stops earlier). Figures:
-//! bench/README.md.
+//! Rates are given per second of wall time and per second of CPU time
+//! (all threads), the latter meaningful on a busy machine too.
+//!
+//! Run: `cargo bench --bench store_scale` (long, and gigabytes of disk, for
+//! 1M; `BANTIN_SCALE_MAX=100000` stops earlier). Figures: bench/README.md.
 
 use std::path::Path;
 use std::time::Instant;
@@ -51,7 +53,9 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("store")).expect("store");
 
-    println!("stories    copies/s  (new, by title, by text)   lookup µs  store size");
+    println!(
+        "stories    copies/s  per CPU-s  (new, by title, by text)   lookup µs  CPU µs  store size"
+    );
     let mut stories = 0;
     for size in [10_000, 100_000, 1_000_000]
         .into_iter()
@@ -59,16 +63,18 @@ fn main() {
     {
         fill(&store, &config, &words, &mut stories, size);
         store.flush().expect("flush");
-        let (rate, joined) = measure_ingest(&store, &config, &words, &mut stories);
-        let lookup = measure_lookup(&store, &config, &words, stories);
+        let (rate, cpu_rate, joined) = measure_ingest(&store, &config, &words, &mut stories);
+        let (lookup, lookup_cpu) = measure_lookup(&store, &config, &words, stories);
         println!(
-            "{:>9}  {:>8.0}  ({}, {}, {})  {:>9.1}  {}",
+            "{:>9}  {:>8.0}  {:>9.0}  ({}, {}, {})  {:>9.1}  {:>6.1}  {}",
             size,
             rate,
+            cpu_rate,
             joined.0,
             joined.1,
             joined.2,
             lookup,
+            lookup_cpu,
             human(du(dir.path()))
         );
     }
@@ -146,13 +152,15 @@ fn fill(store: &Store, config: &Config, words: &[&str], stories: &mut usize, siz
     }
 }
 
-/// Ingests one batch; returns copies per second and how the reposts joined.
+/// Ingests one batch; returns copies per second of wall time and of CPU
+/// time (all threads: sled flushes on its own), and how the reposts
+/// joined.
 fn measure_ingest(
     store: &Store,
     config: &Config,
     words: &[&str],
     stories: &mut usize,
-) -> (f64, (usize, usize, usize)) {
+) -> (f64, f64, (usize, usize, usize)) {
     let fresh = BATCH - REPOSTS_BY_TITLE - REPOSTS_BY_TEXT;
     let first = *stories;
     let mut batches: Vec<(usize, Vec<Item>)> = Vec::new();
@@ -191,6 +199,7 @@ fn measure_ingest(
         batches.push((source, vec![item]));
     }
     let started = Instant::now();
+    let cpu = cpu_seconds();
     let mut joined = (0, 0, 0);
     for (source, items) in batches {
         let done = ingest(store, config, source, items);
@@ -199,13 +208,14 @@ fn measure_ingest(
         joined.2 += done.joined_by_text;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
     *stories += fresh;
-    (BATCH as f64 / elapsed, joined)
+    (BATCH as f64 / elapsed, BATCH as f64 / cpu, joined)
 }
 
-/// Microseconds to place an unseen item (link, title and text indexes),
-/// without writing it.
-fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize) -> f64 {
+/// Microseconds (wall, CPU) to place an unseen item (link, title and text
+/// indexes), without writing it.
+fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize) -> (f64, f64) {
     let items: Vec<Item> = (0..LOOKUPS)
         .map(|k| {
             let mut item = story_item(words, 50_000_000 + k, 0);
@@ -216,6 +226,7 @@ fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize
         .collect();
     let source = &config.sources[0];
     let started = Instant::now();
+    let cpu = cpu_seconds();
     for item in &items {
         let key = bantin::story::CopyKey {
             source: source.id.clone(),
@@ -224,7 +235,29 @@ fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize
         let sketch = merge::sketch_of(item);
         std::hint::black_box(merge::place(store, &key, item, sketch.as_ref()).expect("place"));
     }
-    started.elapsed().as_secs_f64() * 1e6 / LOOKUPS as f64
+    let per = |seconds: f64| seconds * 1e6 / LOOKUPS as f64;
+    (
+        per(started.elapsed().as_secs_f64()),
+        per(cpu_seconds() - cpu),
+    )
+}
+
+/// This process's CPU time so far, user and system (Linux: /proc), so
+/// figures taken on a busy machine still mean something.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |n: usize| {
+        fields
+            .get(n)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15, in clock ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn du(path: &Path) -> u64 {

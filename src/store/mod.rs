@@ -9,12 +9,11 @@
 //! | `links`   | canonical link                        | story uuid       |
 //! | `titles`  | week, folded title                    | [`Entries`]      |
 //! | `topics`  | slug `\0` sort key (8) story uuid (16)| empty            |
-//! | `sketches`| week, story uuid, copy key            | [`Sketch`] bytes |
-//! | `bands`   | week, band (9)                        | [`Entries`]      |
+//! | `sketches`| week, story uuid, copy key            | published (i64 BE), [`Sketch`] bytes |
 //! | `sources` | source id                             | [`SourceState`] JSON |
 //! | `meta`    | `schema`, `created`, `rules`          | small values     |
 //!
-//! The `topics` and `bands` sort key is the story's `published` in seconds with the sign
+//! The `topics` sort key is the story's `published` in seconds with the sign
 //! bit flipped, so byte order is time order and a reverse scan of one
 //! slug's prefix yields its newest stories without reading the others, and
 //! a band's stories near a date are a short range scan whatever the store's
@@ -22,7 +21,9 @@
 //!
 //! [`Entries`] are a short list of (story uuid, published) appended to
 //! by a sled merge operator: a lookup is one `get` per key and week,
-//! far cheaper in sled than a range scan.
+//! far cheaper in sled than a range scan. The text index, the sketches'
+//! bands, lives in memory for the recent weeks ([`recent`]), rebuilt from
+//! the `sketches` tree when a week is first needed.
 //!
 //! `week` is 4 bytes, the week of the copy's publication since 1970. Title
 //! and text lookups only ask about a few days around an item's date, so
@@ -33,8 +34,7 @@
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -43,11 +43,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+mod recent;
+
 use crate::merge::sketch::Sketch;
 use crate::status::SourceState;
 use crate::story::{Copy, CopyKey, Story, StoryId};
+use recent::{Recent, Week};
 
-/// 1: the first store. 2: titles indexed by week; sketches and bands.
+/// 1: the first store. 2: titles indexed by week; sketches.
 const SCHEMA_VERSION: u64 = 2;
 
 /// The span of one `week` key.
@@ -85,10 +88,9 @@ pub struct Store {
     titles: sled::Tree,
     topics: sled::Tree,
     sketches: sled::Tree,
-    bands: sled::Tree,
     sources: sled::Tree,
     meta: sled::Tree,
-    known: Arc<Mutex<KnownKeys>>,
+    recent: Arc<Mutex<Recent>>,
 }
 
 impl Store {
@@ -135,14 +137,12 @@ impl Store {
             titles: db.open_tree("titles")?,
             topics: db.open_tree("topics")?,
             sketches: db.open_tree("sketches")?,
-            bands: db.open_tree("bands")?,
             sources: db.open_tree("sources")?,
             meta: db.open_tree("meta")?,
-            known: Arc::default(),
+            recent: Arc::default(),
             db,
         };
         store.titles.set_merge_operator(append_entry);
-        store.bands.set_merge_operator(append_entry);
         store.check_schema(path)?;
         Ok(store)
     }
@@ -278,7 +278,7 @@ impl Store {
         let mut found = Vec::new();
         for week in weeks(at - window, at + window) {
             let key = week_key(week, title.as_bytes());
-            if !self.may_exist(week, &key)? {
+            if !self.has_title(week, &key)? {
                 continue;
             }
             if let Some(list) = self.titles.get(key)? {
@@ -289,8 +289,20 @@ impl Store {
     }
 
     pub fn index_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
-        let key = week_key(week(published), title.as_bytes());
-        self.add_entry(&self.titles, &key, id, published)
+        let week = week(published);
+        let key = week_key(week, title.as_bytes());
+        if self.has_title(week, &key)? {
+            self.titles.merge(&key, entry(id, published))?;
+        } else {
+            // Most titles are new: a plain write, no merge's read.
+            self.titles.insert(&key, &entry(id, published))?;
+            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let fingerprint = recent.fingerprint(&key);
+            if let Some(known) = recent.get_mut(week) {
+                known.add_title(fingerprint);
+            }
+        }
+        Ok(())
     }
 
     /// Keeps a copy's sketch with its story and indexes its bands.
@@ -305,18 +317,27 @@ impl Store {
         let mut key = week.to_vec();
         key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
-        self.sketches.insert(key, sketch.to_bytes())?;
-        for band in sketch.bands() {
-            self.add_entry(&self.bands, &week_key(week, &band), id, published)?;
+        let mut value = published.timestamp().to_be_bytes().to_vec();
+        value.extend_from_slice(&sketch.to_bytes());
+        self.sketches.insert(key, value)?;
+        // A week not in memory reads this sketch with the others when it
+        // is first needed.
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let bands: Vec<u64> = sketch
+            .bands()
+            .iter()
+            .map(|b| recent.fingerprint(b))
+            .collect();
+        if let Some(known) = recent.get_mut(week) {
+            known.add_copy(id, published.timestamp(), &bands);
         }
         Ok(())
     }
 
     /// Stories with a copy sharing a band with `bands`, published within
     /// `window` of `at`, with the sketches of those copies. A band keeps
-    /// its [`ENTRIES`] newest stories a week: one every story shares (a
-    /// standard opening) costs no more than a rare one. A sketch this
-    /// bantin cannot read is skipped: one fewer chance to match.
+    /// its [`recent::PER_BAND`] newest copies a week. A sketch this bantin
+    /// cannot read is skipped: one fewer chance to match.
     pub fn similar(
         &self,
         bands: &[[u8; 9]],
@@ -325,16 +346,16 @@ impl Store {
     ) -> Result<Vec<(StoryId, Vec<Sketch>)>> {
         let mut found: Vec<([u8; 4], StoryId)> = Vec::new();
         for week in weeks(at - window, at + window) {
+            self.load_week(week)?;
+            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(known) = recent.get(week) else {
+                continue;
+            };
             for band in bands {
-                let key = week_key(week, band);
-                if !self.may_exist(week, &key)? {
-                    continue;
-                }
-                let Some(list) = self.bands.get(key)? else {
-                    continue;
-                };
-                for (id, published) in entries(&list, "bands")? {
-                    if (published - at).abs() <= window && !found.contains(&(week, id)) {
+                for (id, published) in known.sharing(recent.fingerprint(band)) {
+                    if (published - at.timestamp()).abs() <= window.num_seconds()
+                        && !found.contains(&(week, id))
+                    {
                         found.push((week, id));
                     }
                 }
@@ -347,7 +368,7 @@ impl Store {
             let mut sketches = Vec::new();
             for entry in self.sketches.scan_prefix(&prefix) {
                 let (_, value) = entry?;
-                sketches.extend(Sketch::from_bytes(&value));
+                sketches.extend(value.get(8..).and_then(Sketch::from_bytes));
             }
             match similar.iter_mut().find(|(s, _)| *s == id) {
                 Some((_, known)) => known.extend(sketches),
@@ -361,53 +382,50 @@ impl Store {
     pub fn clear_indexes(&self) -> Result<()> {
         self.titles.clear()?;
         self.sketches.clear()?;
-        self.bands.clear()?;
-        *self.known.lock().unwrap_or_else(|p| p.into_inner()) = KnownKeys::default();
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         Ok(())
     }
 
-    /// Whether a title or band key of `week` may be in the store: `false`
-    /// is certain, `true` may be wrong. The week's keys are read into
-    /// memory the first time it is asked about.
-    fn may_exist(&self, week: [u8; 4], key: &[u8]) -> Result<bool> {
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-        if !known.weeks.contains_key(&week) {
-            let mut keys = HashSet::new();
-            for tree in [&self.titles, &self.bands] {
-                for entry in tree.scan_prefix(week) {
-                    let (k, _) = entry?;
-                    keys.insert(known.hasher.hash_one(&k[..]));
-                }
-            }
-            known.load(week, keys);
-        }
-        let fingerprint = known.hasher.hash_one(key);
-        Ok(known
-            .weeks
-            .get(&week)
-            .is_some_and(|k| k.contains(&fingerprint)))
+    /// Whether the `titles` tree may have `key` of `week`: `false` is
+    /// certain, `true` may be wrong (a fingerprint collision).
+    fn has_title(&self, week: [u8; 4], key: &[u8]) -> Result<bool> {
+        self.load_week(week)?;
+        let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let fingerprint = recent.fingerprint(key);
+        Ok(recent.get(week).is_some_and(|w| w.has_title(fingerprint)))
     }
 
-    /// Adds a story to the list of a week-keyed index key: a plain write
-    /// when the key is new (most are), else sled's merge.
-    fn add_entry(
-        &self,
-        tree: &sled::Tree,
-        key: &[u8],
-        id: StoryId,
-        published: DateTime<Utc>,
-    ) -> Result<()> {
-        let week = fixed::<4>(&key[..4], "index")?;
-        if self.may_exist(week, key)? {
-            tree.merge(key, entry(id, published))?;
-        } else {
-            tree.insert(key, &entry(id, published))?;
-            let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-            let fingerprint = known.hasher.hash_one(key);
-            if let Some(keys) = known.weeks.get_mut(&week) {
-                keys.insert(fingerprint);
+    /// Reads a week's title keys and sketches into memory, unless there.
+    fn load_week(&self, week: [u8; 4]) -> Result<()> {
+        let hasher = {
+            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            if recent.get(week).is_some() {
+                return Ok(());
             }
+            recent.hasher()
+        };
+        let mut loaded = Week::default();
+        for entry in self.titles.scan_prefix(week) {
+            let (key, _) = entry?;
+            loaded.add_title(hasher.hash_one(&key[..]));
         }
+        for entry in self.sketches.scan_prefix(week) {
+            let (key, value) = entry?;
+            let Some(sketch) = value.get(8..).and_then(Sketch::from_bytes) else {
+                continue;
+            };
+            let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
+            let id = story_id(&key[4..20.min(key.len())], "sketches")?;
+            let bands: Vec<u64> = sketch.bands().iter().map(|b| hasher.hash_one(b)).collect();
+            loaded.add_copy(id, published, &bands);
+        }
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(week, loaded);
         Ok(())
     }
 
@@ -464,35 +482,6 @@ fn topic_key(slug: &str, story: &Story) -> Vec<u8> {
     key.extend_from_slice(&sortable(story.published));
     key.extend_from_slice(story.id.0.as_bytes());
     key
-}
-
-/// Weeks whose title and band keys are kept in memory. Lookups ask about
-/// the weeks around new items' dates: two or three at a time.
-const KNOWN_WEEKS: usize = 4;
-
-/// The title and band keys of recently used weeks, as 64-bit
-/// fingerprints. Most new copies match no stored title or text: answering
-/// that from memory spares sled a read per key, and keeps the cost of a
-/// lookup flat however large the store grows. A fingerprint collision
-/// only costs a needless read.
-#[derive(Default)]
-struct KnownKeys {
-    hasher: RandomState,
-    weeks: HashMap<[u8; 4], HashSet<u64>>,
-    /// Loaded weeks, oldest load first.
-    loaded: VecDeque<[u8; 4]>,
-}
-
-impl KnownKeys {
-    fn load(&mut self, week: [u8; 4], keys: HashSet<u64>) {
-        if self.loaded.len() == KNOWN_WEEKS {
-            if let Some(old) = self.loaded.pop_front() {
-                self.weeks.remove(&old);
-            }
-        }
-        self.loaded.push_back(week);
-        self.weeks.insert(week, keys);
-    }
 }
 
 /// Stories an index key keeps: the newest, by publication.
