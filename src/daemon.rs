@@ -57,7 +57,8 @@ pub async fn run(
     ));
     polls.close();
     let served = serve::run(listener, pipeline, shutdown.clone()).await;
-    // The server returns early only on an I/O error: stop the polls too.
+    // The server returns once shutdown is asked; cancelling again is a no-op
+    // then, and makes sure the polls stop should it ever return early.
     shutdown.cancel();
     polls.wait().await;
     // What the last polls stored is served by the next start, rendered
