@@ -28,6 +28,7 @@
 //! - [`daemon`]: everything started and stopped together.
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
+//! - [`memory`]: the allocator's settings, fixed at start.
 
 pub mod classify;
 pub mod config;
@@ -35,6 +36,7 @@ pub mod daemon;
 pub mod discover;
 pub mod enrich;
 pub mod fetch;
+pub mod memory;
 pub mod merge;
 pub mod normalize;
 pub mod notify;

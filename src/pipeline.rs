@@ -214,13 +214,15 @@ impl Pipeline {
                     prepare(&p.config, s, &body, now).map_err(PollError::from)
                 })
                 .await?;
-            enrich::articles(
+            // Boxed: its article fetches would otherwise make every poll,
+            // and every poll waiting at a host's gate, that much larger.
+            Box::pin(enrich::articles(
                 &self.fetcher,
                 &self.store,
                 &self.config,
                 source,
                 &mut prepared.items,
-            )
+            ))
             .await;
             self.blocking(source, move |p, s| p.merge_prepared(s, prepared, now))
                 .await?
@@ -341,9 +343,11 @@ impl Pipeline {
     /// polls `per_host` at a time: thousands of sources cost thousands of
     /// queue entries, not thousands of requests waiting at once.
     pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
-        let mut hosts: HashMap<String, Vec<(usize, Source)>> = HashMap::new();
-        for (n, source, host) in self.slowest_first() {
-            hosts.entry(host).or_default().push((n, source.clone()));
+        // Queues hold config indices, not clones of the sources: ten
+        // thousand clones are megabytes that live as long as the cycle.
+        let mut hosts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (n, _, host) in self.slowest_first() {
+            hosts.entry(host).or_default().push(n);
         }
         let per_host = self.config.poll.per_host;
         let mut tasks = tokio::task::JoinSet::new();
@@ -351,11 +355,18 @@ impl Pipeline {
             let pipeline = Arc::clone(self);
             tasks.spawn(async move {
                 futures_util::stream::iter(queue)
-                    .map(|(n, source)| {
+                    .map(|n| {
                         let pipeline = Arc::clone(&pipeline);
-                        async move { (n, pipeline.poll_source(&source).await) }
+                        // Boxed: `buffer_unordered` keeps a placeholder
+                        // task as large as its future per host, besides the
+                        // polls waiting at the host's gate.
+                        Box::pin(async move {
+                            let source = pipeline.config.sources.get(n)?;
+                            Some((n, pipeline.poll_source(source).await))
+                        })
                     })
                     .buffer_unordered(per_host)
+                    .filter_map(std::future::ready)
                     .collect::<Vec<_>>()
                     .await
             });
