@@ -34,6 +34,7 @@
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
 //! - [`explain`]: why a stored story is in the topics it is in.
 //! - [`eval`]: the merge's precision and recall on a labelled corpus.
+//! - [`memory`]: the allocator's settings, fixed at start.
 
 pub mod classify;
 pub mod config;
@@ -43,6 +44,7 @@ pub mod enrich;
 pub mod eval;
 pub mod explain;
 pub mod fetch;
+pub mod memory;
 pub mod merge;
 pub mod metrics;
 pub mod normalize;

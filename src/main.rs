@@ -152,6 +152,7 @@ enum LogFormat {
 }
 
 fn main() -> ExitCode {
+    bantin::memory::tune_allocator();
     let cli = Cli::parse();
     // `poll` and `check` print their own report: only warnings go to the log.
     let quiet = !matches!(cli.command, Command::Serve);

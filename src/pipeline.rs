@@ -291,13 +291,15 @@ impl Pipeline {
                     prepare(&p.config(), s, &body, now).map_err(PollError::from)
                 })
                 .await?;
-            enrich::articles(
+            // Boxed: its article fetches would otherwise make every poll,
+            // and every poll waiting at a host's gate, that much larger.
+            Box::pin(enrich::articles(
                 &fetcher,
                 &self.store,
                 &self.config(),
                 source,
                 &mut prepared.items,
-            )
+            ))
             .await;
             self.blocking(source, move |p, s| p.merge_prepared(s, prepared, now))
                 .await?
@@ -365,35 +367,9 @@ impl Pipeline {
     /// it out while the others are polled, not after them.
     pub fn slowest_first(&self) -> Vec<(usize, Source, String)> {
         let config = self.config();
-        let mut order: Vec<(bool, u64, usize, &Source, String)> = config
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(n, source)| {
-                let state = self
-                    .store
-                    .source_state(&source.id)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
-                let host = state
-                    .polling_url(source)
-                    .host_str()
-                    .unwrap_or_default()
-                    .to_string();
-                (
-                    state.consecutive_failures > 0,
-                    state.duration_ms,
-                    n,
-                    source,
-                    host,
-                )
-            })
-            .collect();
-        order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
-        order
+        slowest_first(&config, &self.store)
             .into_iter()
-            .map(|(_, _, n, s, h)| (n, s.clone(), h))
+            .filter_map(|(n, host)| Some((n, config.sources.get(n)?.clone(), host)))
             .collect()
     }
 
@@ -422,21 +398,33 @@ impl Pipeline {
     /// polls `per_host` at a time: thousands of sources cost thousands of
     /// queue entries, not thousands of requests waiting at once.
     pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
-        let mut hosts: HashMap<String, Vec<(usize, Source)>> = HashMap::new();
-        for (n, source, host) in self.slowest_first() {
-            hosts.entry(host).or_default().push((n, source));
+        // Queues hold config indices, not clones of the sources: ten
+        // thousand clones are megabytes that live as long as the cycle.
+        let config = self.config();
+        let mut hosts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (n, host) in slowest_first(&config, &self.store) {
+            hosts.entry(host).or_default().push(n);
         }
-        let per_host = self.config().poll.per_host;
+        let per_host = config.poll.per_host;
         let mut tasks = tokio::task::JoinSet::new();
         for (_, queue) in hosts {
             let pipeline = Arc::clone(self);
+            let config = Arc::clone(&config);
             tasks.spawn(async move {
                 futures_util::stream::iter(queue)
-                    .map(|(n, source)| {
+                    .map(|n| {
                         let pipeline = Arc::clone(&pipeline);
-                        async move { (n, pipeline.poll_source(&source).await) }
+                        let config = Arc::clone(&config);
+                        // Boxed: `buffer_unordered` keeps a placeholder
+                        // task as large as its future per host, besides the
+                        // polls waiting at the host's gate.
+                        Box::pin(async move {
+                            let source = config.sources.get(n)?;
+                            Some((n, pipeline.poll_source(source).await))
+                        })
                     })
                     .buffer_unordered(per_host)
+                    .filter_map(std::future::ready)
                     .collect::<Vec<_>>()
                     .await
             });
@@ -565,6 +553,31 @@ fn track_move(
             seen,
         });
     }
+}
+
+/// The indices of `config`'s sources, failing and slow ones first (see
+/// [`Pipeline::slowest_first`]), with the host each is polled at.
+fn slowest_first(config: &Config, store: &Store) -> Vec<(usize, String)> {
+    let mut order: Vec<(bool, u64, usize, String)> = config
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(n, source)| {
+            let state = store
+                .source_state(&source.id)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let host = state
+                .polling_url(source)
+                .host_str()
+                .unwrap_or_default()
+                .to_string();
+            (state.consecutive_failures > 0, state.duration_ms, n, host)
+        })
+        .collect();
+    order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
+    order.into_iter().map(|(_, _, n, h)| (n, h)).collect()
 }
 
 /// Every configured source's status as the store has it, in config order.

@@ -122,17 +122,16 @@ pub async fn read(
     Ok((join(chunks, received), permit))
 }
 
+/// The body in one buffer of its own size. A lone chunk is copied too: it
+/// is a slice of a larger buffer (hyper's read buffer, or a 64 KiB
+/// decompression buffer) that a body waiting to be parsed would keep whole,
+/// and the connection would allocate another for its next read.
 fn join(chunks: Vec<Bytes>, len: u64) -> Bytes {
-    match <[Bytes; 1]>::try_from(chunks) {
-        Ok([one]) => one,
-        Err(chunks) => {
-            let mut body = BytesMut::with_capacity(len as usize);
-            for chunk in chunks {
-                body.extend_from_slice(&chunk);
-            }
-            body.freeze()
-        }
+    let mut body = BytesMut::with_capacity(len as usize);
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
     }
+    body.freeze()
 }
 
 /// Undoes `Content-Encoding` (gzip, deflate, br), and gzip that arrived

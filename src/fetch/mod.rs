@@ -214,7 +214,9 @@ impl Fetcher {
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
         if url.scheme() == "file" {
-            return self.fetch_file(url, validators).await;
+            // Boxed, like `finish` below: an HTTP fetch should not carry
+            // the size of a file read.
+            return Box::pin(self.fetch_file(url, validators)).await;
         }
         let client = match self.special.get(&source.id) {
             Some(Ok(client)) => client,
@@ -272,7 +274,9 @@ impl Fetcher {
                 current = target;
                 continue;
             }
-            return self.finish(response, current, moved_to, validators).await;
+            // Boxed: a fetch spends most of its life waiting at the host
+            // gate, where the body-reading state is dead weight.
+            return Box::pin(self.finish(response, current, moved_to, validators)).await;
         }
     }
 
