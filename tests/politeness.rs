@@ -126,12 +126,14 @@ async fn no_host_sees_too_many_or_too_close_requests_and_all_are_conditional() {
         total += arrivals.len();
         // Arrival times are taken at the server, a little after bantin
         // sent each request, and a loaded machine delays some more than
-        // others: allow for that. Without the gate, requests due together
-        // arrive within a few milliseconds of each other.
+        // others: allow for half the gap (a 2-core machine under a full
+        // build has shown 60 ms). Without the gate, requests due together
+        // arrive within a few milliseconds of each other; the rate bound
+        // below checks the gap on average.
         for pair in arrivals.windows(2) {
             let gap = pair[1].at.duration_since(pair[0].at);
             assert!(
-                gap + Duration::from_millis(60) >= HOST_GAP,
+                gap + HOST_GAP / 2 >= HOST_GAP,
                 "{ip}: two requests {gap:?} apart"
             );
         }
