@@ -34,7 +34,6 @@
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
 
-use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -323,7 +322,7 @@ impl Store {
         // A week not in memory reads this sketch with the others when it
         // is first needed.
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        let bands: Vec<u64> = sketch
+        let bands: Vec<u32> = sketch
             .bands()
             .iter()
             .map(|b| recent.fingerprint(b))
@@ -410,7 +409,7 @@ impl Store {
         let mut loaded = Week::default();
         for entry in self.titles.scan_prefix(week) {
             let (key, _) = entry?;
-            loaded.add_title(hasher.hash_one(&key[..]));
+            loaded.add_title(recent::fingerprint(&hasher, &key));
         }
         for entry in self.sketches.scan_prefix(week) {
             let (key, value) = entry?;
@@ -419,7 +418,11 @@ impl Store {
             };
             let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
             let id = story_id(&key[4..20.min(key.len())], "sketches")?;
-            let bands: Vec<u64> = sketch.bands().iter().map(|b| hasher.hash_one(b)).collect();
+            let bands: Vec<u32> = sketch
+                .bands()
+                .iter()
+                .map(|b| recent::fingerprint(&hasher, b))
+                .collect();
             loaded.add_copy(id, published, &bands);
         }
         self.recent

@@ -21,21 +21,25 @@ const WEEKS: usize = 4;
 pub const PER_BAND: usize = 24;
 
 /// One week: which title keys the store has, and the bands of its copies.
+///
+/// Kept small, since a busy week holds tens of thousands of copies:
+/// fingerprints are 32 bits (a collision only costs a needless read or a
+/// candidate that fails verification), and a band names its one copy
+/// directly, or, with [`SHARED`] set, a list of copies in `shared`.
 #[derive(Default)]
 pub struct Week {
     /// Fingerprints of the week's keys in the `titles` tree.
-    titles: HashSet<u64>,
+    titles: HashSet<u32>,
     /// The week's sketched copies: story and `published` in seconds.
     copies: Vec<(StoryId, i64)>,
-    /// Band fingerprint → the copies having it, oldest first.
-    bands: HashMap<u64, Slots>,
+    /// Band fingerprint → a copy's slot in `copies`, or a list in `shared`.
+    bands: HashMap<u32, u32>,
+    /// Lists of the copies of bands several copies have, oldest first.
+    shared: Vec<Vec<u32>>,
 }
 
-/// Most bands belong to one copy: no allocation for those.
-enum Slots {
-    One(u32),
-    Many(Vec<u32>),
-}
+/// Marks a `bands` value as an index into `shared`.
+const SHARED: u32 = 1 << 31;
 
 /// The recent weeks.
 #[derive(Default)]
@@ -47,8 +51,8 @@ pub struct Recent {
 }
 
 impl Recent {
-    pub fn fingerprint(&self, bytes: &[u8]) -> u64 {
-        self.hasher.hash_one(bytes)
+    pub fn fingerprint(&self, bytes: &[u8]) -> u32 {
+        fingerprint(&self.hasher, bytes)
     }
 
     /// The fingerprints' hasher, to hash many keys outside the lock.
@@ -82,47 +86,59 @@ impl Recent {
     }
 }
 
+/// A key's fingerprint: 32 bits of a keyed hash.
+pub fn fingerprint(hasher: &RandomState, bytes: &[u8]) -> u32 {
+    hasher.hash_one(bytes) as u32
+}
+
 impl Week {
-    pub fn has_title(&self, fingerprint: u64) -> bool {
+    pub fn has_title(&self, fingerprint: u32) -> bool {
         self.titles.contains(&fingerprint)
     }
 
-    pub fn add_title(&mut self, fingerprint: u64) {
+    pub fn add_title(&mut self, fingerprint: u32) {
         self.titles.insert(fingerprint);
     }
 
     /// Indexes a copy of `story` by its bands' fingerprints.
-    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u64]) {
+    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32]) {
         let slot = self.copies.len() as u32;
+        if slot >= SHARED {
+            // Two billion copies in a week: a story more is not indexed.
+            return;
+        }
         self.copies.push((story, published));
         for &band in bands {
-            match self.bands.get_mut(&band) {
+            match self.bands.get(&band).copied() {
                 None => {
-                    self.bands.insert(band, Slots::One(slot));
+                    self.bands.insert(band, slot);
                 }
-                Some(slots) => {
-                    let many = match slots {
-                        Slots::One(first) => vec![*first, slot],
-                        Slots::Many(list) => {
-                            list.push(slot);
-                            if list.len() > PER_BAND {
-                                list.remove(0);
-                            }
-                            continue;
+                Some(list) if list & SHARED != 0 => {
+                    if let Some(list) = self.shared.get_mut((list & !SHARED) as usize) {
+                        list.push(slot);
+                        if list.len() > PER_BAND {
+                            list.remove(0);
                         }
-                    };
-                    *slots = Slots::Many(many);
+                    }
+                }
+                Some(first) => {
+                    let list = self.shared.len() as u32 | SHARED;
+                    self.shared.push(vec![first, slot]);
+                    self.bands.insert(band, list);
                 }
             }
         }
     }
 
     /// The copies sharing a band, as (story, published seconds).
-    pub fn sharing(&self, band: u64) -> impl Iterator<Item = (StoryId, i64)> + '_ {
+    pub fn sharing(&self, band: u32) -> impl Iterator<Item = (StoryId, i64)> + '_ {
         let slots: &[u32] = match self.bands.get(&band) {
             None => &[],
-            Some(Slots::One(slot)) => std::slice::from_ref(slot),
-            Some(Slots::Many(list)) => list,
+            Some(list) if list & SHARED != 0 => self
+                .shared
+                .get((list & !SHARED) as usize)
+                .map_or(&[], Vec::as_slice),
+            Some(slot) => std::slice::from_ref(slot),
         };
         slots
             .iter()
