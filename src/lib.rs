@@ -23,6 +23,8 @@
 //! - [`merge`]: copies joined into [`story::Story`]s.
 //! - [`store`]: sled; the only module that names it.
 //! - [`reclassify`]: stored copies classified again when the topic rules change.
+//! - [`retention`]: stories older than `keep_days` pruned with their index entries.
+//! - [`backup`]: `bantin export` and `import`: stories and copies as JSON lines.
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
 //! - [`serve`]: axum routes.
 //! - [`pipeline`]: one poll of one source through all stages.
@@ -32,6 +34,7 @@
 //! - [`explain`]: why a stored story is in the topics it is in.
 //! - [`eval`]: the merge's precision and recall on a labelled corpus.
 
+pub mod backup;
 pub mod classify;
 pub mod config;
 pub mod daemon;
@@ -47,6 +50,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod publish;
 pub mod reclassify;
+pub mod retention;
 pub mod schedule;
 pub mod scheduler;
 pub mod serve;

@@ -7,7 +7,7 @@
 //! difference, every copy within the retention window is classified again
 //! from its stored text, and the stories whose topics moved are rewritten.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 
 use crate::classify::classify;
 use crate::config::Config;
@@ -50,12 +50,12 @@ pub fn if_rules_changed(config: &Config, store: &Store) -> Result<Option<Reclass
 
 /// Classifies every copy within the retention window again.
 pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
-    let oldest = Utc::now() - Duration::days(i64::from(config.store.keep_days));
+    let oldest = crate::retention::cutoff(config.store.keep_days, Utc::now());
     let mut done = Reclassified::default();
     let mut changed: Vec<Copy> = Vec::new();
     for copy in store.copies() {
         let copy = copy?;
-        if copy.published < oldest {
+        if oldest.is_some_and(|oldest| copy.published < oldest) {
             continue;
         }
         done.copies_checked += 1;
