@@ -75,24 +75,31 @@ pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
         }
     }
     done.copies_changed = changed.len();
-    let mut stories = std::collections::BTreeSet::new();
-    for copy in &changed {
-        store.put_copy(copy)?;
-        stories.insert(copy.story);
+    let mut by_story: std::collections::BTreeMap<_, Vec<Copy>> = Default::default();
+    for copy in changed {
+        by_story.entry(copy.story).or_default().push(copy);
     }
-    for id in stories {
-        let Some(before) = store.story(id)? else {
-            continue;
-        };
-        let mut copies = Vec::with_capacity(before.copies.len());
-        for key in &before.copies {
-            copies.extend(store.copy(key)?);
+    // Each story before its copies: a pass cut off between the two finds
+    // the copies unchanged next time and does them again, whereas copies
+    // written first would look done and leave their story's topics stale.
+    for (id, changed) in by_story {
+        if let Some(before) = store.story(id)? {
+            let mut copies = Vec::with_capacity(before.copies.len());
+            for key in &before.copies {
+                match changed.iter().find(|c| c.key == *key) {
+                    Some(copy) => copies.push(copy.clone()),
+                    None => copies.extend(store.copy(key)?),
+                }
+            }
+            let mut story = before.clone();
+            story.set_topics(&copies);
+            if story.topics != before.topics {
+                store.put_story(&story, Some(&before))?;
+                done.stories_changed += 1;
+            }
         }
-        let mut story = before.clone();
-        story.set_topics(&copies);
-        if story.topics != before.topics {
-            store.put_story(&story, Some(&before))?;
-            done.stories_changed += 1;
+        for copy in &changed {
+            store.put_copy(copy)?;
         }
     }
     Ok(done)

@@ -241,20 +241,25 @@ impl Store {
 
     /// Writes a story and moves its topic index entries from `before` (its
     /// previous version, if any) to the new topics and date.
+    ///
+    /// The entries are written first and always, the record last: a write
+    /// cut off midway leaves entries that lead nowhere (skipped when read,
+    /// pruned with their date), never a stored story missing from its
+    /// topics that the next write of it would take as indexed already.
     pub fn put_story(&self, story: &Story, before: Option<&Story>) -> Result<()> {
-        put_json(&self.stories, story.id.0.as_bytes(), story)?;
+        let keys: Vec<Vec<u8>> = story.topics.iter().map(|s| topic_key(s, story)).collect();
         if let Some(old) = before {
-            if old.topics == story.topics && old.published == story.published {
-                return Ok(());
-            }
             for slug in &old.topics {
-                self.topics.remove(topic_key(slug, old))?;
+                let key = topic_key(slug, old);
+                if !keys.contains(&key) {
+                    self.topics.remove(key)?;
+                }
             }
         }
-        for slug in &story.topics {
-            self.topics.insert(topic_key(slug, story), &[])?;
+        for key in keys {
+            self.topics.insert(key, &[])?;
         }
-        Ok(())
+        put_json(&self.stories, story.id.0.as_bytes(), story)
     }
 
     pub fn story_by_link(&self, link: &str) -> Result<Option<StoryId>> {
@@ -268,9 +273,22 @@ impl Store {
     pub fn index_link(&self, link: &str, id: StoryId) -> Result<()> {
         // compare_and_swap from "absent": the first story to carry a link
         // keeps it, whatever order later polls run in.
-        let _ = self
-            .links
-            .compare_and_swap(link, None as Option<&[u8]>, Some(id.0.as_bytes()))?;
+        let taken =
+            self.links
+                .compare_and_swap(link, None as Option<&[u8]>, Some(id.0.as_bytes()))?;
+        // Unless that story is gone: pruned, or never written by a merge
+        // cut off before it. The link is then free.
+        if let Err(sled::CompareAndSwapError {
+            current: Some(owner),
+            ..
+        }) = taken
+        {
+            if owner != id.0.as_bytes() && !self.stories.contains_key(&owner)? {
+                let _ = self
+                    .links
+                    .compare_and_swap(link, Some(owner), Some(id.0.as_bytes()))?;
+            }
+        }
         Ok(())
     }
 

@@ -17,9 +17,14 @@
 //! Stories are never merged with each other afterwards: a copy that
 //! matches two stories joins one, and ids never change.
 //!
-//! Writes go story and indexes first, the copy last: a poll cut off midway
-//! leaves no copy behind, so the next poll redoes the item, and the story
-//! id (derived from the copy key) comes out the same.
+//! Writes go indexes first, then the story, the copy last: a poll cut off
+//! midway leaves no copy behind, so the next poll redoes the item, and the
+//! story id (derived from the copy key) comes out the same. A story is
+//! never written before the index entries that lead its copy back to it:
+//! one cut off after the story finds it again by its own link or title,
+//! rather than starting another story and leaving the first one listing
+//! a copy that is not its own. Index entries of a story never written
+//! lead nowhere: every lookup checks that the story exists.
 
 mod keys;
 pub mod sketch;
@@ -350,7 +355,6 @@ fn save(
     }
     story.set_topics(&copies);
 
-    store.put_story(&story, before.as_ref())?;
     if let Some(link) = &copy.link {
         if old.and_then(|o| o.link.as_ref()) != Some(link) {
             store.index_link(&link_key(link), story.id)?;
@@ -364,6 +368,7 @@ fn save(
     if let Some(sketch) = sketch {
         store.index_sketch(story.id, &copy.key, sketch, copy.published)?;
     }
+    store.put_story(&story, before.as_ref())?;
     store.put_copy(copy)?;
 
     done.touched_topics.extend(story.topics.iter().cloned());
