@@ -32,6 +32,16 @@
 //!
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
+//!
+//! Trees are written one key at a time, not in transactions, in an order
+//! that a process killed between two writes cannot make inconsistent:
+//! merging writes index entries before the story and the story before
+//! its copy; removing a story ([`crate::merge::forget`]) takes out its
+//! links, titles and sketches (computed from its copies) first, then the
+//! copies, the story, and its topic entries last, since they are how
+//! retention finds it again. What a kill leaves at worst is entries that
+//! lead to no story: every lookup checks that the story exists, and
+//! retention removes them with their date.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
@@ -508,13 +518,15 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a story and its `topics` entries. Its copies and other
-    /// index entries are [`crate::merge::forget`]'s to remove first.
+    /// Removes a story, then its `topics` entries: a removal cut off
+    /// between the two leaves entries that retention finds and clears.
+    /// Its copies and other index entries are [`crate::merge::forget`]'s
+    /// to remove first.
     pub fn remove_story(&self, story: &Story) -> Result<()> {
+        self.stories.remove(story.id.0.as_bytes())?;
         for slug in &story.topics {
             self.topics.remove(topic_key(slug, story))?;
         }
-        self.stories.remove(story.id.0.as_bytes())?;
         Ok(())
     }
 

@@ -330,3 +330,41 @@ fn counts_stay_flat_under_steady_input() {
     assert_eq!(settled[0].stories, per_day * keep_days as usize);
     assert_eq!(settled[0].copies, 2 * settled[0].stories);
 }
+
+#[test]
+fn prune_command_removes_old_stories_and_says_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("feeds.toml");
+    let text = "[store]\npath = \"store\"\nkeep_days = 30\n\n\
+                [[source]]\nid = \"portal\"\nurl = \"https://portal.gov.vn.test/rss\"\n\n\
+                [[source]]\nid = \"police\"\nurl = \"https://police.gov.vn.test/rss\"\n\n\
+                [[source]]\nid = \"paper\"\nurl = \"https://paper.vn.test/rss\"\n";
+    std::fs::write(&config_path, text).unwrap();
+    let config = Config::load(&config_path).unwrap();
+    let now = Utc::now();
+    {
+        let store = Store::open(&config.store.path).unwrap();
+        for n in 0..4 {
+            add_story(&store, &config, n, now - Duration::days(45), now);
+            add_story(&store, &config, 10 + n, now - Duration::days(5), now);
+        }
+        store.flush().unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["prune", "--config", config_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("pruned 4 stories published before "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nkept 4 stories, 8 copies;"), "{stdout}");
+    let store = Store::open(&config.store.path).unwrap();
+    assert_eq!(store.counts().stories, 4);
+}

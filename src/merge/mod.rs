@@ -229,9 +229,10 @@ pub fn reindex(store: &Store) -> Result<usize> {
 
 /// Removes a story with its copies and every index entry merging made
 /// for them: the inverse of merging, for retention and for an import
-/// that replaces a story. Index entries go first, then the copies, the
-/// story last: a removal cut off midway leaves the story to be found and
-/// removed again, and what is already gone cannot be missed.
+/// that replaces a story. The entries computed from the copies go first,
+/// then the copies, the story and its topic entries last: a removal cut
+/// off midway leaves the story to be found by its topic entries and
+/// removed again, and nothing it needs for that is gone yet.
 pub fn forget(store: &Store, story: &Story) -> Result<usize> {
     let mut copies = Vec::with_capacity(story.copies.len());
     for key in &story.copies {
