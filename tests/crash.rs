@@ -131,19 +131,58 @@ fn config_text(server: &FixtureServer, listen: &str, store: &Path) -> String {
     text
 }
 
-fn serve(config: &Path, log: &Path) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_bantin"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env("RUST_LOG", "bantin=warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap()
+/// A running `bantin serve`; killed if the test fails before it is done
+/// with it, so no daemon outlives the test.
+struct Daemon(Option<Child>);
+
+impl Daemon {
+    fn start(config: &Path, log: &Path) -> Daemon {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_bantin"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .env("RUST_LOG", "bantin=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap();
+        Daemon(Some(child))
+    }
+
+    fn child(&mut self) -> &mut Child {
+        self.0.as_mut().unwrap()
+    }
+
+    /// SIGKILL: no signal handler, no flush, nothing runs.
+    fn kill_9(mut self) {
+        let mut child = self.0.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// SIGTERM, and a clean exit.
+    fn terminate(mut self) {
+        let mut child = self.0.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "{exit:?}");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// A port nothing listens on now; every daemon of the test serves on it.
@@ -222,16 +261,6 @@ async fn settled_feeds(addr: &str, config: &Config) -> BTreeMap<String, Vec<u8>>
         last = now;
     }
     panic!("the feeds never settled");
-}
-
-fn terminate(mut child: Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "{exit:?}");
 }
 
 /// A story as the comparison sees it: its copies' keys.
@@ -314,30 +343,29 @@ async fn kill_9_during_ingest_loses_and_corrupts_nothing() {
     let watcher = watch_served(addr.clone(), Arc::clone(&served));
     let mut progress = Vec::new();
     for kill in 0..KILLS {
-        let mut daemon = serve(&config_path, &log);
+        let mut daemon = Daemon::start(&config_path, &log);
         let delay = rng.u64(50..=400);
         tokio::time::sleep(Duration::from_millis(delay)).await;
         progress.push((delay, served.lock().unwrap().len()));
-        if let Some(exit) = daemon.try_wait().unwrap() {
+        if let Some(exit) = daemon.child().try_wait().unwrap() {
             panic!(
                 "run {kill}: bantin exited by itself ({exit:?}); log:\n{}",
                 std::fs::read_to_string(&log).unwrap_or_default()
             );
         }
-        daemon.kill().unwrap();
-        daemon.wait().unwrap();
+        daemon.kill_9();
         set_feeds(&server, (FIRST_ITEMS + kill + 1).min(ITEMS), base);
     }
     set_feeds(&server, ITEMS, base);
 
     // Once more, to the end of a poll cycle.
     let last_start = Utc::now();
-    let daemon = serve(&config_path, &log);
+    let daemon = Daemon::start(&config_path, &log);
     wait_for_cycle(&addr, last_start, &log).await;
     let config = Config::load(&config_path).unwrap();
     let served_feeds = settled_feeds(&addr, &config).await;
     watcher.abort();
-    terminate(daemon);
+    daemon.terminate();
 
     // The clean run: the same feeds, one poll, no kills.
     let clean_dir = tempfile::tempdir().unwrap();
