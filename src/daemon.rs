@@ -1,5 +1,5 @@
-//! The running daemon: store, pipeline, scheduler and HTTP server, started
-//! together and stopped together.
+//! The running daemon: store, pipeline, scheduler, retention and HTTP
+//! server, started together and stopped together.
 //!
 //! `bantin serve` is this plus signal handling; tests call it directly
 //! with a listener on port 0 and their own shutdown token.
@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -15,7 +16,7 @@ use crate::config::Config;
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
 use crate::store::{Store, StoreError};
-use crate::{notify, reload, serve};
+use crate::{notify, reload, retention, serve};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -45,6 +46,7 @@ pub async fn run(
         shutdown.clone(),
     ));
     polls.spawn(publish_changes(Arc::clone(&pipeline), shutdown.clone()));
+    polls.spawn(prune_on_schedule(Arc::clone(&pipeline), shutdown.clone()));
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
@@ -84,6 +86,38 @@ async fn publish_changes(pipeline: Arc<Pipeline>, shutdown: CancellationToken) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "cannot render feeds"),
             Err(e) => tracing::error!(error = %e, "the render task failed"),
+        }
+    }
+}
+
+/// Prunes stories past `keep_days` at start, then every
+/// [`retention::EVERY`], until shutdown.
+async fn prune_on_schedule(pipeline: Arc<Pipeline>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(retention::EVERY);
+    // A daemon suspended for a night prunes once on waking, not once per
+    // hour it missed.
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let p = Arc::clone(&pipeline);
+        let stop = shutdown.clone();
+        match tokio::task::spawn_blocking(move || p.prune(Utc::now(), &stop)).await {
+            Ok(Ok(pruned)) if pruned.stories > 0 || pruned.dangling > 0 || pruned.week_keys > 0 => {
+                tracing::info!(
+                    stories = pruned.stories,
+                    copies = pruned.copies,
+                    dangling = pruned.dangling,
+                    week_keys = pruned.week_keys,
+                    keep_days = pipeline.config().store.keep_days,
+                    "pruned stories past retention"
+                );
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot prune the store"),
+            Err(e) => tracing::error!(error = %e, "the prune task failed"),
         }
     }
 }

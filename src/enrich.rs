@@ -16,6 +16,7 @@ use crate::merge;
 use crate::normalize::{Item, article_content, html_to_text};
 use crate::parse::article::{ArticleRule, extract};
 use crate::parse::charset;
+use crate::retention;
 use crate::store::Store;
 
 /// Article pages fetched per poll of one source at most: a list page that
@@ -34,8 +35,13 @@ pub async fn articles(
         return;
     };
     let keys = merge::copy_keys(source, items);
+    let oldest = retention::cutoff(config.store.keep_days, chrono::Utc::now());
     let mut fetched = 0;
     for ((item, topics), key) in items.iter_mut().zip(keys) {
+        // Too old to be stored: its page would be fetched at every poll.
+        if oldest.is_some_and(|oldest| item.published < oldest) {
+            continue;
+        }
         let stored = match store.copy(&key) {
             Ok(stored) => stored,
             Err(e) => {

@@ -24,6 +24,8 @@
 //! - [`merge`]: copies joined into [`story::Story`]s.
 //! - [`store`]: sled; the only module that names it.
 //! - [`reclassify`]: stored copies classified again when the topic rules change.
+//! - [`retention`]: stories older than `keep_days` pruned with their index entries.
+//! - [`backup`]: `bantin export` and `import`: stories and copies as JSON lines.
 //! - [`publish`]: Atom bytes per topic, rendered once per change.
 //! - [`serve`]: axum routes, and the caps on what a client may send.
 //! - [`pipeline`]: one poll of one source through all stages.
@@ -36,6 +38,7 @@
 //! - [`eval`]: the merge's precision and recall on a labelled corpus.
 //! - [`memory`]: the allocator's settings, fixed at start.
 
+pub mod backup;
 pub mod classify;
 pub mod config;
 pub mod daemon;
@@ -54,6 +57,7 @@ pub mod pipeline;
 pub mod publish;
 pub mod reclassify;
 pub mod reload;
+pub mod retention;
 pub mod schedule;
 pub mod scheduler;
 pub mod serve;

@@ -94,6 +94,17 @@ enum Command {
         /// The page to look at.
         url: String,
     },
+    /// Remove the stories published more than `[store] keep_days` ago, with
+    /// their copies and index entries (the daemon does this every hour).
+    Prune,
+    /// Write every story with its copies to stdout, one JSON object per line.
+    Export,
+    /// Restore stories from an export, rebuilding their indexes; a stored
+    /// story with the same id is replaced.
+    Import {
+        /// The export file, or `-` for stdin.
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -159,7 +170,10 @@ fn main() -> ExitCode {
     init_logging(cli.log_format, quiet);
     // `discover` and `preview --url` need no configuration of their own.
     let standalone = matches!(&cli.command, Command::Discover { .. } | Command::Eval(_))
-        || matches!(&cli.command, Command::Preview(p) if p.source.is_none());
+        || matches!(&cli.command, Command::Preview(p) if p.source.is_none())
+        // A backup needs only the store. Not `prune`: the default
+        // keep_days may be shorter than the one configured.
+        || (matches!(&cli.command, Command::Export | Command::Import { .. }) && cli.store.is_some());
     let loaded = match Config::load(&cli.config) {
         Err(_) if standalone && !cli.config.exists() => Config::parse("", &cli.config),
         other => other,
@@ -187,6 +201,9 @@ fn main() -> ExitCode {
         Command::Preview(args) => runtime().and_then(|rt| rt.block_on(preview(config, args))),
         Command::Eval(args) => eval(args),
         Command::Discover { url } => runtime().and_then(|rt| rt.block_on(discover(config, url))),
+        Command::Prune => prune(&config),
+        Command::Export => export(&config),
+        Command::Import { file } => import(&config, &file),
         Command::Explain {
             source,
             guid,
@@ -316,6 +333,73 @@ async fn poll(config: Config) -> anyhow::Result<ExitCode> {
 
 fn open_store(path: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(path)?)
+}
+
+fn prune(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config.store.path)?;
+    let keep_days = config.store.keep_days;
+    let pruned = bantin::retention::prune(&store, keep_days, chrono::Utc::now())?;
+    store.flush()?;
+    let Some(cutoff) = pruned.cutoff else {
+        println!("keep_days = {keep_days} keeps every story");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let left = store.counts();
+    println!(
+        "pruned {} stories published before {} ({} copies, {} dangling topic entries, {} old index keys)",
+        pruned.stories,
+        cutoff.format("%Y-%m-%d %H:%M UTC"),
+        pruned.copies,
+        pruned.dangling,
+        pruned.week_keys,
+    );
+    println!(
+        "kept {} stories, {} copies; index entries: {} links, {} titles, {} topics, {} sketches",
+        left.stories, left.copies, left.links, left.titles, left.topics, left.sketches
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config.store.path)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let done = bantin::backup::export(&store, &mut out)?;
+    eprintln!(
+        "exported {} stories, {} copies{}",
+        done.stories,
+        done.copies,
+        if done.without_copies > 0 {
+            format!(
+                " ({} stories without a stored copy left out: the next poll completes them)",
+                done.without_copies
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
+    // The file is opened first: a wrong name must not create a store.
+    let input: Box<dyn std::io::BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let opened = std::fs::File::open(file)
+            .with_context(|| format!("import: cannot open {}", file.display()))?;
+        Box::new(std::io::BufReader::new(opened))
+    };
+    let store = open_store(&config.store.path)?;
+    let done = bantin::backup::import(&store, input)?;
+    println!(
+        "imported {} stories ({} replaced), {} copies into {}",
+        done.stories,
+        done.replaced,
+        done.copies,
+        config.store.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The daemon holds the store's lock while it runs, so its own

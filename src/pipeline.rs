@@ -13,6 +13,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::classify::classify;
@@ -25,6 +26,7 @@ use crate::normalize::{Item, normalize};
 use crate::parse::{ParseError, parse_body};
 use crate::publish::Publisher;
 use crate::reclassify;
+use crate::retention::{self, Pruned};
 use crate::schedule::{self, Hints};
 use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
 use crate::store::{Store, StoreError};
@@ -348,7 +350,8 @@ impl Pipeline {
         // A poisoned lock only means another ingest panicked; the store
         // itself is consistent, so carry on.
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        let ingested = merge::ingest(&self.store, source, prepared.items, seen)?;
+        let oldest = retention::cutoff(self.config().store.keep_days, seen);
+        let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
         self.metrics.ingested(&ingested);
         self.publisher
             .mark_changed(ingested.touched_topics.iter().cloned());
@@ -359,6 +362,40 @@ impl Pipeline {
             partial: prepared.partial,
             broken_rules: prepared.broken_rules,
         })
+    }
+
+    /// Removes the stories older than `keep_days` at `now`
+    /// ([`retention`]) and marks the feeds that lose some. Merges wait
+    /// for one batch at a time, not for the whole prune; `stop` ends it
+    /// between batches (the next prune goes on from there). Blocking.
+    pub fn prune(
+        &self,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> Result<Pruned, StoreError> {
+        let Some(cutoff) = retention::cutoff(self.config().store.keep_days, now) else {
+            return Ok(Pruned::default());
+        };
+        let mut done = Pruned::default();
+        loop {
+            let batch = {
+                let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
+                retention::prune_batch(&self.store, cutoff, retention::BATCH)?
+            };
+            self.publisher
+                .mark_changed(batch.touched_topics.iter().cloned());
+            let more = batch.more;
+            done.add(batch);
+            if !more {
+                break;
+            }
+            if stop.is_cancelled() {
+                return Ok(done);
+            }
+        }
+        let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
+        done.week_keys += retention::drop_old_weeks(&self.store, cutoff)?;
+        Ok(done)
     }
 
     /// The sources with their config index and the host they are polled

@@ -9,6 +9,11 @@
 //! the last time. A poll cycle that brings news from a thousand sources
 //! renders each feed once, not a thousand times.
 //!
+//! A feed is served only once what it shows is on disk: the store is
+//! flushed between rendering and swapping the new bytes in, so a reader
+//! never sees an entry that a crash (kill -9, power loss) could take back
+//! and mint again under another id.
+//!
 //! Every date in a feed comes from the stories, never from the clock, so
 //! an unchanged store renders byte-identical feeds (and ETags) across
 //! restarts: readers keep getting 304s.
@@ -72,6 +77,7 @@ impl Publisher {
         for topic in &config.topics {
             fresh.insert(topic.slug.clone(), Arc::new(render(config, store, topic)?));
         }
+        store.flush()?;
         if let Ok(mut feeds) = self.feeds.write() {
             *feeds = fresh;
         }
@@ -100,11 +106,16 @@ impl Publisher {
 
     /// Re-renders the named topics.
     fn refresh(&self, config: &Config, store: &Store, slugs: &BTreeSet<String>) -> Result<()> {
+        let mut fresh = Vec::new();
         for topic in config.topics.iter().filter(|t| slugs.contains(&t.slug)) {
-            let feed = Arc::new(render(config, store, topic)?);
-            if let Ok(mut feeds) = self.feeds.write() {
-                feeds.insert(topic.slug.clone(), feed);
-            }
+            fresh.push((topic.slug.clone(), Arc::new(render(config, store, topic)?)));
+        }
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        store.flush()?;
+        if let Ok(mut feeds) = self.feeds.write() {
+            feeds.extend(fresh);
         }
         Ok(())
     }
@@ -165,9 +176,8 @@ pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedF
 fn shown_first(config: &Config, store: &Store, story: &Story) -> Result<Vec<Copy>> {
     let mut copies = Vec::with_capacity(story.copies.len());
     for key in &story.copies {
-        if let Some(copy) = store.copy(key)? {
-            copies.push(copy);
-        }
+        // A copy another story holds (an import moved it) is shown there.
+        copies.extend(store.copy(key)?.filter(|c| c.story == story.id));
     }
     let priority = |c: &Copy| {
         config

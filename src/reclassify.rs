@@ -7,7 +7,7 @@
 //! difference, every copy within the retention window is classified again
 //! from its stored text, and the stories whose topics moved are rewritten.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 
 use crate::classify::classify;
 use crate::config::Config;
@@ -50,12 +50,12 @@ pub fn if_rules_changed(config: &Config, store: &Store) -> Result<Option<Reclass
 
 /// Classifies every copy within the retention window again.
 pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
-    let oldest = Utc::now() - Duration::days(i64::from(config.store.keep_days));
+    let oldest = crate::retention::cutoff(config.store.keep_days, Utc::now());
     let mut done = Reclassified::default();
     let mut changed: Vec<Copy> = Vec::new();
     for copy in store.copies() {
         let copy = copy?;
-        if copy.published < oldest {
+        if oldest.is_some_and(|oldest| copy.published < oldest) {
             continue;
         }
         done.copies_checked += 1;
@@ -75,24 +75,31 @@ pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
         }
     }
     done.copies_changed = changed.len();
-    let mut stories = std::collections::BTreeSet::new();
-    for copy in &changed {
-        store.put_copy(copy)?;
-        stories.insert(copy.story);
+    let mut by_story: std::collections::BTreeMap<_, Vec<Copy>> = Default::default();
+    for copy in changed {
+        by_story.entry(copy.story).or_default().push(copy);
     }
-    for id in stories {
-        let Some(before) = store.story(id)? else {
-            continue;
-        };
-        let mut copies = Vec::with_capacity(before.copies.len());
-        for key in &before.copies {
-            copies.extend(store.copy(key)?);
+    // Each story before its copies: a pass cut off between the two finds
+    // the copies unchanged next time and does them again, whereas copies
+    // written first would look done and leave their story's topics stale.
+    for (id, changed) in by_story {
+        if let Some(before) = store.story(id)? {
+            let mut copies = Vec::with_capacity(before.copies.len());
+            for key in &before.copies {
+                match changed.iter().find(|c| c.key == *key) {
+                    Some(copy) => copies.push(copy.clone()),
+                    None => copies.extend(store.copy(key)?),
+                }
+            }
+            let mut story = before.clone();
+            story.set_topics(&copies);
+            if story.topics != before.topics {
+                store.put_story(&story, Some(&before))?;
+                done.stories_changed += 1;
+            }
         }
-        let mut story = before.clone();
-        story.set_topics(&copies);
-        if story.topics != before.topics {
-            store.put_story(&story, Some(&before))?;
-            done.stories_changed += 1;
+        for copy in &changed {
+            store.put_copy(copy)?;
         }
     }
     Ok(done)

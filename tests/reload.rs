@@ -104,11 +104,12 @@ async fn a_changed_file_is_put_in_force_and_a_broken_one_rejected() {
     let broken =
         without(&full, "bvdk-haugiang").replacen("[poll]\n", "[poll]\nevery = \"15 phút\"\n", 1);
     std::fs::write(setup.config_path(), &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("15 phút")).unwrap() + 1;
+    let error = format!("feeds.toml:{line}:9: `15 phút` is not a duration");
     eventually("the error on the status page", || async {
         let (_, _, page) = get(&format!("http://{addr}/"), &[]).await;
         let page = String::from_utf8_lossy(&page).into_owned();
-        page.contains("feeds.toml:9:9: `15 phút` is not a duration")
-            && page.contains("was not loaded")
+        page.contains(&error) && page.contains("was not loaded")
     })
     .await;
     assert_eq!(listed_sources(addr).await.len(), 5);

@@ -228,7 +228,7 @@ async fn portal_with(list_source_extra: &str, extra_rss_items: &str) -> Portal {
     std::fs::write(
         &path,
         format!(
-            "[store]\npath = \"store\"\n[poll]\nhost_gap = \"0s\"\n{}\n\
+            "[store]\npath = \"store\"\nkeep_days = 36500\n[poll]\nhost_gap = \"0s\"\n{}\n\
              [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\npriority = 10\nallow_private = true\n{list_source_extra}\n{LIST_RULES}\n\
              [[source]]\nid = \"baohaugiang\"\nname = \"Báo Hậu Giang\"\nurl = \"{}\"\npriority = 30\nallow_private = true\n",
             common::TOPICS,

@@ -50,7 +50,7 @@ fn downgrade_to_schema_1(path: &Path) {
         .unwrap()
         .insert("schema", &1u64.to_be_bytes())
         .unwrap();
-    for tree in ["titles", "sketches", "bands"] {
+    for tree in ["titles", "sketches"] {
         db.open_tree(tree).unwrap().clear().unwrap();
     }
     db.flush().unwrap();

@@ -82,7 +82,7 @@ async fn poll_once(source_extra: &str) -> (PollResult, Vec<String>) {
     std::fs::write(
         &path,
         format!(
-            "[store]\npath = \"store\"\n[poll]\ntimeout = \"5s\"\n\
+            "[store]\npath = \"store\"\nkeep_days = 36500\n[poll]\ntimeout = \"5s\"\n\
              [[source]]\nid = \"congan\"\nurl = \"https://{addr}/rss\"\nallow_private = true\n{source_extra}\n"
         ),
     )

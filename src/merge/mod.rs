@@ -17,9 +17,14 @@
 //! Stories are never merged with each other afterwards: a copy that
 //! matches two stories joins one, and ids never change.
 //!
-//! Writes go story and indexes first, the copy last: a poll cut off midway
-//! leaves no copy behind, so the next poll redoes the item, and the story
-//! id (derived from the copy key) comes out the same.
+//! Writes go indexes first, then the story, the copy last: a poll cut off
+//! midway leaves no copy behind, so the next poll redoes the item, and the
+//! story id (derived from the copy key) comes out the same. A story is
+//! never written before the index entries that lead its copy back to it:
+//! one cut off after the story finds it again by its own link or title,
+//! rather than starting another story and leaving the first one listing
+//! a copy that is not its own. Index entries of a story never written
+//! lead nowhere: every lookup checks that the story exists.
 
 mod keys;
 pub mod sketch;
@@ -79,9 +84,27 @@ pub fn ingest(
     items: Vec<(Item, Vec<String>)>,
     seen: DateTime<Utc>,
 ) -> Result<Ingested> {
+    ingest_since(store, source, items, seen, None)
+}
+
+/// As [`ingest`], leaving out items published before `oldest`: what
+/// retention would prune at once must not come back with every poll of a
+/// feed that keeps old items.
+pub fn ingest_since(
+    store: &Store,
+    source: &Source,
+    items: Vec<(Item, Vec<String>)>,
+    seen: DateTime<Utc>,
+    oldest: Option<DateTime<Utc>>,
+) -> Result<Ingested> {
+    // Keys are decided over the whole feed, old items included: whether
+    // a guid is unique depends on every item that carries it.
     let keys = copy_keys(source, &items);
     let mut done = Ingested::default();
     for ((item, topics), key) in items.into_iter().zip(keys) {
+        if oldest.is_some_and(|oldest| item.published < oldest) {
+            continue;
+        }
         if let Some(old) = store.copy(&key)? {
             if old.differs_from(&item, &topics) {
                 let sketch = sketch_of(&item);
@@ -204,6 +227,114 @@ pub fn reindex(store: &Store) -> Result<usize> {
     Ok(copies)
 }
 
+/// Removes a story with its copies and every index entry merging made
+/// for them: the inverse of merging, for retention and for an import
+/// that replaces a story. The entries computed from the copies go first,
+/// then the copies, the story and its topic entries last: a removal cut
+/// off midway leaves the story to be found by its topic entries and
+/// removed again, and nothing it needs for that is gone yet.
+pub fn forget(store: &Store, story: &Story) -> Result<usize> {
+    let mut copies = Vec::with_capacity(story.copies.len());
+    for key in &story.copies {
+        // A copy moved to another story (by an import) is that story's.
+        if let Some(copy) = store.copy(key)?.filter(|c| c.story == story.id) {
+            copies.push(copy);
+        }
+    }
+    for copy in &copies {
+        unindex(store, copy)?;
+    }
+    let mut dates: Vec<DateTime<Utc>> = copies.iter().map(|c| c.published).collect();
+    dates.push(story.published);
+    store.unindex_sketches(story.id, &dates)?;
+    for copy in &copies {
+        store.remove_copy(&copy.key)?;
+    }
+    store.remove_story(story)?;
+    Ok(copies.len())
+}
+
+/// Takes a copy's link and titles out of the indexes, where they name
+/// its story.
+fn unindex(store: &Store, copy: &Copy) -> Result<()> {
+    if let Some(link) = &copy.link {
+        store.unindex_link(&link_key(link), copy.story)?;
+    }
+    for title in title_keys(&copy.title) {
+        store.unindex_title(&title, copy.story, copy.published)?;
+    }
+    Ok(())
+}
+
+/// Writes a story and its copies as they were exported, with every index
+/// entry merging would have made for them: links, titles, sketches and
+/// topics. A story with the same id is replaced; a copy the store holds
+/// under another story moves to this one. Running it twice changes
+/// nothing more: an import cut off midway can be run again.
+pub fn restore(store: &Store, story: &Story, copies: &[Copy]) -> Result<()> {
+    if let Some(old) = store.story(story.id)? {
+        forget(store, &old)?;
+    }
+    for copy in copies {
+        if let Some(held) = store.copy(&copy.key)?.filter(|c| c.story != story.id) {
+            detach(store, &held)?;
+        }
+    }
+    for copy in copies {
+        index(store, story.id, copy)?;
+    }
+    store.put_story(story, None)?;
+    for copy in copies {
+        store.put_copy(copy)?;
+    }
+    Ok(())
+}
+
+/// Takes a copy out of the story that holds it; a story left without
+/// copies is removed, another one is dated and classified anew from the
+/// copies it keeps.
+fn detach(store: &Store, copy: &Copy) -> Result<()> {
+    unindex(store, copy)?;
+    store.unindex_sketches(copy.story, &[copy.published])?;
+    let Some(before) = store.story(copy.story)? else {
+        return Ok(());
+    };
+    let mut rest = Vec::new();
+    for key in before.copies.iter().filter(|k| **k != copy.key) {
+        rest.extend(store.copy(key)?.filter(|c| c.story == before.id));
+    }
+    let Some(first) = rest.first() else {
+        store.remove_story(&before)?;
+        return Ok(());
+    };
+    let mut story = Story::new(first);
+    story.id = before.id;
+    for other in &rest {
+        story.absorb(other);
+    }
+    story.set_topics(&rest);
+    // The copies it keeps may share the link, a title or the week of
+    // sketches just taken out: index them again.
+    for other in &rest {
+        index(store, story.id, other)?;
+    }
+    store.put_story(&story, Some(&before))
+}
+
+/// Indexes a stored copy as merging does: its link, titles and sketch.
+fn index(store: &Store, id: StoryId, copy: &Copy) -> Result<()> {
+    if let Some(link) = &copy.link {
+        store.index_link(&link_key(link), id)?;
+    }
+    for title in title_keys(&copy.title) {
+        store.index_title(&title, id, copy.published)?;
+    }
+    if let Some(sketch) = sketch_of(&copy.to_item()) {
+        store.index_sketch(id, &copy.key, &sketch, copy.published)?;
+    }
+    Ok(())
+}
+
 /// Writes a new or changed copy and the story it belongs to.
 fn save(
     store: &Store,
@@ -225,7 +356,6 @@ fn save(
     }
     story.set_topics(&copies);
 
-    store.put_story(&story, before.as_ref())?;
     if let Some(link) = &copy.link {
         if old.and_then(|o| o.link.as_ref()) != Some(link) {
             store.index_link(&link_key(link), story.id)?;
@@ -239,6 +369,7 @@ fn save(
     if let Some(sketch) = sketch {
         store.index_sketch(story.id, &copy.key, sketch, copy.published)?;
     }
+    store.put_story(&story, before.as_ref())?;
     store.put_copy(copy)?;
 
     done.touched_topics.extend(story.topics.iter().cloned());

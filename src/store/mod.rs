@@ -33,7 +33,18 @@
 //!
 //! Values are JSON so that fields can be added with `#[serde(default)]`
 //! without a migration.
+//!
+//! Trees are written one key at a time, not in transactions, in an order
+//! that a process killed between two writes cannot make inconsistent:
+//! merging writes index entries before the story and the story before
+//! its copy; removing a story ([`crate::merge::forget`]) takes out its
+//! links, titles and sketches (computed from its copies) first, then the
+//! copies, the story, and its topic entries last, since they are how
+//! retention finds it again. What a kill leaves at worst is entries that
+//! lead to no story: every lookup checks that the story exists, and
+//! retention removes them with their date.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -65,6 +76,8 @@ pub enum StoreError {
         #[source]
         source: sled::Error,
     },
+    #[error("store: {path} is in use by a running bantin; stop it first")]
+    Locked { path: String },
     #[error("store: {0}")]
     Sled(#[from] sled::Error),
     #[error("store: damaged record in `{tree}`: {reason}")]
@@ -117,7 +130,12 @@ impl Store {
                 // moment after the last handle drops: a store reopened at
                 // once (a restart in one process, tests) gets a second to
                 // be free. Another live daemon on the store still fails.
-                Err(e) if attempt < 10 && e.to_string().contains("could not acquire lock") => {
+                Err(e) if is_locked(&e) => {
+                    if attempt == 10 {
+                        return Err(StoreError::Locked {
+                            path: path.display().to_string(),
+                        });
+                    }
                     attempt += 1;
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
@@ -233,20 +251,25 @@ impl Store {
 
     /// Writes a story and moves its topic index entries from `before` (its
     /// previous version, if any) to the new topics and date.
+    ///
+    /// The entries are written first and always, the record last: a write
+    /// cut off midway leaves entries that lead nowhere (skipped when read,
+    /// pruned with their date), never a stored story missing from its
+    /// topics that the next write of it would take as indexed already.
     pub fn put_story(&self, story: &Story, before: Option<&Story>) -> Result<()> {
-        put_json(&self.stories, story.id.0.as_bytes(), story)?;
+        let keys: Vec<Vec<u8>> = story.topics.iter().map(|s| topic_key(s, story)).collect();
         if let Some(old) = before {
-            if old.topics == story.topics && old.published == story.published {
-                return Ok(());
-            }
             for slug in &old.topics {
-                self.topics.remove(topic_key(slug, old))?;
+                let key = topic_key(slug, old);
+                if !keys.contains(&key) {
+                    self.topics.remove(key)?;
+                }
             }
         }
-        for slug in &story.topics {
-            self.topics.insert(topic_key(slug, story), &[])?;
+        for key in keys {
+            self.topics.insert(key, &[])?;
         }
-        Ok(())
+        put_json(&self.stories, story.id.0.as_bytes(), story)
     }
 
     pub fn story_by_link(&self, link: &str) -> Result<Option<StoryId>> {
@@ -260,9 +283,22 @@ impl Store {
     pub fn index_link(&self, link: &str, id: StoryId) -> Result<()> {
         // compare_and_swap from "absent": the first story to carry a link
         // keeps it, whatever order later polls run in.
-        let _ = self
-            .links
-            .compare_and_swap(link, None as Option<&[u8]>, Some(id.0.as_bytes()))?;
+        let taken =
+            self.links
+                .compare_and_swap(link, None as Option<&[u8]>, Some(id.0.as_bytes()))?;
+        // Unless that story is gone: pruned, or never written by a merge
+        // cut off before it. The link is then free.
+        if let Err(sled::CompareAndSwapError {
+            current: Some(owner),
+            ..
+        }) = taken
+        {
+            if owner != id.0.as_bytes() && !self.stories.contains_key(&owner)? {
+                let _ = self
+                    .links
+                    .compare_and_swap(link, Some(owner), Some(id.0.as_bytes()))?;
+            }
+        }
         Ok(())
     }
 
@@ -460,6 +496,152 @@ impl Store {
         self.topics.scan_prefix(&prefix).count()
     }
 
+    /// Every `topics` entry of a story published before `before`, under
+    /// every slug, configured or not: the oldest stories of each topic
+    /// are a short range scan at the start of its prefix. At most `limit`
+    /// distinct stories' entries are returned.
+    pub fn topic_entries_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<TopicEntry>> {
+        let mut found = Vec::new();
+        let mut stories = HashSet::new();
+        // Jump from slug to slug: slugs hold no byte below `-`, so `slug
+        // \x01` sorts after every key of `slug` and before the next slug.
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(first) = self.topics.range(from.clone()..).next() {
+            let (key, _) = first?;
+            let slug_len = key.iter().position(|&b| b == 0).unwrap_or(key.len());
+            let mut start = key[..slug_len].to_vec();
+            start.push(0);
+            let mut end = start.clone();
+            end.extend_from_slice(&sortable(before));
+            for entry in self.topics.range(start..end) {
+                let (key, _) = entry?;
+                let entry = topic_entry(&key)?;
+                if !stories.contains(&entry.story) {
+                    if stories.len() == limit {
+                        break;
+                    }
+                    stories.insert(entry.story);
+                }
+                found.push(entry);
+            }
+            from = key[..slug_len].to_vec();
+            from.push(1);
+        }
+        Ok(found)
+    }
+
+    pub fn remove_topic_entry(&self, entry: &TopicEntry) -> Result<()> {
+        self.topics
+            .remove(topic_key_of(&entry.slug, entry.published, entry.story))?;
+        Ok(())
+    }
+
+    /// Removes a story, then its `topics` entries: a removal cut off
+    /// between the two leaves entries that retention finds and clears.
+    /// Its copies and other index entries are [`crate::merge::forget`]'s
+    /// to remove first.
+    pub fn remove_story(&self, story: &Story) -> Result<()> {
+        self.stories.remove(story.id.0.as_bytes())?;
+        for slug in &story.topics {
+            self.topics.remove(topic_key(slug, story))?;
+        }
+        Ok(())
+    }
+
+    pub fn remove_copy(&self, key: &CopyKey) -> Result<()> {
+        self.copies.remove(key.to_bytes())?;
+        Ok(())
+    }
+
+    /// Lets go of a link, if it points at `id`: another story that owns
+    /// the same link keeps it.
+    pub fn unindex_link(&self, link: &str, id: StoryId) -> Result<()> {
+        let _ = self
+            .links
+            .compare_and_swap(link, Some(id.0.as_bytes()), None as Option<&[u8]>)?;
+        Ok(())
+    }
+
+    /// Takes a story out of the list of a title indexed at `published`.
+    pub fn unindex_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
+        let key = week_key(week(published), title.as_bytes());
+        remove_entry(&self.titles, &key, id)
+    }
+
+    /// Removes a story's sketches from the weeks of `published` (its
+    /// copies' dates); those weeks' in-memory bands are read again when
+    /// next needed.
+    pub fn unindex_sketches(&self, id: StoryId, published: &[DateTime<Utc>]) -> Result<()> {
+        let mut weeks: Vec<[u8; 4]> = published.iter().map(|&p| week(p)).collect();
+        weeks.sort_unstable();
+        weeks.dedup();
+        for week in weeks {
+            let mut prefix = week.to_vec();
+            prefix.extend_from_slice(id.0.as_bytes());
+            for entry in self.sketches.scan_prefix(&prefix) {
+                let (key, _) = entry?;
+                self.sketches.remove(key)?;
+            }
+            self.recent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .forget(week);
+        }
+        Ok(())
+    }
+
+    /// Drops every title and sketch key of the weeks before the
+    /// week of `before`, whatever story it names: what a story's own
+    /// removal missed (a copy re-dated since it was indexed) goes here.
+    /// Returns the keys removed.
+    pub fn drop_weeks_before(&self, before: DateTime<Utc>) -> Result<usize> {
+        let end = week(before);
+        let mut removed = 0;
+        for tree in [&self.titles, &self.sketches] {
+            for entry in tree.range(..end) {
+                let (key, _) = entry?;
+                tree.remove(key)?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            self.recent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
+        }
+        Ok(removed)
+    }
+
+    /// Every story, in id order.
+    pub fn stories(&self) -> impl Iterator<Item = Result<Story>> + '_ {
+        self.stories.iter().map(|entry| {
+            let (_, value) = entry?;
+            serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+                tree: "stories",
+                reason: e.to_string(),
+            })
+        })
+    }
+
+    /// The entries of every tree that holds stories and their indexes.
+    /// Reads every key: for tests, benchmarks and `bantin prune`, not for
+    /// the daemon's hot path.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            stories: self.stories.len(),
+            copies: self.copies.len(),
+            links: self.links.len(),
+            titles: self.titles.len(),
+            topics: self.topics.len(),
+            sketches: self.sketches.len(),
+        }
+    }
+
     pub fn source_state(&self, id: &str) -> Result<Option<SourceState>> {
         get_json(&self.sources, "sources", id.as_bytes())
     }
@@ -479,12 +661,53 @@ impl Store {
     }
 }
 
+/// One `topics` index entry: a story under one topic's slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicEntry {
+    pub slug: String,
+    /// The story's `published` when the entry was written.
+    pub published: DateTime<Utc>,
+    pub story: StoryId,
+}
+
+/// Entries per tree, from [`Store::counts`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub stories: usize,
+    pub copies: usize,
+    pub links: usize,
+    pub titles: usize,
+    pub topics: usize,
+    pub sketches: usize,
+}
+
 fn topic_key(slug: &str, story: &Story) -> Vec<u8> {
+    topic_key_of(slug, story.published, story.id)
+}
+
+fn topic_key_of(slug: &str, published: DateTime<Utc>, id: StoryId) -> Vec<u8> {
     let mut key = slug.as_bytes().to_vec();
     key.push(0);
-    key.extend_from_slice(&sortable(story.published));
-    key.extend_from_slice(story.id.0.as_bytes());
+    key.extend_from_slice(&sortable(published));
+    key.extend_from_slice(id.0.as_bytes());
     key
+}
+
+fn topic_entry(key: &[u8]) -> Result<TopicEntry> {
+    let corrupt = || StoreError::Corrupt {
+        tree: "topics",
+        reason: format!("a key of {} bytes", key.len()),
+    };
+    let slug_len = key.iter().position(|&b| b == 0).ok_or_else(corrupt)?;
+    let rest = &key[slug_len + 1..];
+    if rest.len() != 24 {
+        return Err(corrupt());
+    }
+    Ok(TopicEntry {
+        slug: String::from_utf8_lossy(&key[..slug_len]).into_owned(),
+        published: from_sortable(fixed(&rest[..8], "topics")?),
+        story: story_id(&rest[8..], "topics")?,
+    })
 }
 
 /// Stories an index key keeps: the newest, by publication.
@@ -557,6 +780,33 @@ fn weeks(from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = [u8; 4]
 /// sign bit flipped, big-endian.
 fn sortable(time: DateTime<Utc>) -> [u8; 8] {
     ((time.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn from_sortable(bytes: [u8; 8]) -> DateTime<Utc> {
+    let seconds = (u64::from_be_bytes(bytes) ^ (1 << 63)) as i64;
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// Takes a story's entry out of an index list; the key goes with its
+/// last entry. Read, filter, compare-and-swap: a merge racing it is
+/// retried, never lost.
+fn remove_entry(tree: &sled::Tree, key: &[u8], id: StoryId) -> Result<()> {
+    tree.fetch_and_update(key, |old| {
+        let kept: Vec<u8> = old?
+            .chunks_exact(ENTRY)
+            .filter(|e| e[..16] != id.0.as_bytes()[..])
+            .flatten()
+            .copied()
+            .collect();
+        (!kept.is_empty()).then_some(kept)
+    })?;
+    Ok(())
+}
+
+/// Whether sled could not open the store because another process holds
+/// its lock. sled says so only in the text of an I/O error.
+fn is_locked(error: &sled::Error) -> bool {
+    error.to_string().contains("could not acquire lock")
 }
 
 fn get_json<T: DeserializeOwned>(

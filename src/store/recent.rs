@@ -80,6 +80,12 @@ impl Recent {
         self.weeks.insert(week, loaded);
     }
 
+    /// Lets go of a week: it is read again from the store when needed.
+    pub fn forget(&mut self, week: [u8; 4]) {
+        self.weeks.remove(&week);
+        self.loaded.retain(|w| *w != week);
+    }
+
     pub fn clear(&mut self) {
         self.weeks.clear();
         self.loaded.clear();

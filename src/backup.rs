@@ -1,0 +1,161 @@
+//! Backup and restore: `bantin export` and `bantin import`.
+//!
+//! An export is JSON lines, one [`Record`] per story: the story as stored
+//! (its id, copy keys, dates and topics) and every copy of it in full.
+//! That is all a store needs to serve the same feeds with the same entry
+//! ids; the indexes are rebuilt on import by [`merge::restore`], the same
+//! entries merging makes, so news ingested after a restore joins the
+//! restored stories. Sources' poll states (validators, schedule) are not
+//! exported: the first poll after a restore fetches each source in full
+//! and finds its items already stored. A store without the topic rules
+//! it was classified by classifies its copies again when the daemon
+//! starts ([`crate::reclassify`]).
+//!
+//! Import replaces by id: a story already in the store with the id of a
+//! record is replaced by the record, and a copy the store holds under
+//! another story moves to the record's story. Importing the same file
+//! twice changes nothing the second time, so an import cut off midway is
+//! finished by running it again. A line that is not a record stops the
+//! import there, with its line number.
+//!
+//! Neither reads the file system or names sled: the CLI opens the store
+//! (which a running daemon holds) and the files.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::merge;
+use crate::store::{Store, StoreError};
+use crate::story::{Copy, Story};
+
+/// One line of an export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub story: Story,
+    /// The story's copies that the store holds, in the story's order.
+    pub copies: Vec<Copy>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("export: cannot write: {0}")]
+    Write(#[source] std::io::Error),
+    #[error("import: cannot read line {line}: {source}")]
+    Read {
+        line: usize,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "import: line {line}: {reason} (the lines before it are imported; importing the file again after fixing it is safe)"
+    )]
+    Record { line: usize, reason: String },
+}
+
+/// What an export wrote.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub stories: usize,
+    pub copies: usize,
+    /// Stories none of whose copies is stored: a poll cut off between
+    /// the two writes left them, and the next poll of the source
+    /// completes them. Not exported.
+    pub without_copies: usize,
+}
+
+/// Writes every story with its copies, one JSON object per line, in id
+/// order.
+pub fn export(store: &Store, out: &mut impl Write) -> Result<Exported, BackupError> {
+    let mut done = Exported::default();
+    for story in store.stories() {
+        let story = story?;
+        let mut copies = Vec::with_capacity(story.copies.len());
+        for key in &story.copies {
+            copies.extend(store.copy(key)?.filter(|c| c.story == story.id));
+        }
+        if copies.is_empty() {
+            done.without_copies += 1;
+            continue;
+        }
+        done.stories += 1;
+        done.copies += copies.len();
+        let record = Record { story, copies };
+        serde_json::to_writer(&mut *out, &record).map_err(|e| BackupError::Write(e.into()))?;
+        out.write_all(b"\n").map_err(BackupError::Write)?;
+    }
+    out.flush().map_err(BackupError::Write)?;
+    Ok(done)
+}
+
+/// What an import restored.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub stories: usize,
+    pub copies: usize,
+    /// Imported stories that replaced one with the same id.
+    pub replaced: usize,
+}
+
+/// Restores every record of an export into `store`, with its indexes.
+pub fn import(store: &Store, input: impl BufRead) -> Result<Imported, BackupError> {
+    let mut done = Imported::default();
+    for (n, line) in input.lines().enumerate() {
+        let line_no = n + 1;
+        let line = line.map_err(|source| BackupError::Read {
+            line: line_no,
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = serde_json::from_str(&line).map_err(|e| BackupError::Record {
+            line: line_no,
+            reason: format!("not a story record: {e}"),
+        })?;
+        check(&record).map_err(|reason| BackupError::Record {
+            line: line_no,
+            reason,
+        })?;
+        if store.story(record.story.id)?.is_some() {
+            done.replaced += 1;
+        }
+        merge::restore(store, &record.story, &record.copies)?;
+        done.stories += 1;
+        done.copies += record.copies.len();
+    }
+    store.flush()?;
+    Ok(done)
+}
+
+/// A record's copies must be its story's: anything else would leave
+/// copies no story shows, or a story showing another's copy.
+fn check(record: &Record) -> Result<(), String> {
+    let listed: HashSet<_> = record.story.copies.iter().collect();
+    for copy in &record.copies {
+        if copy.story != record.story.id {
+            return Err(format!(
+                "copy {}/{} belongs to story {}, not {}",
+                copy.key.source,
+                copy.key.item,
+                copy.story.urn(),
+                record.story.id.urn()
+            ));
+        }
+        if !listed.contains(&copy.key) {
+            return Err(format!(
+                "copy {}/{} is not one of story {}'s copies",
+                copy.key.source,
+                copy.key.item,
+                record.story.id.urn()
+            ));
+        }
+    }
+    if record.copies.is_empty() {
+        return Err(format!("story {} has no copies", record.story.id.urn()));
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Retention: stories older than `[store] keep_days` leave the store,
+//! with their copies and every index entry that points at them.
+//!
+//! A story is as old as its publication (its `published`, the earliest
+//! copy's date), never as old as the day bantin first saw it: a store
+//! filled today from a feed that lists last year's news keeps only what
+//! is recent by the news's own dates. Items already too old are not
+//! stored at all ([`crate::merge::ingest_since`]), or a feed that keeps
+//! them would bring them back after every prune.
+//!
+//! This module owns the policy: the cutoff, which stories fall before it,
+//! and the batches the work is done in. Removing one story is
+//! [`crate::merge::forget`], the inverse of merging; the daemon runs
+//! [`crate::pipeline::Pipeline::prune`] at start and every [`EVERY`],
+//! `bantin prune` runs it once.
+//!
+//! Stories are found through the `topics` index (every story is in
+//! `all`), oldest first, so a prune reads only what it removes. The
+//! week-keyed title and text indexes are then dropped whole for the weeks
+//! older than the cutoff by more than merging ever looks back: a copy
+//! re-dated since it was indexed left keys its story's removal could not
+//! name.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::merge;
+use crate::store::{Result, Store};
+
+/// How often the daemon prunes. Stories age by the hour; a day's delay
+/// would cost a day of extra store, an hour's costs a few range scans.
+pub const EVERY: Duration = Duration::from_secs(3600);
+
+/// Stories removed per batch. The daemon holds off merges during a
+/// batch: the first prune of a large old store must not stall polls.
+pub const BATCH: usize = 500;
+
+/// How much older than the cutoff, beyond [`merge::WINDOW`], a week of
+/// title and text index must be to be dropped whole. Merging looks up
+/// these indexes within `WINDOW` of a new item's date, and items older
+/// than the cutoff are not merged: a week more than that is never asked
+/// about.
+pub const MARGIN: chrono::Duration = chrono::Duration::days(7);
+
+/// What a prune removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    /// Stories published before this were removed.
+    pub cutoff: Option<DateTime<Utc>>,
+    pub stories: usize,
+    pub copies: usize,
+    /// Topic entries that named a story already gone.
+    pub dangling: usize,
+    /// Title, sketch and band keys dropped with their week.
+    pub week_keys: usize,
+    /// Topics whose feed lost stories.
+    pub touched_topics: BTreeSet<String>,
+    /// Set when a batch stopped at [`BATCH`] with more to do.
+    pub more: bool,
+}
+
+impl Pruned {
+    /// Adds a batch's figures to these.
+    pub fn add(&mut self, other: Pruned) {
+        self.cutoff = other.cutoff.or(self.cutoff);
+        self.stories += other.stories;
+        self.copies += other.copies;
+        self.dangling += other.dangling;
+        self.week_keys += other.week_keys;
+        self.touched_topics.extend(other.touched_topics);
+        self.more = other.more;
+    }
+}
+
+/// The oldest `published` a story may have to be kept at `now`, or
+/// `None` when `keep_days` reaches past the calendar (keep everything).
+pub fn cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    now.checked_sub_signed(chrono::Duration::try_days(i64::from(keep_days))?)
+}
+
+/// Removes every story published before the cutoff of `keep_days` at
+/// `now`, then the weeks of index behind it. The caller keeps merges
+/// away while it runs ([`crate::pipeline::Pipeline::prune`] does).
+pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
+    let Some(cutoff) = cutoff(keep_days, now) else {
+        return Ok(Pruned::default());
+    };
+    let mut done = Pruned::default();
+    loop {
+        done.add(prune_batch(store, cutoff, BATCH)?);
+        if !done.more {
+            break;
+        }
+    }
+    done.week_keys += drop_old_weeks(store, cutoff)?;
+    Ok(done)
+}
+
+/// Removes at most `limit` stories published before `cutoff`, oldest
+/// first; `more` says whether some are left.
+pub fn prune_batch(store: &Store, cutoff: DateTime<Utc>, limit: usize) -> Result<Pruned> {
+    let entries = store.topic_entries_before(cutoff, limit)?;
+    let mut done = Pruned {
+        cutoff: Some(cutoff),
+        ..Pruned::default()
+    };
+    let ids: BTreeSet<_> = entries.iter().map(|e| e.story).collect();
+    done.more = ids.len() == limit;
+    for id in ids {
+        match store.story(id)? {
+            Some(story) if story.published < cutoff => {
+                done.copies += merge::forget(store, &story)?;
+                done.stories += 1;
+                done.touched_topics.extend(story.topics);
+            }
+            // The story is gone, or is recent and indexed elsewhere: these
+            // entries point at nothing a feed should show.
+            _ => {
+                for entry in entries.iter().filter(|e| e.story == id) {
+                    store.remove_topic_entry(entry)?;
+                    done.dangling += 1;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Drops the title and text index weeks older than `cutoff` by
+/// [`merge::WINDOW`] and [`MARGIN`]; returns the keys removed.
+pub fn drop_old_weeks(store: &Store, cutoff: DateTime<Utc>) -> Result<usize> {
+    let before = cutoff
+        .checked_sub_signed(merge::WINDOW)
+        .and_then(|t| t.checked_sub_signed(MARGIN));
+    match before {
+        Some(before) => store.drop_weeks_before(before),
+        None => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutoff_is_keep_days_before_now() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            cutoff(365, now).unwrap().to_rfc3339(),
+            "2025-11-28T12:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn keep_days_past_the_calendar_keeps_everything() {
+        assert_eq!(cutoff(u32::MAX, Utc::now()), None);
+    }
+}
