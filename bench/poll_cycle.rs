@@ -267,18 +267,31 @@ async fn answer(
         .into_response()
 }
 
+/// Words the generated items are made of: each item's description is its
+/// own draw, so items of different sources are different stories.
+const WORDS: &str = "công tác kiểm tra tình hình địa bàn xã phường huyện tỉnh người dân cán bộ \
+    phòng chống dịch bệnh tiêm chủng vắc xin an ninh trật tự giao thông tuần tra kiểm soát \
+    nông nghiệp thủy sản lúa gạo trường học học sinh bệnh viện bác sĩ điều trị hội nghị \
+    triển khai kế hoạch tăng cường nâng cao hiệu quả chỉ đạo thực hiện nhiệm vụ sáng chiều";
+
 fn feed(name: &str, round: u64, items: usize) -> String {
+    let words: Vec<&str> = WORDS.split_whitespace().collect();
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Nguồn {name}</title>\
          <link>https://{name}.test/</link>"
     );
     for k in 0..items {
+        let seed = name.bytes().fold(round * 1_000 + k as u64, |h, b| {
+            h.wrapping_mul(31).wrapping_add(u64::from(b))
+        });
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let text: Vec<&str> = (0..24).map(|_| words[rng.usize(..words.len())]).collect();
         body.push_str(&format!(
             "<item><title>Nguồn {name} đợt {round} tin số {k}: tăng cường công tác phòng, chống dịch</title>\
              <link>https://{name}.test/tin/{round}-{k}.html</link><guid>{name}-{round}-{k}</guid>\
              <pubDate>Fri, 27 Nov 2026 08:00:00 +0700</pubDate>\
-             <description><![CDATA[<p>Sáng nay, đoàn công tác của tỉnh đã kiểm tra tình hình tại \
-             xã số {k}.</p>]]></description></item>"
+             <description><![CDATA[<p>{}.</p>]]></description></item>",
+            text.join(" ")
         ));
     }
     body.push_str("</channel></rss>");

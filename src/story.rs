@@ -180,6 +180,16 @@ impl Story {
         self.updated = self.updated.max(copy.changed);
     }
 
+    /// Adds a copy's topics to the union, in order.
+    pub fn add_topics(&mut self, topics: &[String]) {
+        for t in topics {
+            if !self.topics.contains(t) {
+                self.topics.push(t.clone());
+            }
+        }
+        self.topics.sort();
+    }
+
     /// Recomputes the topic union from all copies.
     pub fn set_topics<'a>(&mut self, copies: impl IntoIterator<Item = &'a Copy>) {
         let mut topics: Vec<String> = Vec::new();

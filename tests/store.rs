@@ -116,3 +116,39 @@ fn a_newer_store_is_refused_with_a_clear_message() {
         "{error}"
     );
 }
+
+/// A story stops growing at `MAX_COPIES`: a template carried by hundreds
+/// of sources cannot make every later write to it larger and slower.
+#[test]
+fn a_story_takes_at_most_max_copies() {
+    let sources = merge::MAX_COPIES + 2;
+    let mut text = String::from("[store]\nkeep_days = 36500\n");
+    for n in 0..sources {
+        text.push_str(&format!(
+            "[[source]]\nid = \"s{n}\"\nurl = \"https://s{n}.gov.vn.test/rss\"\n"
+        ));
+    }
+    let config = Config::parse(&text, Path::new("feeds.toml")).unwrap();
+    let store = Store::temporary().unwrap();
+    let now = Utc::now();
+    for source in &config.sources {
+        let link = format!("https://{}.gov.vn.test/tin/1.html", source.id);
+        let item = bantin::normalize::Item {
+            guid: Some(link.clone()),
+            link: Some(link),
+            title: "Bộ Y tế hướng dẫn tiêm bổ sung vắc xin sởi cho trẻ em".into(),
+            summary: String::new(),
+            content: String::new(),
+            content_text: String::new(),
+            published: now,
+            date_missing: false,
+            authors: Vec::new(),
+            categories: Vec::new(),
+            article: false,
+        };
+        merge::ingest(&store, source, vec![(item, vec!["all".into()])], now).unwrap();
+    }
+    let mut sizes: Vec<usize> = store.stories().map(|s| s.unwrap().copies.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [2, merge::MAX_COPIES]);
+}

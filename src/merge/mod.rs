@@ -46,6 +46,12 @@ use sketch::Sketch;
 /// recurring bulletin comes back every week.
 pub const WINDOW: Duration = Duration::hours(72);
 
+/// A story holds at most this many copies. Even a ministry's release is
+/// not carried by this many portals; more is a template or a flood, and a
+/// story's writes must not grow without bound. Past it, a matching copy
+/// starts a story of its own.
+pub const MAX_COPIES: usize = 64;
+
 /// What one batch of items did to the store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Ingested {
@@ -153,7 +159,10 @@ pub fn place(
 ) -> Result<Placement> {
     if let Some(link) = &item.link {
         if let Some(id) = store.story_by_link(&link_key(link))? {
-            if store.story(id)?.is_some() {
+            if store
+                .story(id)?
+                .is_some_and(|s| s.copies.len() < MAX_COPIES)
+            {
                 return Ok(Placement::Join(id, JoinRule::Link));
             }
         }
@@ -162,9 +171,9 @@ pub fn place(
         // One source does not repeat a story under a new guid and a new
         // link; two such items are two stories (a bulletin, a generic
         // title).
-        Ok(store
-            .story(id)?
-            .is_some_and(|story| story.copies.iter().all(|c| c.source != key.source)))
+        Ok(store.story(id)?.is_some_and(|story| {
+            story.copies.len() < MAX_COPIES && story.copies.iter().all(|c| c.source != key.source)
+        }))
     };
     let mut best: Option<(StoryId, Duration)> = None;
     for title in title_keys(&item.title) {
@@ -346,15 +355,21 @@ fn save(
     let before = store.story(copy.story)?;
     let mut story = before.clone().unwrap_or_else(|| Story::new(copy));
     story.absorb(copy);
-    let mut copies = Vec::with_capacity(story.copies.len());
-    for key in &story.copies {
-        if *key == copy.key {
-            copies.push(copy.clone());
-        } else if let Some(other) = store.copy(key)? {
-            copies.push(other);
+    let lost_topics = old.is_some_and(|o| o.topics.iter().any(|t| !copy.topics.contains(t)));
+    if lost_topics {
+        // A topic this copy no longer has may still be another copy's.
+        let mut copies = Vec::with_capacity(story.copies.len());
+        for key in &story.copies {
+            if *key == copy.key {
+                copies.push(copy.clone());
+            } else if let Some(other) = store.copy(key)? {
+                copies.push(other);
+            }
         }
+        story.set_topics(&copies);
+    } else {
+        story.add_topics(&copy.topics);
     }
-    story.set_topics(&copies);
 
     if let Some(link) = &copy.link {
         if old.and_then(|o| o.link.as_ref()) != Some(link) {
