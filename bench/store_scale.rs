@@ -13,7 +13,8 @@
 //! (all threads), the latter meaningful on a busy machine too.
 //!
 //! Run: `cargo bench --bench store_scale` (long, and gigabytes of disk, for
-//! 1M; `BANTIN_SCALE_MAX=100000` stops earlier). Figures: bench/README.md.
+//! 1M; `BANTIN_SCALE_MAX=100000` stops earlier; `BANTIN_SCALE_CACHE_MB=64`
+//! gives sled the cache `[store] cache = "64 MiB"` would). Figures: bench/README.md.
 
 use std::path::Path;
 use std::time::Instant;
@@ -51,7 +52,13 @@ fn main() {
     let words: Vec<&str> = VOCABULARY.split_whitespace().collect();
     let config = config();
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("store")).expect("store");
+    // `[store] cache`, in MiB: bantin's default unless set.
+    let cache = std::env::var("BANTIN_SCALE_CACHE_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(bantin::store::DEFAULT_CACHE, |mib| mib << 20);
+    let store = Store::open_with_cache(&dir.path().join("store"), cache).expect("store");
+    println!("sled cache {} MiB", cache >> 20);
 
     println!(
         "stories    copies/s  per CPU-s  (new, by title, by text)   lookup µs  CPU µs  store size"

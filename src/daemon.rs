@@ -35,7 +35,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), DaemonError> {
-    let store = Store::open(&config.store.path)?;
+    let store = Store::open_with_cache(&config.store.path, config.store.cache)?;
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
     let polls = TaskTracker::new();
     let scheduler = Scheduler::start(&pipeline, &polls, &shutdown);

@@ -315,7 +315,7 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
 }
 
 async fn poll(config: Config) -> anyhow::Result<ExitCode> {
-    let store = open_store(&config.store.path)?;
+    let store = open_store(&config)?;
     let pipeline = Pipeline::new(Arc::new(config), store.clone())?;
     let reports = pipeline.poll_all().await;
     store.flush()?;
@@ -331,12 +331,15 @@ async fn poll(config: Config) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn open_store(path: &Path) -> anyhow::Result<Store> {
-    Ok(Store::open(path)?)
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open_with_cache(
+        &config.store.path,
+        config.store.cache,
+    )?)
 }
 
 fn prune(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = open_store(&config.store.path)?;
+    let store = open_store(config)?;
     let keep_days = config.store.keep_days;
     let pruned = bantin::retention::prune(&store, keep_days, chrono::Utc::now())?;
     store.flush()?;
@@ -361,7 +364,7 @@ fn prune(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 fn export(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = open_store(&config.store.path)?;
+    let store = open_store(config)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let done = bantin::backup::export(&store, &mut out)?;
@@ -390,7 +393,7 @@ fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("import: cannot open {}", file.display()))?;
         Box::new(std::io::BufReader::new(opened))
     };
-    let store = open_store(&config.store.path)?;
+    let store = open_store(config)?;
     let done = bantin::backup::import(&store, input)?;
     println!(
         "imported {} stories ({} replaced), {} copies into {}",
@@ -424,8 +427,8 @@ async fn status(config: Config) -> anyhow::Result<ExitCode> {
     let statuses = match from_daemon.await {
         Some(statuses) => statuses,
         None => {
-            let store = open_store(&config.store.path)
-                .context("no daemon answered and the store cannot be opened")?;
+            let store =
+                open_store(&config).context("no daemon answered and the store cannot be opened")?;
             bantin::pipeline::statuses(&config, &store)
         }
     };
@@ -649,8 +652,8 @@ async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode
     let (found, text) = match from_daemon.await {
         Some(answer) => answer,
         None => {
-            let store = open_store(&config.store.path)
-                .context("no daemon answered and the store cannot be opened")?;
+            let store =
+                open_store(&config).context("no daemon answered and the store cannot be opened")?;
             match bantin::explain::story_report(&config, &store, id)? {
                 Some(text) => (true, text),
                 None => (false, "no such story\n".to_string()),

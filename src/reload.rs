@@ -6,9 +6,9 @@
 //! until retention removes them), changed topic rules re-classify the
 //! stored stories. A file that does not validate is rejected: the errors,
 //! with line and column, go to the log and the status page, and the
-//! running configuration stays. `listen` and `[store] path` cannot change
-//! under a running daemon; a change to them is reported as needing a
-//! restart.
+//! running configuration stays. `listen`, `[store] path` and `[store]
+//! cache` cannot change under a running daemon; a change to them is
+//! reported as needing a restart.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -104,7 +104,11 @@ fn reload(pipeline: &Pipeline, previous: Option<&Config>) -> Option<Config> {
             config.store.path.display()
         ));
     }
+    if previous.is_some_and(|p| p.store.cache != config.store.cache) {
+        notices.push("`[store] cache` changed: restart bantin to apply it.".to_string());
+    }
     config.store.path = running.store.path.clone();
+    config.store.cache = running.store.cache;
     if let Err(e) = pipeline.reload(Arc::new(config)) {
         tracing::error!(error = %e, "configuration not reloaded, the running one stays");
         notices.push(format!(

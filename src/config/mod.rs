@@ -50,6 +50,8 @@ pub struct StoreSettings {
     pub keep_days: u32,
     /// Entries in each published feed.
     pub feed_size: usize,
+    /// Bytes of sled's page cache.
+    pub cache: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -33,6 +33,7 @@ pub struct RawStore {
     pub path: Option<Spanned<String>>,
     pub keep_days: Option<Spanned<i64>>,
     pub feed_size: Option<Spanned<i64>>,
+    pub cache: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -64,6 +64,12 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         feed_size: check
             .count(raw.store.feed_size.as_ref(), 50, "feed_size")
             .unwrap_or(50),
+        cache: raw
+            .store
+            .cache
+            .as_ref()
+            .and_then(|v| check.parse_with(v, parse_size))
+            .unwrap_or(crate::store::DEFAULT_CACHE),
     };
 
     let poll = check.poll(&raw.poll);
@@ -457,7 +463,17 @@ mod tests {
         assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8088/");
         assert_eq!(config.store.path, Path::new("/etc/bantin/data"));
         assert_eq!(config.poll.max_body, 8 * 1024 * 1024);
+        assert_eq!(config.store.cache, 8 * 1024 * 1024);
         assert_eq!(config.topics.last().unwrap().slug, ALL_TOPIC);
+    }
+
+    #[test]
+    fn store_cache_is_a_size() {
+        let config = validate("[store]\ncache = \"64 MiB\"\n", Path::new("feeds.toml")).unwrap();
+        assert_eq!(config.store.cache, 64 * 1024 * 1024);
+        let found = problems("[store]\ncache = \"lots\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].column), (2, 9));
     }
 
     #[test]

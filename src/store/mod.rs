@@ -66,7 +66,11 @@ const SCHEMA_VERSION: u64 = 2;
 /// The span of one `week` key.
 const WEEK_SECONDS: i64 = 7 * 86_400;
 
-const CACHE_BYTES: u64 = 8 * 1024 * 1024;
+/// sled caches up to 1 GiB by default; feeds read the newest stories only,
+/// so a small cache serves them and keeps the daemon's memory flat. A store
+/// of hundreds of thousands of stories ingests faster with more
+/// (bench/README.md, store_scale).
+pub const DEFAULT_CACHE: u64 = 8 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -107,21 +111,25 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_with(sled::Config::new().path(path), path)
+        Store::open_with_cache(path, DEFAULT_CACHE)
+    }
+
+    /// As [`Store::open`], with sled's cache at `cache_bytes` (`[store]
+    /// cache`).
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store> {
+        let config = sled::Config::new().path(path).cache_capacity(cache_bytes);
+        Store::open_with(config, path)
     }
 
     /// A store on disk that is deleted when dropped: for `bantin eval`.
     pub fn temporary() -> Result<Store> {
-        let config = sled::Config::new().temporary(true);
+        let config = sled::Config::new()
+            .temporary(true)
+            .cache_capacity(DEFAULT_CACHE);
         Store::open_with(config, Path::new("(temporary)"))
     }
 
     fn open_with(config: sled::Config, path: &Path) -> Result<Store> {
-        let config = config
-            // sled caches up to 1 GiB by default; feeds read the newest
-            // stories only, so a small cache serves them and keeps the
-            // daemon's memory flat.
-            .cache_capacity(CACHE_BYTES);
         let mut attempt = 0;
         let db = loop {
             match config.open() {
