@@ -169,8 +169,10 @@ async fn sighup_reloads_the_running_daemon() {
     let setup = Setup::new().await;
     setup.config("");
     let path = setup.config_path();
+    // As under systemd: journald stamps each line itself.
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_bantin"))
         .args(["serve", "--config", path.to_str().unwrap()])
+        .env("JOURNAL_STREAM", "8:12345")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -183,6 +185,9 @@ async fn sighup_reloads_the_running_daemon() {
         }
     });
     let serving = wait_for(&mut lines, "serving").await;
+    // No second timestamp for the journal, no colours in a file.
+    assert!(serving.trim_start().starts_with("INFO"), "{serving}");
+    assert!(!serving.contains('\u{1b}'), "{serving:?}");
     let addr: SocketAddr = serving
         .split("addr=")
         .nth(1)
