@@ -15,7 +15,8 @@
 //! (30) and `BANTIN_RETENTION_PER_DAY` (2000) change the run. Figures:
 //! bench/README.md.
 
-use std::path::Path;
+mod common;
+
 use std::time::Instant;
 
 use bantin::config::Config;
@@ -24,6 +25,7 @@ use bantin::normalize::Item;
 use bantin::retention;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{du, sources_config};
 
 const SOURCES: usize = 50;
 
@@ -47,7 +49,7 @@ fn main() {
     let keep_days = setting("BANTIN_RETENTION_KEEP", 30) as u32;
     let per_day = setting("BANTIN_RETENTION_PER_DAY", 2000);
     let words: Vec<&str> = VOCABULARY.split_whitespace().collect();
-    let config = config();
+    let config = sources_config(SOURCES);
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("store")).expect("store");
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -114,18 +116,6 @@ fn main() {
     println!("{:.0} s", started.elapsed().as_secs_f64());
 }
 
-fn config() -> Config {
-    let mut text = String::from(
-        "[[topic]]\nslug = \"y-te\"\ntitle = \"Y tế\"\nkeywords = [\"y tế\", \"bệnh viện\"]\n",
-    );
-    for n in 0..SOURCES {
-        text.push_str(&format!(
-            "[[source]]\nid = \"s{n:03}\"\nurl = \"https://s{n:03}.gov.vn.test/rss\"\n"
-        ));
-    }
-    Config::parse(&text, Path::new("retention.toml")).expect("config")
-}
-
 fn story_item(words: &[&str], n: usize, published: DateTime<Utc>) -> Item {
     let mut rng = fastrand::Rng::with_seed(n as u64);
     let mut phrase = |len: usize| -> String {
@@ -145,10 +135,7 @@ fn story_item(words: &[&str], n: usize, published: DateTime<Utc>) -> Item {
         content: format!("<p>{body}</p>"),
         content_text: body,
         published,
-        date_missing: false,
-        authors: Vec::new(),
-        categories: Vec::new(),
-        article: false,
+        ..Default::default()
     }
 }
 
@@ -156,20 +143,6 @@ fn ingest(store: &Store, config: &Config, source: usize, item: Item) {
     let source = &config.sources[source];
     let topics = bantin::classify::classify(&item, source, &config.topics);
     merge::ingest(store, source, vec![(item, topics)], Utc::now()).expect("ingest");
-}
-
-fn du(path: &Path) -> u64 {
-    let mut total = 0;
-    if let Ok(entries) = std::fs::read_dir(path) {
-        for entry in entries.flatten() {
-            match entry.metadata() {
-                Ok(m) if m.is_dir() => total += du(&entry.path()),
-                Ok(m) => total += m.len(),
-                Err(_) => {}
-            }
-        }
-    }
-    total
 }
 
 fn mib(bytes: u64) -> String {

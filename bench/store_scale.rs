@@ -16,7 +16,8 @@
 //! 1M; `BANTIN_SCALE_MAX=100000` stops earlier; `BANTIN_SCALE_CACHE_MB=64`
 //! gives sled the cache `[store] cache = "64 MiB"` would). Figures: bench/README.md.
 
-use std::path::Path;
+mod common;
+
 use std::time::Instant;
 
 use bantin::config::{Config, Source};
@@ -24,6 +25,7 @@ use bantin::merge;
 use bantin::normalize::Item;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{du, sources_config};
 
 const SOURCES: usize = 100;
 const BATCH: usize = 5_000;
@@ -50,7 +52,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let words: Vec<&str> = VOCABULARY.split_whitespace().collect();
-    let config = config();
+    let config = sources_config(SOURCES);
     let dir = tempfile::tempdir().expect("tempdir");
     // `[store] cache`, in MiB: bantin's default unless set.
     let cache = std::env::var("BANTIN_SCALE_CACHE_MB")
@@ -87,18 +89,6 @@ fn main() {
     }
 }
 
-fn config() -> Config {
-    let mut text = String::from(
-        "[[topic]]\nslug = \"y-te\"\ntitle = \"Y tế\"\nkeywords = [\"y tế\", \"bệnh viện\"]\n",
-    );
-    for n in 0..SOURCES {
-        text.push_str(&format!(
-            "[[source]]\nid = \"s{n:03}\"\nurl = \"https://s{n:03}.gov.vn.test/rss\"\n"
-        ));
-    }
-    Config::parse(&text, Path::new("scale.toml")).expect("config")
-}
-
 /// The date of story `n`: stories spread over a year, about 2,700 a day
 /// at 1M, so a 72-hour window holds some 8,000 of them.
 fn date(n: usize) -> DateTime<Utc> {
@@ -133,10 +123,7 @@ fn story_item(words: &[&str], n: usize, source: usize) -> Item {
         content: format!("<p>{body}</p>"),
         content_text: body,
         published: date(n),
-        date_missing: false,
-        authors: Vec::new(),
-        categories: Vec::new(),
-        article: false,
+        ..Default::default()
     }
 }
 
@@ -239,8 +226,11 @@ fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize
             source: source.id.clone(),
             item: item.guid.clone().unwrap_or_default(),
         };
+        let titles = merge::title_keys(&item.title);
         let sketch = merge::sketch_of(item);
-        std::hint::black_box(merge::place(store, &key, item, sketch.as_ref()).expect("place"));
+        std::hint::black_box(
+            merge::place(store, &key, item, &titles, sketch.as_ref()).expect("place"),
+        );
     }
     let per = |seconds: f64| seconds * 1e6 / LOOKUPS as f64;
     (
@@ -265,20 +255,6 @@ fn cpu_seconds() -> f64 {
     };
     // utime and stime are fields 14 and 15, in clock ticks of 1/100 s.
     (ticks(11) + ticks(12)) / 100.0
-}
-
-fn du(path: &Path) -> u64 {
-    let mut total = 0;
-    if let Ok(entries) = std::fs::read_dir(path) {
-        for entry in entries.flatten() {
-            match entry.metadata() {
-                Ok(m) if m.is_dir() => total += du(&entry.path()),
-                Ok(m) => total += m.len(),
-                Err(_) => {}
-            }
-        }
-    }
-    total
 }
 
 fn human(bytes: u64) -> String {

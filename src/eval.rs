@@ -182,13 +182,13 @@ pub fn evaluate(corpus: &Corpus, labels: &Labels) -> anyhow::Result<Evaluation> 
 
 /// Scores what `store` made of the corpus against the labels.
 pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> anyhow::Result<Evaluation> {
-    let mut copies: HashMap<&str, Vec<Copy>> = HashMap::new();
     let all: Vec<Copy> = store.copies().collect::<Result<_, _>>()?;
+    let mut copies: HashMap<&str, Vec<&Copy>> = HashMap::new();
     for copy in &all {
         copies
             .entry(copy.key.source.as_str())
             .or_default()
-            .push(copy.clone());
+            .push(copy);
     }
     let mut evaluation = Evaluation {
         labelled: labels.items.len(),

@@ -409,17 +409,9 @@ fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
 /// `/status.json` is asked first; the store is read only when no daemon
 /// answers.
 async fn status(config: Config) -> anyhow::Result<ExitCode> {
-    let url = format!("http://{}/status.json", daemon_addr(&config));
     let from_daemon = async {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .ok()?;
-        let response = client
-            .get(&url)
-            .send()
-            .await
-            .ok()?
+        let response = ask_daemon(&config, "status.json")
+            .await?
             .error_for_status()
             .ok()?;
         serde_json::from_slice::<Vec<SourceStatus>>(&response.bytes().await.ok()?).ok()
@@ -636,16 +628,8 @@ async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
 async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode> {
     let id = bantin::explain::parse_story_id(&story)
         .with_context(|| format!("`{story}` is not a story id (urn:uuid:... or a UUID)"))?;
-    let url = format!("http://{}/stories/{}", daemon_addr(&config), id.0);
     let from_daemon = async {
-        let response = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(5))
-            .build()
-            .ok()?
-            .get(&url)
-            .send()
-            .await
-            .ok()?;
+        let response = ask_daemon(&config, &format!("stories/{}", id.0)).await?;
         let found = response.status().is_success();
         Some((found, response.text().await.ok()?))
     };
@@ -668,13 +652,21 @@ async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode
     })
 }
 
-/// Where the daemon of this configuration answers.
-fn daemon_addr(config: &Config) -> std::net::SocketAddr {
+/// GETs `path` from the daemon of this configuration, if one answers
+/// within 5 s; `None` sends the caller to the store.
+async fn ask_daemon(config: &Config, path: &str) -> Option<reqwest::Response> {
     let mut addr = config.server.listen;
     if addr.ip().is_unspecified() {
         addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    addr
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .ok()?
+        .get(format!("http://{addr}/{path}"))
+        .send()
+        .await
+        .ok()
 }
 
 async fn explain(config: Config, source: String, guid: String) -> anyhow::Result<ExitCode> {

@@ -2,6 +2,8 @@
 //! has the same stories, copies and feeds, with ids preserved, and its
 //! rebuilt indexes merge new reposts as the original's do.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -12,29 +14,7 @@ use bantin::pipeline::prepare;
 use bantin::publish::render;
 use bantin::store::Store;
 use chrono::{TimeZone, Utc};
-
-fn corpus() -> Corpus {
-    Corpus::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge")).unwrap()
-}
-
-/// Stories and their copies, as (story id, sorted copy keys).
-fn stories(store: &Store) -> Vec<(String, Vec<String>)> {
-    let mut by_story: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for copy in store.copies() {
-        let copy = copy.unwrap();
-        by_story
-            .entry(copy.story.urn())
-            .or_default()
-            .push(format!("{}/{}", copy.key.source, copy.key.item));
-    }
-    by_story
-        .into_iter()
-        .map(|(id, mut keys)| {
-            keys.sort();
-            (id, keys)
-        })
-        .collect()
-}
+use common::{merge_corpus, stories_and_copies};
 
 /// Ingests the corpus's sources in `sources`, in config order, as seen
 /// at one fixed time (the feeds' dates come from it); sums up what they
@@ -73,7 +53,7 @@ fn feeds(corpus: &Corpus, store: &Store) -> Vec<String> {
 
 #[test]
 fn an_imported_store_has_the_same_stories_feeds_and_merges() {
-    let corpus = corpus();
+    let corpus = merge_corpus();
     let half = corpus.bodies.len() / 2;
     let all = 0..corpus.bodies.len();
     let original = Store::temporary().unwrap();
@@ -86,8 +66,8 @@ fn an_imported_store_has_the_same_stories_feeds_and_merges() {
     assert_eq!(imported.stories, original.counts().stories);
     assert_eq!(imported.copies, original.counts().copies);
     assert_eq!(
-        stories(&restored),
-        stories(&original),
+        stories_and_copies(&restored),
+        stories_and_copies(&original),
         "same ids, same copies"
     );
     for copy in original.copies() {
@@ -117,13 +97,13 @@ fn an_imported_store_has_the_same_stories_feeds_and_merges() {
         later.joined_by_link > 0 && later.joined_by_title > 0 && later.joined_by_text > 0,
         "{later:?}"
     );
-    assert_eq!(stories(&restored), stories(&original));
+    assert_eq!(stories_and_copies(&restored), stories_and_copies(&original));
     assert_eq!(feeds(&corpus, &restored), feeds(&corpus, &original));
 }
 
 #[test]
 fn importing_twice_changes_nothing() {
-    let corpus = corpus();
+    let corpus = merge_corpus();
     let original = Store::temporary().unwrap();
     ingest(&corpus, &original, 0..corpus.bodies.len());
     let exported = export(&original);
@@ -131,7 +111,7 @@ fn importing_twice_changes_nothing() {
     backup::import(&restored, &exported[..]).unwrap();
     let once = (
         restored.counts(),
-        stories(&restored),
+        stories_and_copies(&restored),
         feeds(&corpus, &restored),
     );
     let again = backup::import(&restored, &exported[..]).unwrap();
@@ -139,7 +119,7 @@ fn importing_twice_changes_nothing() {
     assert_eq!(
         (
             restored.counts(),
-            stories(&restored),
+            stories_and_copies(&restored),
             feeds(&corpus, &restored)
         ),
         once
@@ -148,7 +128,7 @@ fn importing_twice_changes_nothing() {
 
 #[test]
 fn an_imported_story_replaces_the_one_with_its_id_and_takes_its_copies() {
-    let corpus = corpus();
+    let corpus = merge_corpus();
     // The store holds every source; the export only the first half, where
     // some stories have fewer copies.
     let first = Store::temporary().unwrap();
@@ -178,7 +158,7 @@ fn an_imported_story_replaces_the_one_with_its_id_and_takes_its_copies() {
 
 #[test]
 fn a_damaged_line_stops_the_import_with_its_number() {
-    let corpus = corpus();
+    let corpus = merge_corpus();
     let original = Store::temporary().unwrap();
     ingest(&corpus, &original, 0..2);
     let mut exported = export(&original);
@@ -209,7 +189,7 @@ fn bantin(args: &[&str]) -> Command {
 fn filled_store(dir: &Path) -> PathBuf {
     let path = dir.join("store");
     let store = Store::open(&path).unwrap();
-    let corpus = corpus();
+    let corpus = merge_corpus();
     ingest(&corpus, &store, 0..corpus.bodies.len());
     store.flush().unwrap();
     path
@@ -284,7 +264,7 @@ fn export_and_import_commands_round_trip_through_a_file_and_stdin() {
     let original = Store::open(&from).unwrap();
     for path in [to_file, to_stdin] {
         let restored = Store::open(&path).unwrap();
-        assert_eq!(stories(&restored), stories(&original));
+        assert_eq!(stories_and_copies(&restored), stories_and_copies(&original));
         assert_eq!(restored.counts(), original.counts());
     }
 }

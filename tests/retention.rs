@@ -87,10 +87,7 @@ fn item(n: usize, published: DateTime<Utc>) -> Item {
         content: format!("<p>{body}</p>"),
         content_text: body,
         published,
-        date_missing: false,
-        authors: Vec::new(),
-        categories: Vec::new(),
-        article: false,
+        ..Default::default()
     }
 }
 

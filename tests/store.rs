@@ -1,6 +1,8 @@
 //! The store across bantin versions: an older store is migrated, a newer
 //! one refused, and merging works on a migrated store as on a fresh one.
 
+mod common;
+
 use std::path::Path;
 
 use bantin::config::Config;
@@ -9,29 +11,7 @@ use bantin::merge;
 use bantin::pipeline::prepare;
 use bantin::store::Store;
 use chrono::Utc;
-
-fn corpus() -> Corpus {
-    Corpus::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge")).unwrap()
-}
-
-/// Stories and their copies, as (story id, sorted copy keys).
-fn stories(store: &Store) -> Vec<(String, Vec<String>)> {
-    let mut by_story: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for copy in store.copies() {
-        let copy = copy.unwrap();
-        by_story
-            .entry(copy.story.urn())
-            .or_default()
-            .push(format!("{}/{}", copy.key.source, copy.key.item));
-    }
-    by_story
-        .into_iter()
-        .map(|(id, mut keys)| {
-            keys.sort();
-            (id, keys)
-        })
-        .collect()
-}
+use common::{merge_corpus, stories_and_copies};
 
 /// Ingests the corpus's sources in `sources`, in config order.
 fn ingest(corpus: &Corpus, store: &Store, sources: std::ops::Range<usize>) {
@@ -58,13 +38,13 @@ fn downgrade_to_schema_1(path: &Path) {
 
 #[test]
 fn an_older_store_is_migrated_and_merges_as_a_fresh_one() {
-    let corpus = corpus();
+    let corpus = merge_corpus();
     let half = corpus.bodies.len() / 2;
     let all = 0..corpus.bodies.len();
 
     let fresh = Store::temporary().unwrap();
     ingest(&corpus, &fresh, all.clone());
-    let expected = stories(&fresh);
+    let expected = stories_and_copies(&fresh);
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
@@ -82,7 +62,7 @@ fn an_older_store_is_migrated_and_merges_as_a_fresh_one() {
     // The other sources' copies find the first half's stories by title and
     // text through the rebuilt indexes.
     ingest(&corpus, &store, half..all.end);
-    assert_eq!(stories(&store), expected);
+    assert_eq!(stories_and_copies(&store), expected);
 }
 
 #[test]
@@ -141,10 +121,7 @@ fn a_story_takes_at_most_max_copies() {
             content: String::new(),
             content_text: String::new(),
             published: now,
-            date_missing: false,
-            authors: Vec::new(),
-            categories: Vec::new(),
-            article: false,
+            ..Default::default()
         };
         merge::ingest(&store, source, vec![(item, vec!["all".into()])], now).unwrap();
     }

@@ -113,15 +113,34 @@ pub fn ingest_since(
         }
         if let Some(old) = store.copy(&key)? {
             if old.differs_from(&item, &topics) {
-                let sketch = sketch_of(&item);
+                // Titles and text are indexed again only when they (or,
+                // for the text, which is kept by week, the date) changed.
+                let titles = if old.title != item.title {
+                    title_keys(&item.title)
+                } else {
+                    Vec::new()
+                };
+                let text_moved = old.title != item.title
+                    || old.summary != item.summary
+                    || old.content != item.content
+                    || (!item.date_missing && old.published != item.published);
+                let sketch = text_moved.then(|| sketch_of(&item)).flatten();
                 let copy = old.updated_from(item, topics, seen);
-                save(store, &copy, Some(&old), sketch.as_ref(), &mut done)?;
+                save(
+                    store,
+                    &copy,
+                    Some(&old),
+                    &titles,
+                    sketch.as_ref(),
+                    &mut done,
+                )?;
                 done.updated_copies += 1;
             }
             continue;
         }
+        let titles = title_keys(&item.title);
         let sketch = sketch_of(&item);
-        let placement = place(store, &key, &item, sketch.as_ref())?;
+        let placement = place(store, &key, &item, &titles, sketch.as_ref())?;
         let story = match placement {
             Placement::Join(story, rule) => {
                 match rule {
@@ -137,7 +156,7 @@ pub fn ingest_since(
             }
         };
         let copy = Copy::new(key, story, item, topics, seen);
-        save(store, &copy, None, sketch.as_ref(), &mut done)?;
+        save(store, &copy, None, &titles, sketch.as_ref(), &mut done)?;
         done.new_copies += 1;
     }
     Ok(done)
@@ -150,11 +169,13 @@ pub fn sketch_of(item: &Item) -> Option<Sketch> {
     Sketch::of(undecorated(&item.title), &body)
 }
 
-/// Where a copy the store does not have yet belongs.
+/// Where a copy the store does not have yet belongs; `titles` are the
+/// item's [`title_keys`], `sketch` its [`sketch_of`].
 pub fn place(
     store: &Store,
     key: &CopyKey,
     item: &Item,
+    titles: &[String],
     sketch: Option<&Sketch>,
 ) -> Result<Placement> {
     if let Some(link) = &item.link {
@@ -176,8 +197,8 @@ pub fn place(
         }))
     };
     let mut best: Option<(StoryId, Duration)> = None;
-    for title in title_keys(&item.title) {
-        for (id, published) in store.stories_by_title(&title, item.published, WINDOW)? {
+    for title in titles {
+        for (id, published) in store.stories_by_title(title, item.published, WINDOW)? {
             let distance = (published - item.published).abs();
             if distance > WINDOW || best.is_some_and(|(_, d)| d <= distance) {
                 continue;
@@ -344,11 +365,13 @@ fn index(store: &Store, id: StoryId, copy: &Copy) -> Result<()> {
     Ok(())
 }
 
-/// Writes a new or changed copy and the story it belongs to.
+/// Writes a copy and its story; `titles` and `sketch` are what to index
+/// (nothing for what did not change).
 fn save(
     store: &Store,
     copy: &Copy,
     old: Option<&Copy>,
+    titles: &[String],
     sketch: Option<&Sketch>,
     done: &mut Ingested,
 ) -> Result<()> {
@@ -376,10 +399,8 @@ fn save(
             store.index_link(&link_key(link), story.id)?;
         }
     }
-    if old.map(|o| o.title.as_str()) != Some(copy.title.as_str()) {
-        for title in title_keys(&copy.title) {
-            store.index_title(&title, story.id, copy.published)?;
-        }
+    for title in titles {
+        store.index_title(title, story.id, copy.published)?;
     }
     if let Some(sketch) = sketch {
         store.index_sketch(story.id, &copy.key, sketch, copy.published)?;

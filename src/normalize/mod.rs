@@ -28,7 +28,7 @@ const SUMMARY_CHARS: usize = 600;
 const FUTURE_SLACK: Duration = Duration::days(1);
 
 /// One item, clean and comparable.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Item {
     pub guid: Option<String>,
     /// Canonical absolute http(s) link.

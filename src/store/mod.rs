@@ -240,13 +240,7 @@ impl Store {
 
     /// Every copy, in key order (by source).
     pub fn copies(&self) -> impl Iterator<Item = Result<Copy>> + '_ {
-        self.copies.iter().map(|entry| {
-            let (_, value) = entry?;
-            serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-                tree: "copies",
-                reason: e.to_string(),
-            })
-        })
+        all_json(&self.copies, "copies")
     }
 
     pub fn put_copy(&self, copy: &Copy) -> Result<()> {
@@ -627,13 +621,7 @@ impl Store {
 
     /// Every story, in id order.
     pub fn stories(&self) -> impl Iterator<Item = Result<Story>> + '_ {
-        self.stories.iter().map(|entry| {
-            let (_, value) = entry?;
-            serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-                tree: "stories",
-                reason: e.to_string(),
-            })
-        })
+        all_json(&self.stories, "stories")
     }
 
     /// The entries of every tree that holds stories and their indexes.
@@ -815,6 +803,20 @@ fn remove_entry(tree: &sled::Tree, key: &[u8], id: StoryId) -> Result<()> {
 /// its lock. sled says so only in the text of an I/O error.
 fn is_locked(error: &sled::Error) -> bool {
     error.to_string().contains("could not acquire lock")
+}
+
+/// Every value of a JSON tree, in key order.
+fn all_json<'t, T: DeserializeOwned>(
+    tree: &'t sled::Tree,
+    name: &'static str,
+) -> impl Iterator<Item = Result<T>> + 't {
+    tree.iter().map(move |entry| {
+        let (_, value) = entry?;
+        serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+            tree: name,
+            reason: e.to_string(),
+        })
+    })
 }
 
 fn get_json<T: DeserializeOwned>(

@@ -406,3 +406,31 @@ pub async fn raw_server(reply: &'static [u8], hold: bool) -> SocketAddr {
     });
     addr
 }
+
+/// The labelled merge corpus, tests/fixtures/merge.
+pub fn merge_corpus() -> bantin::eval::Corpus {
+    bantin::eval::Corpus::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge"),
+    )
+    .unwrap()
+}
+
+/// A store's stories and their copies, as (story id, sorted copy keys):
+/// what two stores must agree on to hold the same stories.
+pub fn stories_and_copies(store: &bantin::store::Store) -> Vec<(String, Vec<String>)> {
+    let mut by_story: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for copy in store.copies() {
+        let copy = copy.unwrap();
+        by_story
+            .entry(copy.story.urn())
+            .or_default()
+            .push(format!("{}/{}", copy.key.source, copy.key.item));
+    }
+    by_story
+        .into_iter()
+        .map(|(id, mut keys)| {
+            keys.sort();
+            (id, keys)
+        })
+        .collect()
+}

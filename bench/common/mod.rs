@@ -1,0 +1,35 @@
+//! What the store benchmarks share: their generated configuration and
+//! the size of a store on disk.
+
+use std::path::Path;
+
+use bantin::config::Config;
+
+/// A configuration of `sources` sources `s000`, `s001`, ... (never
+/// fetched: the benchmarks ingest generated items) and one topic.
+pub fn sources_config(sources: usize) -> Config {
+    let mut text = String::from(
+        "[[topic]]\nslug = \"y-te\"\ntitle = \"Y tế\"\nkeywords = [\"y tế\", \"bệnh viện\"]\n",
+    );
+    for n in 0..sources {
+        text.push_str(&format!(
+            "[[source]]\nid = \"s{n:03}\"\nurl = \"https://s{n:03}.gov.vn.test/rss\"\n"
+        ));
+    }
+    Config::parse(&text, Path::new("bench.toml")).expect("config")
+}
+
+/// Bytes of the files under `path`.
+pub fn du(path: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => total += du(&entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
