@@ -13,8 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
-use bantin::eval::Corpus;
-use bantin::merge;
+use bantin::tools::eval::Corpus;
+use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
 use bantin::store::Store;
 use chrono::Utc;

@@ -62,7 +62,7 @@ fn host_ip(n: usize) -> String {
 /// The measured process: spawns the server, runs two cycles, reports.
 fn cycle(faults: bool) {
     // As bantin's own `main` does.
-    bantin::memory::tune_allocator();
+    bantin::ops::memory::tune_allocator();
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let exe = std::env::current_exe().expect("own path");
     let mut server = Command::new(&exe)

@@ -20,9 +20,9 @@ mod common;
 use std::time::Instant;
 
 use bantin::config::Config;
-use bantin::merge;
-use bantin::normalize::Item;
-use bantin::retention;
+use bantin::pipeline::merge;
+use bantin::pipeline::normalize::Item;
+use bantin::ops::retention;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{du, sources_config};
@@ -141,7 +141,7 @@ fn story_item(words: &[&str], n: usize, published: DateTime<Utc>) -> Item {
 
 fn ingest(store: &Store, config: &Config, source: usize, item: Item) {
     let source = &config.sources[source];
-    let topics = bantin::classify::classify(&item, source, &config.topics);
+    let topics = bantin::pipeline::classify::classify(&item, source, &config.topics);
     merge::ingest(store, source, vec![(item, topics)], Utc::now()).expect("ingest");
 }
 

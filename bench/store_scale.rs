@@ -21,8 +21,8 @@ mod common;
 use std::time::Instant;
 
 use bantin::config::{Config, Source};
-use bantin::merge;
-use bantin::normalize::Item;
+use bantin::pipeline::merge;
+use bantin::pipeline::normalize::Item;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{du, sources_config};
@@ -222,7 +222,7 @@ fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize
     let started = Instant::now();
     let cpu = cpu_seconds();
     for item in &items {
-        let key = bantin::story::CopyKey {
+        let key = bantin::model::story::CopyKey {
             source: source.id.clone(),
             item: item.guid.clone().unwrap_or_default(),
         };

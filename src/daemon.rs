@@ -16,7 +16,8 @@ use crate::config::Config;
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
 use crate::store::{Store, StoreError};
-use crate::{notify, reload, retention, serve};
+use crate::ops::{notify, reload, retention};
+use crate::serve;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {

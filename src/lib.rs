@@ -5,63 +5,51 @@
 //! # Layout
 //!
 //! Data flows one way; each stage is one module, and the types passed
-//! between them are the architecture:
+//! between them are the architecture. The tree below is in that order,
+//! and imports only point down it (`.ci/import-cycles` checks that no
+//! two modules import each other, directly or around a circle):
 //!
 //! ```text
 //! config ─► scheduler ─► fetch ─► parse ─► normalize ─► classify ─► (enrich) ─► merge ─► store ─► publish ─► serve
 //!                        bytes    RawItem   Item         topics      Copy/Story        Atom bytes
 //! ```
 //!
+//! - [`text`]: Vietnamese-aware folding, tokens, keyword matching and the
+//!   text fingerprint; shared by classify and merge. Imports nothing.
 //! - [`config`]: feeds.toml, validated with line and column errors.
-//! - [`scheduler`]: when each source is polled.
-//! - [`fetch`]: HTTP and `file:` bodies, conditional GET, size cap, public
-//!   addresses only unless a source allows private ones.
-//! - [`parse`]: feed bytes to [`parse::RawItem`]s; Vietnamese dates.
-//! - [`normalize`]: [`normalize::Item`]: clean text, canonical links, safe HTML.
-//! - [`text`]: Vietnamese-aware folding shared by classify and merge.
-//! - [`classify`]: topics by keyword rules.
-//! - [`enrich`]: full article text for sources that give only a line.
-//! - [`merge`]: copies joined into [`story::Story`]s.
+//! - [`model`]: the hand-off types: items, copies, stories, source state.
 //! - [`store`]: sled; the only module that names it.
-//! - [`reclassify`]: stored copies classified again when the topic rules change.
-//! - [`retention`]: stories older than `keep_days` pruned with their index entries.
-//! - [`backup`]: `bantin export` and `import`: stories and copies as JSON lines.
-//! - [`publish`]: Atom bytes per topic, rendered once per change.
-//! - [`serve`]: axum routes, and the caps on what a client may send.
-//! - [`pipeline`]: one poll of one source through all stages.
-//! - [`reload`]: feeds.toml put in force again on SIGHUP or a change on disk.
-//! - [`daemon`]: everything started and stopped together.
 //! - [`metrics`]: counters and gauges for `/metrics`.
-//! - [`notify`]: systemd readiness, status line and watchdog.
-//! - [`discover`]: what a page is and which feed or scrape rules fit it.
-//! - [`explain`]: why a stored story is in the topics it is in.
-//! - [`eval`]: the merge's precision and recall on a labelled corpus.
-//! - [`memory`]: the allocator's settings, fixed at start.
+//! - [`status`]: what `/` and `bantin status` say of each source.
+//! - [`pipeline`]: one poll of one source, stage by stage:
+//!   [`pipeline::fetch`], [`pipeline::parse`], [`pipeline::normalize`],
+//!   [`pipeline::classify`], [`pipeline::enrich`], [`pipeline::merge`],
+//!   [`pipeline::publish`].
+//! - [`scheduler`]: when each source is polled; the whole-cycle poll.
+//! - [`serve`]: the HTTP routes, and the caps on what a client may send.
+//! - [`ops`]: beside the pipeline: reload, retention, backup, systemd
+//!   notification, the allocator.
+//! - [`tools`]: operator aids: discover, explain, eval.
+//! - [`shutdown`]: one token and task tracker for the daemon, with a deadline.
+//! - [`daemon`]: everything started and stopped together.
+//!
+//! The binary's commands live in `src/cli/`, above all of this.
 
-pub mod backup;
-pub mod classify;
+pub mod text;
+
 pub mod config;
-pub mod daemon;
-pub mod discover;
-pub mod enrich;
-pub mod eval;
-pub mod explain;
-pub mod fetch;
-pub mod memory;
-pub mod merge;
+pub mod model;
+
 pub mod metrics;
-pub mod normalize;
-pub mod notify;
-pub mod parse;
-pub mod pipeline;
-pub mod publish;
-pub mod reclassify;
-pub mod reload;
-pub mod retention;
-pub mod schedule;
-pub mod scheduler;
-pub mod serve;
 pub mod status;
 pub mod store;
-pub mod story;
-pub mod text;
+
+pub mod pipeline;
+
+pub mod scheduler;
+pub mod serve;
+
+pub mod ops;
+pub mod tools;
+
+pub mod daemon;

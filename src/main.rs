@@ -5,14 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use bantin::classify::explain as explain_topics;
+use bantin::pipeline::classify::explain as explain_topics;
 use bantin::config::{Config, Source};
-use bantin::discover::Discovery;
-use bantin::fetch::{Fetcher, Validators};
-use bantin::normalize::{canonical_link, normalize};
-use bantin::parse::date::vietnam;
-use bantin::parse::parse_body;
-use bantin::parse::scrape::{Field, ScrapeRules};
+use bantin::tools::discover::Discovery;
+use bantin::pipeline::fetch::{Fetcher, Validators};
+use bantin::pipeline::normalize::{canonical_link, normalize};
+use bantin::pipeline::parse::date::vietnam;
+use bantin::pipeline::parse::parse_body;
+use bantin::pipeline::parse::scrape::{Field, ScrapeRules};
 use bantin::pipeline::Pipeline;
 use bantin::status::SourceStatus;
 use bantin::store::Store;
@@ -163,7 +163,7 @@ enum LogFormat {
 }
 
 fn main() -> ExitCode {
-    bantin::memory::tune_allocator();
+    bantin::ops::memory::tune_allocator();
     let cli = Cli::parse();
     // `poll` and `check` print their own report: only warnings go to the log.
     let quiet = !matches!(cli.command, Command::Serve);
@@ -226,10 +226,10 @@ fn main() -> ExitCode {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let corpus = bantin::eval::Corpus::load(&args.corpus)?;
-    let labels = bantin::eval::Labels::load(&args.labels)?;
-    let evaluation = bantin::eval::evaluate(&corpus, &labels)?;
-    print!("{}", bantin::eval::report(&evaluation, &labels));
+    let corpus = bantin::tools::eval::Corpus::load(&args.corpus)?;
+    let labels = bantin::tools::eval::Labels::load(&args.labels)?;
+    let evaluation = bantin::tools::eval::evaluate(&corpus, &labels)?;
+    print!("{}", bantin::tools::eval::report(&evaluation, &labels));
     let good =
         evaluation.precision() >= args.min_precision && evaluation.recall() >= args.min_recall;
     Ok(if good {
@@ -341,7 +341,7 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 fn prune(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open_store(config)?;
     let keep_days = config.store.keep_days;
-    let pruned = bantin::retention::prune(&store, keep_days, chrono::Utc::now())?;
+    let pruned = bantin::ops::retention::prune(&store, keep_days, chrono::Utc::now())?;
     store.flush()?;
     let Some(cutoff) = pruned.cutoff else {
         println!("keep_days = {keep_days} keeps every story");
@@ -367,7 +367,7 @@ fn export(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open_store(config)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let done = bantin::backup::export(&store, &mut out)?;
+    let done = bantin::ops::backup::export(&store, &mut out)?;
     eprintln!(
         "exported {} stories, {} copies{}",
         done.stories,
@@ -394,7 +394,7 @@ fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
         Box::new(std::io::BufReader::new(opened))
     };
     let store = open_store(config)?;
-    let done = bantin::backup::import(&store, input)?;
+    let done = bantin::ops::backup::import(&store, input)?;
     println!(
         "imported {} stories ({} replaced), {} copies into {}",
         done.stories,
@@ -593,7 +593,7 @@ async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
     };
     let source = preview_source(&config, args)?;
     let (body, content_type, url) = fetch_once(&config, &source).await?;
-    match bantin::discover::discover(&body, content_type.as_deref(), &url) {
+    match bantin::tools::discover::discover(&body, content_type.as_deref(), &url) {
         Discovery::Feed { items } => {
             println!("{url} is a feed ({items} items): use it as the source's url.");
         }
@@ -626,7 +626,7 @@ async fn discover(config: Config, url: String) -> anyhow::Result<ExitCode> {
 /// Fetches the source live (the daemon may hold the store) and explains
 /// the item with this guid or link.
 async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode> {
-    let id = bantin::explain::parse_story_id(&story)
+    let id = bantin::tools::explain::parse_story_id(&story)
         .with_context(|| format!("`{story}` is not a story id (urn:uuid:... or a UUID)"))?;
     let from_daemon = async {
         let response = ask_daemon(&config, &format!("stories/{}", id.0)).await?;
@@ -638,7 +638,7 @@ async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode
         None => {
             let store =
                 open_store(&config).context("no daemon answered and the store cannot be opened")?;
-            match bantin::explain::story_report(&config, &store, id)? {
+            match bantin::tools::explain::story_report(&config, &store, id)? {
                 Some(text) => (true, text),
                 None => (false, "no such story\n".to_string()),
             }

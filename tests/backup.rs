@@ -7,11 +7,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use bantin::backup::{self, BackupError};
-use bantin::eval::Corpus;
-use bantin::merge::{self, Ingested};
+use bantin::ops::backup::{self, BackupError};
+use bantin::tools::eval::Corpus;
+use bantin::pipeline::merge::{self, Ingested};
 use bantin::pipeline::prepare;
-use bantin::publish::render;
+use bantin::pipeline::publish::render;
 use bantin::store::Store;
 use chrono::{TimeZone, Utc};
 use common::{merge_corpus, stories_and_copies};

@@ -19,10 +19,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bantin::config::Config;
-use bantin::publish::render;
+use bantin::pipeline::publish::render;
 use bantin::status::SourceStatus;
 use bantin::store::Store;
-use bantin::story::StoryId;
+use bantin::model::story::StoryId;
 use chrono::{DateTime, Utc};
 use common::{Answer, FixtureServer, TOPICS};
 
@@ -306,7 +306,7 @@ fn entries(store: &Store, body: &[u8]) -> Vec<(Copies, String, DateTime<Utc>)> {
     feed.entries
         .iter()
         .map(|entry| {
-            let id = bantin::explain::parse_story_id(&entry.id).unwrap();
+            let id = bantin::tools::explain::parse_story_id(&entry.id).unwrap();
             let story = store.story(id).unwrap().unwrap();
             let copies = story
                 .copies

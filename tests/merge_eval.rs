@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use bantin::eval::{Corpus, Labels, evaluate};
+use bantin::tools::eval::{Corpus, Labels, evaluate};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge")
@@ -17,7 +17,7 @@ fn merge_precision_and_recall_meet_the_bar() {
     let corpus = Corpus::load(&corpus_dir()).unwrap();
     let labels = Labels::load(&corpus_dir().join("labels.json")).unwrap();
     let evaluation = evaluate(&corpus, &labels).unwrap();
-    let report = bantin::eval::report(&evaluation, &labels);
+    let report = bantin::tools::eval::report(&evaluation, &labels);
     assert_eq!(evaluation.labelled, 165);
     assert!(evaluation.missing.is_empty(), "{report}");
     assert_eq!(evaluation.same_pairs, 124, "{report}");

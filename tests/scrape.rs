@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bantin::config::Config;
-use bantin::normalize::normalize;
-use bantin::parse::{ParsedFeed, parse_body};
+use bantin::pipeline::normalize::normalize;
+use bantin::pipeline::parse::{ParsedFeed, parse_body};
 use bantin::pipeline::Pipeline;
 use bantin::status::PollResult;
 use bantin::store::Store;

@@ -6,8 +6,8 @@ mod common;
 use std::path::Path;
 
 use bantin::config::Config;
-use bantin::eval::Corpus;
-use bantin::merge;
+use bantin::tools::eval::Corpus;
+use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
 use bantin::store::Store;
 use chrono::Utc;
@@ -113,7 +113,7 @@ fn a_story_takes_at_most_max_copies() {
     let now = Utc::now();
     for source in &config.sources {
         let link = format!("https://{}.gov.vn.test/tin/1.html", source.id);
-        let item = bantin::normalize::Item {
+        let item = bantin::pipeline::normalize::Item {
             guid: Some(link.clone()),
             link: Some(link),
             title: "Bộ Y tế hướng dẫn tiêm bổ sung vắc xin sởi cho trẻ em".into(),

@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::classify::Rules;
-use crate::parse::article::ArticleRule;
-use crate::parse::scrape::ScrapeRules;
+use crate::pipeline::classify::Rules;
+use crate::pipeline::parse::article::ArticleRule;
+use crate::pipeline::parse::scrape::ScrapeRules;
 
 /// The implicit topic that holds every story.
 pub const ALL_TOPIC: &str = "all";
@@ -95,7 +95,7 @@ pub struct Source {
     /// Certificate checks off for this source only; shown as a warning.
     pub insecure_tls: bool,
     /// May reach loopback, private and link-local addresses, which are
-    /// refused otherwise (see [`crate::fetch::guard`]): for a feed on the
+    /// refused otherwise (see [`crate::pipeline::fetch::guard`]): for a feed on the
     /// LAN, and for tests.
     pub allow_private: bool,
     /// For a page with no feed: how to read its list of news.

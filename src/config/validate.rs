@@ -18,9 +18,9 @@ use super::{
     ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
     Topic,
 };
-use crate::classify::{Keyword, Rules};
-use crate::parse::article::ArticleRule;
-use crate::parse::scrape::{Field, ScrapeRules};
+use crate::pipeline::classify::{Keyword, Rules};
+use crate::pipeline::parse::article::ArticleRule;
+use crate::pipeline::parse::scrape::{Field, ScrapeRules};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
 const DEFAULT_CONTACT: &str = "https://github.com/bantin/bantin";

@@ -37,7 +37,7 @@
 //! Trees are written one key at a time, not in transactions, in an order
 //! that a process killed between two writes cannot make inconsistent:
 //! merging writes index entries before the story and the story before
-//! its copy; removing a story ([`crate::merge::forget`]) takes out its
+//! its copy; removing a story ([`crate::pipeline::merge::forget`]) takes out its
 //! links, titles and sketches (computed from its copies) first, then the
 //! copies, the story, and its topic entries last, since they are how
 //! retention finds it again. What a kill leaves at worst is entries that
@@ -55,9 +55,9 @@ use uuid::Uuid;
 
 mod recent;
 
-use crate::merge::sketch::Sketch;
+use crate::text::sketch::Sketch;
 use crate::status::SourceState;
-use crate::story::{Copy, CopyKey, Story, StoryId};
+use crate::model::story::{Copy, CopyKey, Story, StoryId};
 use recent::{Recent, Week};
 
 /// 1: the first store. 2: titles indexed by week; sketches.
@@ -195,7 +195,7 @@ impl Store {
     }
 
     /// Whether the store was written by an older bantin whose indexes
-    /// [`crate::merge::reindex`] must rebuild before merging.
+    /// [`crate::pipeline::merge::reindex`] must rebuild before merging.
     pub fn outdated(&self) -> Result<bool> {
         let found = match self.meta.get("schema")? {
             Some(v) => u64::from_be_bytes(fixed(&v, "meta")?),
@@ -212,7 +212,7 @@ impl Store {
     }
 
     /// The topic rules the stored topics were decided by
-    /// ([`crate::reclassify`]).
+    /// ([`crate::pipeline::classify::reclassify`]).
     pub fn rules(&self) -> Result<Option<String>> {
         Ok(self
             .meta
@@ -415,7 +415,7 @@ impl Store {
         Ok(similar)
     }
 
-    /// Empties the title and text indexes, for [`crate::merge::reindex`].
+    /// Empties the title and text indexes, for [`crate::pipeline::merge::reindex`].
     pub fn clear_indexes(&self) -> Result<()> {
         self.titles.clear()?;
         self.sketches.clear()?;
@@ -544,7 +544,7 @@ impl Store {
 
     /// Removes a story, then its `topics` entries: a removal cut off
     /// between the two leaves entries that retention finds and clears.
-    /// Its copies and other index entries are [`crate::merge::forget`]'s
+    /// Its copies and other index entries are [`crate::pipeline::merge::forget`]'s
     /// to remove first.
     pub fn remove_story(&self, story: &Story) -> Result<()> {
         self.stories.remove(story.id.0.as_bytes())?;

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
-use crate::story::StoryId;
+use crate::model::story::StoryId;
 
 /// Weeks kept in memory. Lookups ask about the weeks around new items'
 /// dates: two or three at a time.

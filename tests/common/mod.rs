@@ -408,8 +408,8 @@ pub async fn raw_server(reply: &'static [u8], hold: bool) -> SocketAddr {
 }
 
 /// The labelled merge corpus, tests/fixtures/merge.
-pub fn merge_corpus() -> bantin::eval::Corpus {
-    bantin::eval::Corpus::load(
+pub fn merge_corpus() -> bantin::tools::eval::Corpus {
+    bantin::tools::eval::Corpus::load(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge"),
     )
     .unwrap()

@@ -6,6 +6,15 @@
 //! becomes that source's [`PollResult::Failed`]; stories already stored are
 //! never touched by a failed poll.
 
+pub mod classify;
+pub mod enrich;
+pub mod fetch;
+pub mod merge;
+pub mod next_poll;
+pub mod normalize;
+pub mod parse;
+pub mod publish;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -16,18 +25,16 @@ use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::classify::classify;
 use crate::config::{Config, Source};
-use crate::enrich;
-use crate::fetch::{FetchError, Fetcher};
-use crate::merge::{self, Ingested};
+use crate::pipeline::fetch::{FetchError, Fetcher};
+use crate::pipeline::merge::Ingested;
 use crate::metrics::Metrics;
-use crate::normalize::{Item, normalize};
-use crate::parse::{ParseError, parse_body};
-use crate::publish::Publisher;
-use crate::reclassify;
-use crate::retention::{self, Pruned};
-use crate::schedule::{self, Hints};
+use crate::pipeline::normalize::{Item, normalize};
+use crate::pipeline::parse::{ParseError, parse_body};
+use crate::pipeline::publish::Publisher;
+
+use crate::ops::retention::{self, Pruned};
+use crate::pipeline::next_poll::Hints;
 use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
 use crate::store::{Store, StoreError};
 
@@ -107,7 +114,7 @@ impl Pipeline {
             let copies = merge::reindex(&store)?;
             tracing::info!(copies, "store written by an older bantin: indexes rebuilt");
         }
-        if let Some(done) = reclassify::if_rules_changed(&config, &store)? {
+        if let Some(done) = classify::reclassify::if_rules_changed(&config, &store)? {
             tracing::info!(
                 checked = done.copies_checked,
                 copies = done.copies_changed,
@@ -161,7 +168,7 @@ impl Pipeline {
     pub fn reload(&self, config: Arc<Config>) -> Result<(), PipelineError> {
         let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(done) = reclassify::if_rules_changed(&config, &self.store)? {
+        if let Some(done) = classify::reclassify::if_rules_changed(&config, &self.store)? {
             tracing::info!(
                 checked = done.copies_checked,
                 copies = done.copies_changed,
@@ -214,8 +221,8 @@ impl Pipeline {
                 state.last_success = Some(now);
                 state.consecutive_failures = 0;
                 tracing::info!(source = %source.id, result = %result.summary(), "polled");
-                let interval = schedule::interval_after_success(source, poll, &hints);
-                (result, Some(schedule::next_poll(now, interval, &hints)))
+                let interval = next_poll::interval_after_success(source, poll, &hints);
+                (result, Some(next_poll::next_poll(now, interval, &hints)))
             }
             Err(e) => {
                 state.consecutive_failures += 1;
@@ -231,13 +238,13 @@ impl Pipeline {
                     }
                     _ => {
                         let retry_after = fetch_error.and_then(FetchError::retry_after);
-                        let interval = schedule::interval_after_failure(
+                        let interval = next_poll::interval_after_failure(
                             source,
                             poll,
                             state.consecutive_failures,
                             retry_after,
                         );
-                        Some(schedule::next_poll(now, interval, &Hints::default()))
+                        Some(next_poll::next_poll(now, interval, &Hints::default()))
                     }
                 };
                 let failed = PollResult::Failed {
@@ -546,7 +553,7 @@ pub fn prepare(
         .iter()
         .map(|raw| {
             let item = normalize(raw, source.url.as_str(), seen);
-            let topics = classify(&item, source, &config.topics);
+            let topics = classify::classify(&item, source, &config.topics);
             (item, topics)
         })
         .collect();

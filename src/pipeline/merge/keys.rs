@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::config::Source;
-use crate::normalize::Item;
-use crate::story::CopyKey;
+use crate::pipeline::normalize::Item;
+use crate::model::story::CopyKey;
 use crate::text::Tokens;
 
 /// Titles shorter than this ("Thông báo", "Lịch công tác") are too generic

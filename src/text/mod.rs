@@ -10,6 +10,8 @@
 //! `mà tùy` ("depending on") equal `ma túy` ("drugs"). Only rules written
 //! without diacritics ask for the diacritic-free form, see [`fold_diacritics`].
 
+pub mod sketch;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 

@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use std::borrow::Cow;
 
-use crate::parse::RawItem;
-use crate::parse::charset::repair_mojibake;
+use crate::pipeline::parse::RawItem;
+use crate::pipeline::parse::charset::repair_mojibake;
 use crate::text::clean;
 
 pub use html::{html_to_text, sanitize_html};

@@ -251,7 +251,7 @@ async fn metrics(State(pipeline): State<Arc<Pipeline>>) -> Response {
 
 /// The explanation of one story, as plain text.
 async fn story(State(pipeline): State<Arc<Pipeline>>, Path(id): Path<String>) -> Response {
-    let Some(id) = crate::explain::parse_story_id(&id) else {
+    let Some(id) = crate::tools::explain::parse_story_id(&id) else {
         return (
             StatusCode::BAD_REQUEST,
             "not a story id (urn:uuid:... or a UUID)\n",
@@ -259,7 +259,7 @@ async fn story(State(pipeline): State<Arc<Pipeline>>, Path(id): Path<String>) ->
             .into_response();
     };
     let report = tokio::task::spawn_blocking(move || {
-        crate::explain::story_report(&pipeline.config(), &pipeline.store, id)
+        crate::tools::explain::story_report(&pipeline.config(), &pipeline.store, id)
     })
     .await;
     match report {

@@ -27,19 +27,19 @@
 //! lead nowhere: every lookup checks that the story exists.
 
 mod keys;
-pub mod sketch;
+
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Source;
-use crate::normalize::Item;
+use crate::pipeline::normalize::Item;
 use crate::store::{Result, Store};
-use crate::story::{Copy, CopyKey, Story, StoryId};
+use crate::model::story::{Copy, CopyKey, Story, StoryId};
 
 pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
-use sketch::Sketch;
+use crate::text::sketch::{self, Sketch};
 
 /// Two sources' items are one story by title or text only when published
 /// this close together: portals republish within a day or two, while a

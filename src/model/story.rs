@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::normalize::Item;
+use crate::pipeline::normalize::Item;
 
 /// A story's id. Minted once from its first copy's key and never changed,
 /// so a feed reader's entry id survives re-polls, restarts and merges.
@@ -107,7 +107,7 @@ impl Copy {
             title: self.title.clone(),
             summary: self.summary.clone(),
             content: self.content.clone(),
-            content_text: crate::normalize::html_to_text(&self.content),
+            content_text: crate::pipeline::normalize::html_to_text(&self.content),
             published: self.published,
             date_missing: false,
             authors: self.authors.clone(),

@@ -5,12 +5,12 @@
 //! copy's date), never as old as the day bantin first saw it: a store
 //! filled today from a feed that lists last year's news keeps only what
 //! is recent by the news's own dates. Items already too old are not
-//! stored at all ([`crate::merge::ingest_since`]), or a feed that keeps
+//! stored at all ([`crate::pipeline::merge::ingest_since`]), or a feed that keeps
 //! them would bring them back after every prune.
 //!
 //! This module owns the policy: the cutoff, which stories fall before it,
 //! and the batches the work is done in. Removing one story is
-//! [`crate::merge::forget`], the inverse of merging; the daemon runs
+//! [`crate::pipeline::merge::forget`], the inverse of merging; the daemon runs
 //! [`crate::pipeline::Pipeline::prune`] at start and every [`EVERY`],
 //! `bantin prune` runs it once.
 //!
@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::merge;
+use crate::pipeline::merge;
 use crate::store::{Result, Store};
 
 /// How often the daemon prunes. Stories age by the hour; a day's delay

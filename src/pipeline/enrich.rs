@@ -9,14 +9,14 @@
 //! shorter version never overwrites it, and its page is never fetched
 //! again, whether that first fetch worked or not.
 
-use crate::classify::classify;
+use crate::pipeline::classify::classify;
 use crate::config::{Config, Source};
-use crate::fetch::{Fetcher, Validators};
-use crate::merge;
-use crate::normalize::{Item, article_content, html_to_text};
-use crate::parse::article::{ArticleRule, extract};
-use crate::parse::charset;
-use crate::retention;
+use crate::pipeline::fetch::{Fetcher, Validators};
+use crate::pipeline::merge;
+use crate::pipeline::normalize::{Item, article_content, html_to_text};
+use crate::pipeline::parse::article::{ArticleRule, extract};
+use crate::pipeline::parse::charset;
+use crate::ops::retention;
 use crate::store::Store;
 
 /// Article pages fetched per poll of one source at most: a list page that

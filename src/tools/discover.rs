@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use crate::parse::date::parse_date;
+use crate::pipeline::parse::date::parse_date;
 
 /// Fewer repeated items than this is not a news list.
 const MIN_ITEMS: usize = 3;
@@ -32,13 +32,13 @@ pub enum Discovery {
 
 /// Looks at a fetched body.
 pub fn discover(bytes: &[u8], content_type: Option<&str>, url: &str) -> Discovery {
-    match crate::parse::parse_feed(bytes, content_type, url) {
+    match crate::pipeline::parse::parse_feed(bytes, content_type, url) {
         Ok(feed) => Discovery::Feed {
             items: feed.items.len(),
         },
         Err(_) => {
-            let text = crate::parse::charset::decode(bytes, content_type).text;
-            let feeds = crate::parse::advertised_feeds(&text, url);
+            let text = crate::pipeline::parse::charset::decode(bytes, content_type).text;
+            let feeds = crate::pipeline::parse::advertised_feeds(&text, url);
             let suggestion = if feeds.is_empty() {
                 suggest_scrape(&text, url)
             } else {

@@ -11,12 +11,14 @@
 //! source's fixed topics included: an operator who excludes a phrase wants
 //! it out of that feed. [`explain`] says which rule decided.
 
+pub mod reclassify;
+
 use std::fmt;
 
 use regex::Regex;
 
 use crate::config::{Source, Topic};
-use crate::normalize::Item;
+use crate::pipeline::normalize::Item;
 use crate::text::{Tokens, fold_diacritics, has_diacritics};
 
 /// One keyword, ready to match.

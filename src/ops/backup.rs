@@ -9,7 +9,7 @@
 //! exported: the first poll after a restore fetches each source in full
 //! and finds its items already stored. A store without the topic rules
 //! it was classified by classifies its copies again when the daemon
-//! starts ([`crate::reclassify`]).
+//! starts ([`crate::pipeline::classify::reclassify`]).
 //!
 //! Import replaces by id: a story already in the store with the id of a
 //! record is replaced by the record, and a copy the store holds under
@@ -26,9 +26,9 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::merge;
+use crate::pipeline::merge;
 use crate::store::{Store, StoreError};
-use crate::story::{Copy, Story};
+use crate::model::story::{Copy, Story};
 
 /// One line of an export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use crate::config::{ALL_TOPIC, Config, Topic};
 use crate::store::{Result, Store};
-use crate::story::{Copy, Story};
+use crate::model::story::{Copy, Story};
 
 /// One topic's feed, ready to serve.
 #[derive(Debug)]

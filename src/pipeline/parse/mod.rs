@@ -44,7 +44,7 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     pub items: Vec<RawItem>,
     /// What the feed says about how often to poll it.
-    pub hints: crate::schedule::Hints,
+    pub hints: crate::pipeline::next_poll::Hints,
     /// Set when the document was damaged and only part of it was read:
     /// what was wrong and what was kept.
     pub partial: Option<String>,
