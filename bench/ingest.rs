@@ -13,10 +13,10 @@
 
 use std::path::{Path, PathBuf};
 
-use bantin::tools::eval::Corpus;
 use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
 use bantin::store::Store;
+use bantin::tools::eval::Corpus;
 use chrono::Utc;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 

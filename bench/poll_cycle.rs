@@ -25,8 +25,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bantin::config::Config;
+use bantin::model::PollResult;
 use bantin::pipeline::Pipeline;
-use bantin::status::PollResult;
 use bantin::store::Store;
 
 const SOURCES: usize = 10_000;

@@ -20,9 +20,9 @@ mod common;
 use std::time::Instant;
 
 use bantin::config::Config;
-use bantin::pipeline::merge;
-use bantin::pipeline::normalize::Item;
+use bantin::model::Item;
 use bantin::ops::retention;
+use bantin::pipeline::merge;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{du, sources_config};

@@ -21,8 +21,8 @@ mod common;
 use std::time::Instant;
 
 use bantin::config::{Config, Source};
+use bantin::model::Item;
 use bantin::pipeline::merge;
-use bantin::pipeline::normalize::Item;
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{du, sources_config};
@@ -58,7 +58,7 @@ fn main() {
     let cache = std::env::var("BANTIN_SCALE_CACHE_MB")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
-        .map_or(bantin::store::DEFAULT_CACHE, |mib| mib << 20);
+        .map_or(bantin::config::DEFAULT_CACHE, |mib| mib << 20);
     let store = Store::open_with_cache(&dir.path().join("store"), cache).expect("store");
     println!("sled cache {} MiB", cache >> 20);
 

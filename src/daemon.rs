@@ -13,11 +13,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::ops::{notify, reload, retention};
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
-use crate::store::{Store, StoreError};
-use crate::ops::{notify, reload, retention};
 use crate::serve;
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {

@@ -5,17 +5,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use bantin::pipeline::classify::explain as explain_topics;
 use bantin::config::{Config, Source};
-use bantin::tools::discover::Discovery;
-use bantin::pipeline::fetch::{Fetcher, Validators};
+use bantin::model::Validators;
+use bantin::pipeline::Pipeline;
+use bantin::pipeline::classify::explain as explain_topics;
+use bantin::pipeline::fetch::Fetcher;
 use bantin::pipeline::normalize::{canonical_link, normalize};
 use bantin::pipeline::parse::date::vietnam;
 use bantin::pipeline::parse::parse_body;
 use bantin::pipeline::parse::scrape::{Field, ScrapeRules};
-use bantin::pipeline::Pipeline;
 use bantin::status::SourceStatus;
 use bantin::store::Store;
+use bantin::tools::discover::Discovery;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
@@ -421,7 +422,7 @@ async fn status(config: Config) -> anyhow::Result<ExitCode> {
         None => {
             let store =
                 open_store(&config).context("no daemon answered and the store cannot be opened")?;
-            bantin::pipeline::statuses(&config, &store)
+            bantin::status::statuses(&config, &store)
         }
     };
     print_status_table(&statuses);

@@ -1,54 +1,13 @@
-//! What bantin knows about each source between polls: HTTP validators,
-//! the last result, and the figures the status page shows. Kept in the
-//! store so a restart neither forgets validators nor hides a failure.
+//! What `/`, `/status.json` and `bantin status` say of each source: its
+//! [`Health`] in a word and the figures of its last polls, read from the
+//! [`SourceState`] the store keeps.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Source;
-use crate::pipeline::fetch::Validators;
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SourceState {
-    #[serde(default)]
-    pub validators: Validators,
-    pub last_poll: Option<DateTime<Utc>>,
-    pub last_success: Option<DateTime<Utc>>,
-    pub last_result: Option<PollResult>,
-    pub http_status: Option<u16>,
-    #[serde(default)]
-    pub consecutive_failures: u32,
-    pub next_poll: Option<DateTime<Utc>>,
-    /// Bytes of the last body fetched.
-    #[serde(default)]
-    pub bytes: u64,
-    #[serde(default)]
-    pub duration_ms: u64,
-    /// A permanent redirect seen on consecutive polls, not adopted yet.
-    pub moving: Option<Moving>,
-    /// A permanent redirect adopted: polls go to `to`; `from` is kept as
-    /// the configured address's alias.
-    pub moved: Option<Moved>,
-    /// The address that answered 410 Gone; it is not polled again.
-    pub gone: Option<String>,
-    /// A scraped page's rules mostly failing (dates), from the last poll.
-    #[serde(default)]
-    pub broken_rules: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Moving {
-    pub to: String,
-    /// Polls in a row that saw this same permanent redirect.
-    pub seen: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Moved {
-    pub from: String,
-    pub to: String,
-    pub at: DateTime<Utc>,
-}
+use crate::config::{Config, Source};
+use crate::model::{MOVE_AFTER, Moved, Moving, PollResult, SourceState};
+use crate::store::Store;
 
 /// A source's condition, as the status page and `bantin status` name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,6 +25,29 @@ pub enum Health {
 }
 
 impl Health {
+    /// What the status page calls `state` of `source`.
+    pub fn of(state: &SourceState, source: &Source) -> Health {
+        if state.is_gone(&source.url) {
+            return Health::Gone;
+        }
+        let rules_failed = matches!(
+            &state.last_result,
+            Some(PollResult::Failed { kind, .. }) if kind == "broken rules"
+        );
+        if rules_failed || (state.consecutive_failures == 0 && state.broken_rules.is_some()) {
+            return Health::BrokenRules;
+        }
+        match (&state.last_result, state.consecutive_failures) {
+            (None, _) => Health::NotPolled,
+            // From the second failure on, the interval has grown.
+            (_, n) if n >= 2 => Health::BackingOff,
+            (_, 1) => Health::Failing,
+            _ if state.polling_url(&source.url) != source.url => Health::Moved,
+            (Some(PollResult::NotModified), _) => Health::NotModified,
+            _ => Health::Ok,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Health::NotPolled => "not polled yet",
@@ -77,97 +59,6 @@ impl Health {
             Health::Moved => "moved",
             Health::BrokenRules => "broken rules",
         }
-    }
-}
-
-impl SourceState {
-    /// The address to poll: the configured one, or where it permanently
-    /// moved. A move recorded for another configured address (the
-    /// operator edited the url since) no longer applies.
-    pub fn polling_url(&self, source: &Source) -> url::Url {
-        self.moved
-            .as_ref()
-            .filter(|m| m.from == source.url.as_str())
-            .and_then(|m| url::Url::parse(&m.to).ok())
-            .unwrap_or_else(|| source.url.clone())
-    }
-
-    /// Whether the address bantin would poll answered 410 Gone.
-    pub fn is_gone(&self, source: &Source) -> bool {
-        self.gone.as_deref() == Some(self.polling_url(source).as_str())
-    }
-
-    pub fn health(&self, source: &Source) -> Health {
-        if self.is_gone(source) {
-            return Health::Gone;
-        }
-        let rules_failed = matches!(
-            &self.last_result,
-            Some(PollResult::Failed { kind, .. }) if kind == "broken rules"
-        );
-        if rules_failed || (self.consecutive_failures == 0 && self.broken_rules.is_some()) {
-            return Health::BrokenRules;
-        }
-        match (&self.last_result, self.consecutive_failures) {
-            (None, _) => Health::NotPolled,
-            // From the second failure on, the interval has grown.
-            (_, n) if n >= 2 => Health::BackingOff,
-            (_, 1) => Health::Failing,
-            _ if self.polling_url(source) != source.url => Health::Moved,
-            (Some(PollResult::NotModified), _) => Health::NotModified,
-            _ => Health::Ok,
-        }
-    }
-}
-
-/// The outcome of one poll of one source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum PollResult {
-    Fetched {
-        items: usize,
-        new_copies: usize,
-        updated_copies: usize,
-        new_stories: usize,
-        /// The document was damaged: what was wrong and what was kept.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        partial: Option<String>,
-    },
-    NotModified,
-    Failed {
-        /// Stable short name: "timeout", "http 500", "not a feed", ...
-        kind: String,
-        /// The whole error in words.
-        message: String,
-    },
-}
-
-impl PollResult {
-    /// One line for the status page and `bantin poll`.
-    pub fn summary(&self) -> String {
-        match self {
-            PollResult::Fetched {
-                items,
-                new_copies,
-                updated_copies,
-                new_stories,
-                partial,
-            } => {
-                let mut line = format!(
-                    "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
-                );
-                if let Some(note) = partial {
-                    line.push_str(&format!(" (partial: {note})"));
-                }
-                line
-            }
-            PollResult::NotModified => "not modified".to_string(),
-            PollResult::Failed { message, .. } => format!("failed: {message}"),
-        }
-    }
-
-    pub fn is_failure(&self) -> bool {
-        matches!(self, PollResult::Failed { .. })
     }
 }
 
@@ -211,18 +102,16 @@ impl SourceStatus {
         if let Some(m) = &state.moving {
             warnings.push(format!(
                 "permanent redirect to {} seen on {} poll(s) in a row; adopted after {}",
-                m.to,
-                m.seen,
-                crate::pipeline::MOVE_AFTER
+                m.to, m.seen, MOVE_AFTER
             ));
         }
-        let polling_url = state.polling_url(source);
+        let polling_url = state.polling_url(&source.url);
         SourceStatus {
             id: source.id.clone(),
             name: source.name.clone(),
             url: source.url.to_string(),
             polling_url: polling_url.to_string(),
-            state: state.health(source).label().to_string(),
+            state: Health::of(state, source).label().to_string(),
             last_result: state.last_result.as_ref().map(PollResult::summary),
             error_kind: match &state.last_result {
                 Some(PollResult::Failed { kind, .. }) => Some(kind.clone()),
@@ -243,4 +132,20 @@ impl SourceStatus {
             warnings,
         }
     }
+}
+
+/// Every configured source's status as the store has it, in config order.
+pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    config
+        .sources
+        .iter()
+        .map(|source| {
+            let state = store
+                .source_state(&source.id)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            SourceStatus::new(source, &state)
+        })
+        .collect()
 }

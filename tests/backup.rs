@@ -7,12 +7,13 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use bantin::model::Ingested;
 use bantin::ops::backup::{self, BackupError};
-use bantin::tools::eval::Corpus;
-use bantin::pipeline::merge::{self, Ingested};
+use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
 use bantin::pipeline::publish::render;
 use bantin::store::Store;
+use bantin::tools::eval::Corpus;
 use chrono::{TimeZone, Utc};
 use common::{merge_corpus, stories_and_copies};
 

@@ -19,10 +19,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bantin::config::Config;
+use bantin::model::story::StoryId;
 use bantin::pipeline::publish::render;
 use bantin::status::SourceStatus;
 use bantin::store::Store;
-use bantin::model::story::StoryId;
 use chrono::{DateTime, Utc};
 use common::{Answer, FixtureServer, TOPICS};
 

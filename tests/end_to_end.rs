@@ -9,8 +9,8 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use bantin::model::PollResult;
 use bantin::pipeline::Pipeline;
-use bantin::status::PollResult;
 use bantin::store::Store;
 use common::{Answer, Served, Setup, entry, get, read_feed, serve, titles};
 

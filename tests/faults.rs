@@ -10,8 +10,9 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bantin::model::PollResult;
 use bantin::pipeline::Pipeline;
-use bantin::status::{PollResult, SourceStatus};
+use bantin::status::SourceStatus;
 use bantin::store::Store;
 use common::{Answer, Served, Setup, get, raw_server, serve};
 

@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use bantin::pipeline::classify::classify;
 use bantin::config::Config;
-use bantin::pipeline::merge;
-use bantin::pipeline::normalize::Item;
-use bantin::pipeline::{Pipeline, Prepared};
-use bantin::pipeline::publish::render;
+use bantin::model::Hints;
+use bantin::model::Item;
 use bantin::ops::retention;
-use bantin::pipeline::next_poll::Hints;
+use bantin::pipeline::classify::classify;
+use bantin::pipeline::merge;
+use bantin::pipeline::publish::render;
+use bantin::pipeline::{Pipeline, Prepared};
 use bantin::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tokio_util::sync::CancellationToken;
@@ -165,7 +165,7 @@ fn old_stories_leave_with_every_index_entry_and_recent_ones_stay() {
     let keep_days = 365;
     let config = config(keep_days);
     let now = now();
-    let cutoff = retention::cutoff(keep_days, now).unwrap();
+    let cutoff = bantin::config::cutoff(keep_days, now).unwrap();
     let seen = now - Duration::days(1);
     // Recent stories, one of them just inside the cutoff.
     let recent: Vec<(usize, DateTime<Utc>)> = (0..30)

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bantin::config::Config;
+use bantin::model::PollResult;
 use bantin::pipeline::Pipeline;
-use bantin::status::PollResult;
 use bantin::store::Store;
 use common::{Answer, FixtureServer, get};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

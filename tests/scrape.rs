@@ -8,10 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bantin::config::Config;
+use bantin::model::PollResult;
+use bantin::pipeline::Pipeline;
 use bantin::pipeline::normalize::normalize;
 use bantin::pipeline::parse::{ParsedFeed, parse_body};
-use bantin::pipeline::Pipeline;
-use bantin::status::PollResult;
 use bantin::store::Store;
 use common::{Answer, FixtureServer, read_feed};
 

@@ -6,10 +6,10 @@ mod common;
 use std::path::Path;
 
 use bantin::config::Config;
-use bantin::tools::eval::Corpus;
 use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
 use bantin::store::Store;
+use bantin::tools::eval::Corpus;
 use chrono::Utc;
 use common::{merge_corpus, stories_and_copies};
 
@@ -113,7 +113,7 @@ fn a_story_takes_at_most_max_copies() {
     let now = Utc::now();
     for source in &config.sources {
         let link = format!("https://{}.gov.vn.test/tin/1.html", source.id);
-        let item = bantin::pipeline::normalize::Item {
+        let item = bantin::model::Item {
             guid: Some(link.clone()),
             link: Some(link),
             title: "Bộ Y tế hướng dẫn tiêm bổ sung vắc xin sởi cho trẻ em".into(),

@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::pipeline::classify::Rules;
 use crate::pipeline::parse::article::ArticleRule;
 use crate::pipeline::parse::scrape::ScrapeRules;
+use crate::text::keywords::Rules;
 
 /// The implicit topic that holds every story.
 pub const ALL_TOPIC: &str = "all";
@@ -42,6 +43,18 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     /// Absolute, ending in `/`; prefix of every `rel="self"` link and feed id.
     pub base_url: Url,
+}
+
+/// sled caches up to 1 GiB by default; feeds read the newest stories only,
+/// so a small cache serves them and keeps the daemon's memory flat. A store
+/// of hundreds of thousands of stories ingests faster with more
+/// (bench/README.md, store_scale).
+pub const DEFAULT_CACHE: u64 = 8 * 1024 * 1024;
+
+/// The oldest `published` a story may have to be kept at `now`, or
+/// `None` when `keep_days` reaches past the calendar (keep everything).
+pub fn cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    now.checked_sub_signed(chrono::Duration::try_days(i64::from(keep_days))?)
 }
 
 #[derive(Debug, Clone)]

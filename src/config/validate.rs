@@ -18,9 +18,9 @@ use super::{
     ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
     Topic,
 };
-use crate::pipeline::classify::{Keyword, Rules};
 use crate::pipeline::parse::article::ArticleRule;
 use crate::pipeline::parse::scrape::{Field, ScrapeRules};
+use crate::text::keywords::{Keyword, Rules};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
 const DEFAULT_CONTACT: &str = "https://github.com/bantin/bantin";
@@ -69,7 +69,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .cache
             .as_ref()
             .and_then(|v| check.parse_with(v, parse_size))
-            .unwrap_or(crate::store::DEFAULT_CACHE),
+            .unwrap_or(crate::config::DEFAULT_CACHE),
     };
 
     let poll = check.poll(&raw.poll);

@@ -5,4 +5,10 @@
 //! It owns no behaviour beyond building and comparing these values, and
 //! imports nothing but [`crate::text`]: every other module may use it.
 
+pub mod item;
+pub mod state;
 pub mod story;
+
+pub use item::{Item, RawItem};
+pub use state::{Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators};
+pub use story::{Copy, CopyKey, Ingested, Story, StoryId};

@@ -4,11 +4,13 @@
 //! reader sees, one or more copies of the same news. These are the values
 //! `merge` decides about, `store` keeps and `publish` renders.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::pipeline::normalize::Item;
+use crate::model::Item;
 
 /// A story's id. Minted once from its first copy's key and never changed,
 /// so a feed reader's entry id survives re-polls, restarts and merges.
@@ -107,7 +109,7 @@ impl Copy {
             title: self.title.clone(),
             summary: self.summary.clone(),
             content: self.content.clone(),
-            content_text: crate::pipeline::normalize::html_to_text(&self.content),
+            content_text: crate::text::html_to_text(&self.content),
             published: self.published,
             date_missing: false,
             authors: self.authors.clone(),
@@ -203,6 +205,20 @@ impl Story {
         topics.sort();
         self.topics = topics;
     }
+}
+
+/// What one batch of items did to the store.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub new_copies: usize,
+    pub updated_copies: usize,
+    pub new_stories: usize,
+    /// New copies that joined a story, by the rule that joined them.
+    pub joined_by_link: usize,
+    pub joined_by_title: usize,
+    pub joined_by_text: usize,
+    /// Topics whose feed changed.
+    pub touched_topics: BTreeSet<String>,
 }
 
 #[cfg(test)]

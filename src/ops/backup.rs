@@ -26,9 +26,9 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::story::{Copy, Story};
 use crate::pipeline::merge;
 use crate::store::{Store, StoreError};
-use crate::model::story::{Copy, Story};
 
 /// One line of an export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

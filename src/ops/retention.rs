@@ -74,17 +74,11 @@ impl Pruned {
     }
 }
 
-/// The oldest `published` a story may have to be kept at `now`, or
-/// `None` when `keep_days` reaches past the calendar (keep everything).
-pub fn cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    now.checked_sub_signed(chrono::Duration::try_days(i64::from(keep_days))?)
-}
-
 /// Removes every story published before the cutoff of `keep_days` at
 /// `now`, then the weeks of index behind it. The caller keeps merges
 /// away while it runs ([`crate::pipeline::Pipeline::prune`] does).
 pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
-    let Some(cutoff) = cutoff(keep_days, now) else {
+    let Some(cutoff) = crate::config::cutoff(keep_days, now) else {
         return Ok(Pruned::default());
     };
     let mut done = Pruned::default();
@@ -143,6 +137,7 @@ pub fn drop_old_weeks(store: &Store, cutoff: DateTime<Utc>) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::cutoff;
 
     #[test]
     fn cutoff_is_keep_days_before_now() {

@@ -9,15 +9,17 @@
 //! shorter version never overwrites it, and its page is never fetched
 //! again, whether that first fetch worked or not.
 
-use crate::pipeline::classify::classify;
 use crate::config::{Config, Source};
-use crate::pipeline::fetch::{Fetcher, Validators};
+use crate::model::Item;
+use crate::model::Validators;
+use crate::pipeline::classify::classify;
+use crate::pipeline::fetch::Fetcher;
 use crate::pipeline::merge;
-use crate::pipeline::normalize::{Item, article_content, html_to_text};
+use crate::pipeline::normalize::article_content;
 use crate::pipeline::parse::article::{ArticleRule, extract};
 use crate::pipeline::parse::charset;
-use crate::ops::retention;
 use crate::store::Store;
+use crate::text::html_to_text;
 
 /// Article pages fetched per poll of one source at most: a list page that
 /// suddenly shows a hundred new links costs a few polls, not a flood.
@@ -35,7 +37,7 @@ pub async fn articles(
         return;
     };
     let keys = merge::copy_keys(source, items);
-    let oldest = retention::cutoff(config.store.keep_days, chrono::Utc::now());
+    let oldest = crate::config::cutoff(config.store.keep_days, chrono::Utc::now());
     let mut fetched = 0;
     for ((item, topics), key) in items.iter_mut().zip(keys) {
         // Too old to be stored: its page would be fetched at every poll.

@@ -26,16 +26,18 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{Config, Source};
-use crate::pipeline::fetch::{FetchError, Fetcher};
-use crate::pipeline::merge::Ingested;
 use crate::metrics::Metrics;
-use crate::pipeline::normalize::{Item, normalize};
+use crate::model::Ingested;
+use crate::model::Item;
+use crate::pipeline::fetch::{FetchError, Fetcher};
+use crate::pipeline::normalize::normalize;
 use crate::pipeline::parse::{ParseError, parse_body};
 use crate::pipeline::publish::Publisher;
 
+use crate::model::Hints;
+use crate::model::{MOVE_AFTER, Moved, Moving, PollResult, SourceState};
 use crate::ops::retention::{self, Pruned};
-use crate::pipeline::next_poll::Hints;
-use crate::status::{Moved, Moving, PollResult, SourceState, SourceStatus};
+use crate::status::SourceStatus;
 use crate::store::{Store, StoreError};
 
 /// Why a poll failed, whatever the stage.
@@ -77,10 +79,6 @@ pub struct PollReport {
     /// When the source should be polled again; `None` for never (410).
     pub next_poll: Option<DateTime<Utc>>,
 }
-
-/// Polls in a row that must see the same permanent redirect before bantin
-/// polls the new address.
-pub const MOVE_AFTER: u32 = 3;
 
 /// The stages, assembled. Shared by the scheduler, `bantin poll`, tests
 /// and benchmarks.
@@ -196,20 +194,20 @@ impl Pipeline {
                 SourceState::default()
             }
         };
-        if state.is_gone(source) {
+        if state.is_gone(&source.url) {
             return PollReport {
                 source: source.id.clone(),
                 result: PollResult::Failed {
                     kind: "gone".into(),
                     message: format!(
                         "{} answered 410 Gone; not polled (change the source's url to resume)",
-                        state.polling_url(source)
+                        state.polling_url(&source.url)
                     ),
                 },
                 next_poll: None,
             };
         }
-        let url = state.polling_url(source);
+        let url = state.polling_url(&source.url);
         let now = Utc::now();
         let outcome = self.poll_once(source, &url, &mut state, now).await;
         state.last_poll = Some(now);
@@ -357,7 +355,7 @@ impl Pipeline {
         // A poisoned lock only means another ingest panicked; the store
         // itself is consistent, so carry on.
         let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        let oldest = retention::cutoff(self.config().store.keep_days, seen);
+        let oldest = crate::config::cutoff(self.config().store.keep_days, seen);
         let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
         self.metrics.ingested(&ingested);
         self.publisher
@@ -380,7 +378,7 @@ impl Pipeline {
         now: DateTime<Utc>,
         stop: &CancellationToken,
     ) -> Result<Pruned, StoreError> {
-        let Some(cutoff) = retention::cutoff(self.config().store.keep_days, now) else {
+        let Some(cutoff) = crate::config::cutoff(self.config().store.keep_days, now) else {
             return Ok(Pruned::default());
         };
         let mut done = Pruned::default();
@@ -435,7 +433,7 @@ impl Pipeline {
 
     /// Every configured source's status, in config order.
     pub fn statuses(&self) -> Vec<SourceStatus> {
-        statuses(&self.config(), &self.store)
+        crate::status::statuses(&self.config(), &self.store)
     }
 
     /// Polls every source once. Sources are queued by host and each host
@@ -613,7 +611,7 @@ fn slowest_first(config: &Config, store: &Store) -> Vec<(usize, String)> {
                 .flatten()
                 .unwrap_or_default();
             let host = state
-                .polling_url(source)
+                .polling_url(&source.url)
                 .host_str()
                 .unwrap_or_default()
                 .to_string();
@@ -622,22 +620,6 @@ fn slowest_first(config: &Config, store: &Store) -> Vec<(usize, String)> {
         .collect();
     order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
     order.into_iter().map(|(_, _, n, h)| (n, h)).collect()
-}
-
-/// Every configured source's status as the store has it, in config order.
-pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
-    config
-        .sources
-        .iter()
-        .map(|source| {
-            let state = store
-                .source_state(&source.id)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            SourceStatus::new(source, &state)
-        })
-        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -15,22 +15,10 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::config::{PollSettings, Source};
-
-/// What a fetched feed and its response said about polling.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hints {
-    /// From the HTTP response: `Cache-Control: max-age` or `Expires`.
-    pub fresh_for: Option<Duration>,
-    /// From the feed: RSS `<ttl>` or `sy:updatePeriod` / `sy:updateFrequency`.
-    pub feed_interval: Option<Duration>,
-    /// RSS `<skipHours>`: hours (0–23, UTC as the RSS spec says) to skip.
-    pub skip_hours: Vec<u32>,
-    /// RSS `<skipDays>`.
-    pub skip_days: Vec<Weekday>,
-}
+use crate::model::Hints;
 
 /// The interval after a successful poll, before jitter.
 pub fn interval_after_success(source: &Source, poll: &PollSettings, hints: &Hints) -> Duration {
@@ -101,7 +89,7 @@ fn outside_skips(t: DateTime<Utc>, hints: &Hints) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Weekday};
 
     fn poll() -> PollSettings {
         PollSettings {

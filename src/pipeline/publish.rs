@@ -28,8 +28,8 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::config::{ALL_TOPIC, Config, Topic};
-use crate::store::{Result, Store};
 use crate::model::story::{Copy, Story};
+use crate::store::{Result, Store};
 
 /// One topic's feed, ready to serve.
 #[derive(Debug)]

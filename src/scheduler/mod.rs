@@ -110,7 +110,7 @@ async fn poll_forever(
     shutdown: CancellationToken,
 ) {
     let mut due = match pipeline.store.source_state(&source.id) {
-        Ok(Some(state)) if state.is_gone(&source) => return,
+        Ok(Some(state)) if state.is_gone(&source.url) => return,
         Ok(Some(state)) => state.next_poll.map(|t| t.max(not_before)),
         _ => None,
     }

@@ -55,9 +55,9 @@ use uuid::Uuid;
 
 mod recent;
 
-use crate::text::sketch::Sketch;
-use crate::status::SourceState;
+use crate::model::SourceState;
 use crate::model::story::{Copy, CopyKey, Story, StoryId};
+use crate::text::sketch::Sketch;
 use recent::{Recent, Week};
 
 /// 1: the first store. 2: titles indexed by week; sketches.
@@ -65,12 +65,6 @@ const SCHEMA_VERSION: u64 = 2;
 
 /// The span of one `week` key.
 const WEEK_SECONDS: i64 = 7 * 86_400;
-
-/// sled caches up to 1 GiB by default; feeds read the newest stories only,
-/// so a small cache serves them and keeps the daemon's memory flat. A store
-/// of hundreds of thousands of stories ingests faster with more
-/// (bench/README.md, store_scale).
-pub const DEFAULT_CACHE: u64 = 8 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -111,7 +105,7 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_with_cache(path, DEFAULT_CACHE)
+        Store::open_with_cache(path, crate::config::DEFAULT_CACHE)
     }
 
     /// As [`Store::open`], with sled's cache at `cache_bytes` (`[store]
@@ -125,7 +119,7 @@ impl Store {
     pub fn temporary() -> Result<Store> {
         let config = sled::Config::new()
             .temporary(true)
-            .cache_capacity(DEFAULT_CACHE);
+            .cache_capacity(crate::config::DEFAULT_CACHE);
         Store::open_with(config, Path::new("(temporary)"))
     }
 

@@ -10,7 +10,11 @@
 //! `mà tùy` ("depending on") equal `ma túy` ("drugs"). Only rules written
 //! without diacritics ask for the diacritic-free form, see [`fold_diacritics`].
 
+mod html;
+pub mod keywords;
 pub mod sketch;
+
+pub use html::html_to_text;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};

@@ -23,10 +23,10 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::config::{Config, Source};
+use crate::model::story::{Copy, StoryId};
 use crate::pipeline::merge::{self, link_key};
 use crate::pipeline::{Body, prepare};
 use crate::store::Store;
-use crate::model::story::{Copy, StoryId};
 
 /// A corpus: its configuration and each source's body.
 pub struct Corpus {

@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 
 use uuid::Uuid;
 
-use crate::pipeline::classify::explain;
 use crate::config::Config;
-use crate::store::{Result, Store};
 use crate::model::story::StoryId;
+use crate::pipeline::classify::explain;
+use crate::store::{Result, Store};
 
 /// Reads a story id as feeds show it (`urn:uuid:...`) or as a bare UUID.
 pub fn parse_story_id(text: &str) -> Option<StoryId> {

@@ -1,12 +1,9 @@
 //! Topics: which feeds a story belongs in.
 //!
-//! A topic's [`Rules`] are keyword phrases matched as whole syllable runs
-//! on the folded text of an item (see [`crate::text`]). A keyword written
-//! with diacritics matches only that spelling, whatever the case, the
-//! Unicode form or the tone placement; a keyword written without them
-//! (`covid`, `phong chong dich`) also matches the diacritic-free text.
-//! A keyword starting with `re:` is a regular expression over the item's
-//! lowercase text. A topic's `categories` list puts items whose feed
+//! A topic's [`Rules`](crate::text::keywords::Rules) are keyword phrases
+//! matched as whole syllable runs on the folded text of an item
+//! ([`crate::text::keywords`] says how diacritics and `re:` keywords
+//! match). A topic's `categories` list puts items whose feed
 //! category matches (folded) in it. `exclude` wins over everything, the
 //! source's fixed topics included: an operator who excludes a phrase wants
 //! it out of that feed. [`explain`] says which rule decided.
@@ -15,133 +12,20 @@ pub mod reclassify;
 
 use std::fmt;
 
-use regex::Regex;
-
 use crate::config::{Source, Topic};
-use crate::pipeline::normalize::Item;
-use crate::text::{Tokens, fold_diacritics, has_diacritics};
+use crate::model::Item;
+use crate::text::keywords::MatchText;
 
-/// One keyword, ready to match.
-#[derive(Debug, Clone)]
-pub struct Keyword {
-    /// As the operator wrote it, for explanations.
-    pub written: String,
-    pattern: Pattern,
-}
-
-#[derive(Debug, Clone)]
-enum Pattern {
-    /// Syllables; diacritic-free keywords also match folded text.
-    Phrase {
-        syllables: Vec<String>,
-        diacritic_free: bool,
-    },
-    /// `re:...`: a regular expression over the lowercase NFC text.
-    Regex(Regex),
-}
-
-impl Keyword {
-    /// Compiles a keyword; a `re:` keyword that is not a regular
-    /// expression is an error naming it.
-    pub fn new(written: &str) -> Result<Keyword, String> {
-        let pattern = match written.strip_prefix("re:") {
-            Some(re) => Pattern::Regex(
-                Regex::new(re)
-                    .map_err(|e| format!("`{written}` is not a regular expression: {e}"))?,
-            ),
-            None => Pattern::Phrase {
-                syllables: Tokens::of(written).0,
-                diacritic_free: !has_diacritics(written),
-            },
-        };
-        Ok(Keyword {
-            written: written.to_string(),
-            pattern,
-        })
-    }
-
-    fn matches(&self, text: &MatchText) -> bool {
-        match &self.pattern {
-            Pattern::Phrase {
-                syllables,
-                diacritic_free: true,
-            } => text.folded.contains_run(syllables),
-            Pattern::Phrase { syllables, .. } => text.exact.contains_run(syllables),
-            Pattern::Regex(re) => re.is_match(&text.lower),
-        }
-    }
-}
-
-/// A topic's compiled keyword, exclude and category lists.
-#[derive(Debug, Clone)]
-pub struct Rules {
-    keywords: Vec<Keyword>,
-    exclude: Vec<Keyword>,
-    /// Feed categories (folded) that put an item in the topic.
-    categories: Vec<(String, String)>,
-    /// The implicit `all` topic.
-    everything: bool,
-}
-
-impl Rules {
-    pub fn new(keywords: Vec<Keyword>, exclude: Vec<Keyword>, categories: Vec<String>) -> Rules {
-        Rules {
-            keywords,
-            exclude,
-            categories: categories
-                .into_iter()
-                .map(|c| (category_key(&c), c))
-                .collect(),
-            everything: false,
-        }
-    }
-
-    pub fn everything() -> Rules {
-        Rules {
-            keywords: Vec::new(),
-            exclude: Vec::new(),
-            categories: Vec::new(),
-            everything: true,
-        }
-    }
-}
-
-/// Feed categories compare folded: `An ninh - Trật tự` = `an ninh trật tự`.
-fn category_key(category: &str) -> String {
-    fold_diacritics(&Tokens::of(category).joined())
-}
-
-/// An item's text, folded once for all topics.
-pub struct MatchText {
-    exact: Tokens,
-    folded: Tokens,
-    lower: String,
-    categories: Vec<String>,
-}
-
-impl MatchText {
-    /// Title, summary, content (tags stripped) and the feed's own categories.
-    pub fn of(item: &Item) -> MatchText {
-        let mut text = String::new();
-        for part in [&item.title, &item.summary, &item.content_text] {
-            text.push_str(part);
-            // A separator, so the last word of the title and the first of
-            // the summary never make a phrase together.
-            text.push_str(" \n ");
-        }
-        for category in &item.categories {
-            text.push_str(category);
-            text.push_str(" \n ");
-        }
-        let exact = Tokens::of(&text);
-        let folded = exact.without_diacritics();
-        MatchText {
-            exact,
-            folded,
-            lower: text.to_lowercase(),
-            categories: item.categories.iter().map(|c| category_key(c)).collect(),
-        }
-    }
+/// An item's title, summary, content (tags stripped) and feed categories,
+/// ready to match.
+pub fn match_text(item: &Item) -> MatchText {
+    let categories = item.categories.iter().map(String::as_str);
+    let parts = [
+        item.title.as_str(),
+        item.summary.as_str(),
+        item.content_text.as_str(),
+    ];
+    MatchText::new(parts.into_iter().chain(categories), &item.categories)
 }
 
 /// Why an item is, or is not, in a topic.
@@ -190,7 +74,7 @@ impl fmt::Display for Verdict {
 
 /// Why `item` is or is not in each topic, in config order.
 pub fn explain<'t>(item: &Item, source: &Source, topics: &'t [Topic]) -> Vec<(&'t Topic, Verdict)> {
-    let text = MatchText::of(item);
+    let text = match_text(item);
     topics
         .iter()
         .map(|topic| (topic, verdict(&text, source, topic)))
@@ -199,23 +83,21 @@ pub fn explain<'t>(item: &Item, source: &Source, topics: &'t [Topic]) -> Vec<(&'
 
 fn verdict(text: &MatchText, source: &Source, topic: &Topic) -> Verdict {
     let rules = &topic.rules;
-    if rules.everything {
+    if rules.is_everything() {
         return Verdict::Everything;
     }
     let inside = if source.topics.contains(&topic.slug) {
         Some(Verdict::Fixed)
-    } else if let Some(k) = rules.keywords.iter().find(|k| k.matches(text)) {
-        Some(Verdict::Keyword(k.written.clone()))
+    } else if let Some(k) = rules.keyword_in(text) {
+        Some(Verdict::Keyword(k.to_string()))
     } else {
         rules
-            .categories
-            .iter()
-            .find(|(key, _)| text.categories.contains(key))
-            .map(|(_, written)| Verdict::Category(written.clone()))
+            .category_in(text)
+            .map(|c| Verdict::Category(c.to_string()))
     };
-    match (inside, rules.exclude.iter().find(|k| k.matches(text))) {
+    match (inside, rules.excluded_by(text)) {
         (Some(by), Some(k)) => Verdict::Excluded {
-            keyword: k.written.clone(),
+            keyword: k.to_string(),
             by: Box::new(by),
         },
         (Some(by), None) => by,
@@ -235,9 +117,10 @@ pub fn classify(item: &Item, source: &Source, topics: &[Topic]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::keywords::{Keyword, Rules};
 
     fn text(s: &str) -> MatchText {
-        MatchText::of(&item(s, ""))
+        match_text(&item(s, ""))
     }
 
     fn hits(keyword: &str, s: &str) -> bool {

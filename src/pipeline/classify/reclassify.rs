@@ -9,10 +9,10 @@
 
 use chrono::Utc;
 
-use crate::pipeline::classify::classify;
 use crate::config::Config;
-use crate::store::{Result, Store};
 use crate::model::story::Copy;
+use crate::pipeline::classify::classify;
+use crate::store::{Result, Store};
 
 /// What a re-classification changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub fn if_rules_changed(config: &Config, store: &Store) -> Result<Option<Reclass
 
 /// Classifies every copy within the retention window again.
 pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
-    let oldest = crate::ops::retention::cutoff(config.store.keep_days, Utc::now());
+    let oldest = crate::config::cutoff(config.store.keep_days, Utc::now());
     let mut done = Reclassified::default();
     let mut changed: Vec<Copy> = Vec::new();
     for copy in store.copies() {

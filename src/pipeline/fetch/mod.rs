@@ -22,30 +22,17 @@ use bytes::Bytes;
 use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use serde::{Deserialize, Serialize};
+
 use url::Url;
 
 use crate::config::{PollSettings, Source};
+use crate::model::Validators;
 use body::{BodyError, BodyLimits};
 use guard::Refusal;
 use politeness::HostGate;
 
 /// Redirect hops followed for one fetch.
 const MAX_REDIRECTS: usize = 5;
-
-/// What a server said about a body, sent back on the next request so an
-/// unchanged feed costs a 304 and no body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl Validators {
-    pub fn is_empty(&self) -> bool {
-        self.etag.is_none() && self.last_modified.is_none()
-    }
-}
 
 /// A successful fetch: a body, or "not modified".
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::config::Source;
-use crate::pipeline::normalize::Item;
+use crate::model::Item;
 use crate::model::story::CopyKey;
 use crate::text::Tokens;
 

@@ -28,18 +28,15 @@
 
 mod keys;
 
-
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Source;
-use crate::pipeline::normalize::Item;
+use crate::model::Item;
+use crate::model::story::{Copy, CopyKey, Ingested, Story, StoryId};
 use crate::store::{Result, Store};
-use crate::model::story::{Copy, CopyKey, Story, StoryId};
 
-pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
 use crate::text::sketch::{self, Sketch};
+pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
 
 /// Two sources' items are one story by title or text only when published
 /// this close together: portals republish within a day or two, while a
@@ -51,20 +48,6 @@ pub const WINDOW: Duration = Duration::hours(72);
 /// story's writes must not grow without bound. Past it, a matching copy
 /// starts a story of its own.
 pub const MAX_COPIES: usize = 64;
-
-/// What one batch of items did to the store.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Ingested {
-    pub new_copies: usize,
-    pub updated_copies: usize,
-    pub new_stories: usize,
-    /// New copies that joined a story, by the rule that joined them.
-    pub joined_by_link: usize,
-    pub joined_by_title: usize,
-    pub joined_by_text: usize,
-    /// Topics whose feed changed.
-    pub touched_topics: BTreeSet<String>,
-}
 
 /// Why a new copy joined an existing story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

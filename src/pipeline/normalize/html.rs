@@ -1,9 +1,7 @@
-//! Item HTML made safe to republish, and HTML made into plain text.
-//! Both go through ammonia's HTML5 parser rather than string surgery:
+//! Item HTML made safe to republish. It goes through ammonia's HTML5 parser rather than string surgery:
 //! portal HTML (`</br>`, unclosed tags, entity soup) defeats anything less.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use ammonia::{Builder, UrlRelative};
 use url::Url;
@@ -26,21 +24,6 @@ thread_local! {
         builder.link_rel(Some("noopener noreferrer"));
         builder
     });
-    static TEXT_ONLY: Builder<'static> = {
-        let mut builder = Builder::empty();
-        builder.clean_content_tags(HashSet::from(["script", "style"]));
-        builder
-    };
-}
-
-/// The text of an HTML fragment: tags dropped (with `script` and `style`
-/// content), entities decoded, block boundaries kept as spaces.
-pub fn html_to_text(html: &str) -> String {
-    // Inserting a space before every tag keeps "<p>a</p><p>b</p>" from
-    // becoming "ab"; whitespace is collapsed by the caller.
-    let spaced = html.replace('<', " <");
-    let stripped = TEXT_ONLY.with(|builder| builder.clean(&spaced).to_string());
-    crate::text::clean(&html_escape::decode_html_entities(&stripped))
 }
 
 #[cfg(test)]
@@ -51,18 +34,5 @@ mod tests {
     fn script_is_removed() {
         let out = sanitize_html("<p>Tin</p><script>alert(1)</script>", "https://x.test/");
         assert_eq!(out, "<p>Tin</p>");
-    }
-
-    #[test]
-    fn text_keeps_block_boundaries() {
-        assert_eq!(
-            html_to_text("<p>Một</p><p>Hai &amp; ba</p>"),
-            "Một Hai & ba"
-        );
-    }
-
-    #[test]
-    fn text_drops_script_body() {
-        assert_eq!(html_to_text("a<script>var x=1;</script>b"), "a b");
     }
 }

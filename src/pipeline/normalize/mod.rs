@@ -12,11 +12,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use std::borrow::Cow;
 
-use crate::pipeline::parse::RawItem;
+use crate::model::{Item, RawItem};
 use crate::pipeline::parse::charset::repair_mojibake;
-use crate::text::clean;
+use crate::text::{clean, html_to_text};
 
-pub use html::{html_to_text, sanitize_html};
+pub use html::sanitize_html;
 pub use link::canonical_link;
 
 /// A summary longer than this is cut (at a word) for the feed's `summary`;
@@ -26,29 +26,6 @@ const SUMMARY_CHARS: usize = 600;
 /// How far in the future a date may lie before it is treated as a
 /// mistake: a day covers any time zone confusion.
 const FUTURE_SLACK: Duration = Duration::days(1);
-
-/// One item, clean and comparable.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Item {
-    pub guid: Option<String>,
-    /// Canonical absolute http(s) link.
-    pub link: Option<String>,
-    pub title: String,
-    /// Plain text.
-    pub summary: String,
-    /// Sanitized HTML; empty when the source gave no body.
-    pub content: String,
-    /// `content` as plain text, for matching.
-    pub content_text: String,
-    pub published: DateTime<Utc>,
-    /// True when the source gave no usable date and `published` is the time
-    /// bantin first saw the item.
-    pub date_missing: bool,
-    pub authors: Vec<String>,
-    pub categories: Vec<String>,
-    /// `content` is the full article, fetched from the item's page.
-    pub article: bool,
-}
 
 /// Normalizes one raw item. `base` is the URL of the document it came
 /// from; `seen` is when bantin fetched it.

@@ -4,7 +4,8 @@ use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
 use super::charset::{self, EncodingSource};
-use super::{ParseError, ParsedFeed, RawItem, atom03, date, hints, salvage};
+use super::{ParseError, ParsedFeed, atom03, date, hints, salvage};
+use crate::model::RawItem;
 
 /// Parses a feed document. `content_type` (the HTTP header) may name its
 /// charset; `base` (the URL it was fetched from) makes relative item links

@@ -9,7 +9,7 @@ use chrono::Weekday;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::pipeline::next_poll::Hints;
+use crate::model::Hints;
 
 /// Reads the polling hints of an XML feed; empty hints for anything else.
 pub fn of(bytes: &[u8]) -> Hints {

@@ -15,28 +15,9 @@ mod hints;
 mod salvage;
 pub mod scrape;
 
-use chrono::{DateTime, Utc};
+use crate::model::RawItem;
 
 pub use feed::{advertised_feeds, parse_feed};
-
-/// One item as its source published it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawItem {
-    /// The source's own id for the item (RSS guid, Atom id, JSON id), if it
-    /// gave one.
-    pub guid: Option<String>,
-    pub title: Option<String>,
-    /// Absolute when the feed made it so (`xml:base`, the feed's URL).
-    pub link: Option<String>,
-    /// Summary or description: HTML or plain text.
-    pub summary: Option<String>,
-    /// Full content, HTML.
-    pub content: Option<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
-    pub authors: Vec<String>,
-    pub categories: Vec<String>,
-}
 
 /// A parsed document: its items in document order.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +25,7 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     pub items: Vec<RawItem>,
     /// What the feed says about how often to poll it.
-    pub hints: crate::pipeline::next_poll::Hints,
+    pub hints: crate::model::Hints,
     /// Set when the document was damaged and only part of it was read:
     /// what was wrong and what was kept.
     pub partial: Option<String>,

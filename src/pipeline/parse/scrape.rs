@@ -13,7 +13,8 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::date::{parse_date, vietnam};
-use super::{ParseError, ParsedFeed, RawItem};
+use super::{ParseError, ParsedFeed};
+use crate::model::RawItem;
 use crate::text::clean;
 
 /// One field of an item: a selector within the item, and the attribute to

@@ -1,0 +1,150 @@
+//! What bantin remembers of a source between polls, kept in the store so
+//! a restart neither forgets validators nor hides a failure.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceState {
+    #[serde(default)]
+    pub validators: Validators,
+    pub last_poll: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_result: Option<PollResult>,
+    pub http_status: Option<u16>,
+    #[serde(default)]
+    pub consecutive_failures: u32,
+    pub next_poll: Option<DateTime<Utc>>,
+    /// Bytes of the last body fetched.
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// A permanent redirect seen on consecutive polls, not adopted yet.
+    pub moving: Option<Moving>,
+    /// A permanent redirect adopted: polls go to `to`; `from` is kept as
+    /// the configured address's alias.
+    pub moved: Option<Moved>,
+    /// The address that answered 410 Gone; it is not polled again.
+    pub gone: Option<String>,
+    /// A scraped page's rules mostly failing (dates), from the last poll.
+    #[serde(default)]
+    pub broken_rules: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moving {
+    pub to: String,
+    /// Polls in a row that saw this same permanent redirect.
+    pub seen: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub at: DateTime<Utc>,
+}
+
+impl SourceState {
+    /// The address to poll: the configured one, or where it permanently
+    /// moved. A move recorded for another configured address (the
+    /// operator edited the url since) no longer applies.
+    pub fn polling_url(&self, configured: &Url) -> Url {
+        self.moved
+            .as_ref()
+            .filter(|m| m.from == configured.as_str())
+            .and_then(|m| Url::parse(&m.to).ok())
+            .unwrap_or_else(|| configured.clone())
+    }
+
+    /// Whether the address bantin would poll answered 410 Gone.
+    pub fn is_gone(&self, configured: &Url) -> bool {
+        self.gone.as_deref() == Some(self.polling_url(configured).as_str())
+    }
+}
+
+/// The outcome of one poll of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum PollResult {
+    Fetched {
+        items: usize,
+        new_copies: usize,
+        updated_copies: usize,
+        new_stories: usize,
+        /// The document was damaged: what was wrong and what was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partial: Option<String>,
+    },
+    NotModified,
+    Failed {
+        /// Stable short name: "timeout", "http 500", "not a feed", ...
+        kind: String,
+        /// The whole error in words.
+        message: String,
+    },
+}
+
+impl PollResult {
+    /// One line for the status page and `bantin poll`.
+    pub fn summary(&self) -> String {
+        match self {
+            PollResult::Fetched {
+                items,
+                new_copies,
+                updated_copies,
+                new_stories,
+                partial,
+            } => {
+                let mut line = format!(
+                    "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
+                );
+                if let Some(note) = partial {
+                    line.push_str(&format!(" (partial: {note})"));
+                }
+                line
+            }
+            PollResult::NotModified => "not modified".to_string(),
+            PollResult::Failed { message, .. } => format!("failed: {message}"),
+        }
+    }
+
+    pub fn is_failure(&self) -> bool {
+        matches!(self, PollResult::Failed { .. })
+    }
+}
+
+/// What a server said about a body, sent back on the next request so an
+/// unchanged feed costs a 304 and no body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// What a fetched feed and its response said about polling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// From the HTTP response: `Cache-Control: max-age` or `Expires`.
+    pub fresh_for: Option<Duration>,
+    /// From the feed: RSS `<ttl>` or `sy:updatePeriod` / `sy:updateFrequency`.
+    pub feed_interval: Option<Duration>,
+    /// RSS `<skipHours>`: hours (0–23, UTC as the RSS spec says) to skip.
+    pub skip_hours: Vec<u32>,
+    /// RSS `<skipDays>`.
+    pub skip_days: Vec<Weekday>,
+}
+
+/// Polls in a row that must see the same permanent redirect before bantin
+/// polls the new address.
+pub const MOVE_AFTER: u32 = 3;

@@ -1,0 +1,166 @@
+//! Keyword rules, compiled once and matched as whole syllable runs on
+//! folded Vietnamese text. A keyword written with diacritics matches only
+//! that spelling, whatever the case, the Unicode form or the tone
+//! placement; one written without them (`covid`, `phong chong dich`) also
+//! matches the diacritic-free text. A keyword starting with `re:` is a
+//! regular expression over the lowercase text.
+//!
+//! Here rather than in the classify stage because feeds.toml's keywords
+//! are compiled, and their errors reported, when the configuration is
+//! read: `config` builds [`Rules`], `pipeline::classify` applies them.
+
+use regex::Regex;
+
+use super::{Tokens, fold_diacritics, has_diacritics};
+
+/// One keyword, ready to match.
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// As the operator wrote it, for explanations.
+    pub written: String,
+    pattern: Pattern,
+}
+
+#[derive(Debug, Clone)]
+enum Pattern {
+    /// Syllables; diacritic-free keywords also match folded text.
+    Phrase {
+        syllables: Vec<String>,
+        diacritic_free: bool,
+    },
+    /// `re:...`: a regular expression over the lowercase NFC text.
+    Regex(Regex),
+}
+
+impl Keyword {
+    /// Compiles a keyword; a `re:` keyword that is not a regular
+    /// expression is an error naming it.
+    pub fn new(written: &str) -> Result<Keyword, String> {
+        let pattern = match written.strip_prefix("re:") {
+            Some(re) => Pattern::Regex(
+                Regex::new(re)
+                    .map_err(|e| format!("`{written}` is not a regular expression: {e}"))?,
+            ),
+            None => Pattern::Phrase {
+                syllables: Tokens::of(written).0,
+                diacritic_free: !has_diacritics(written),
+            },
+        };
+        Ok(Keyword {
+            written: written.to_string(),
+            pattern,
+        })
+    }
+
+    /// Whether the keyword occurs in `text`.
+    pub fn matches(&self, text: &MatchText) -> bool {
+        match &self.pattern {
+            Pattern::Phrase {
+                syllables,
+                diacritic_free: true,
+            } => text.folded.contains_run(syllables),
+            Pattern::Phrase { syllables, .. } => text.exact.contains_run(syllables),
+            Pattern::Regex(re) => re.is_match(&text.lower),
+        }
+    }
+}
+
+/// A topic's compiled keyword, exclude and category lists.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    keywords: Vec<Keyword>,
+    exclude: Vec<Keyword>,
+    /// Feed categories (folded) that put an item in the topic.
+    categories: Vec<(String, String)>,
+    /// The implicit `all` topic.
+    everything: bool,
+}
+
+impl Rules {
+    pub fn new(keywords: Vec<Keyword>, exclude: Vec<Keyword>, categories: Vec<String>) -> Rules {
+        Rules {
+            keywords,
+            exclude,
+            categories: categories
+                .into_iter()
+                .map(|c| (category_key(&c), c))
+                .collect(),
+            everything: false,
+        }
+    }
+
+    pub fn everything() -> Rules {
+        Rules {
+            keywords: Vec::new(),
+            exclude: Vec::new(),
+            categories: Vec::new(),
+            everything: true,
+        }
+    }
+}
+
+/// Feed categories compare folded: `An ninh - Trật tự` = `an ninh trật tự`.
+pub fn category_key(category: &str) -> String {
+    fold_diacritics(&Tokens::of(category).joined())
+}
+
+/// An item's text, folded once for all topics.
+#[derive(Debug)]
+pub struct MatchText {
+    exact: Tokens,
+    folded: Tokens,
+    lower: String,
+    categories: Vec<String>,
+}
+
+impl MatchText {
+    /// The text of `parts`, each kept apart so that the last word of one
+    /// and the first of the next never make a phrase together, and the
+    /// item's feed categories.
+    pub fn new<'a>(parts: impl IntoIterator<Item = &'a str>, categories: &[String]) -> MatchText {
+        let mut text = String::new();
+        for part in parts {
+            text.push_str(part);
+            text.push_str(" \n ");
+        }
+        let exact = Tokens::of(&text);
+        let folded = exact.without_diacritics();
+        MatchText {
+            exact,
+            folded,
+            lower: text.to_lowercase(),
+            categories: categories.iter().map(|c| category_key(c)).collect(),
+        }
+    }
+}
+
+impl Rules {
+    /// The implicit `all` topic, which takes every story.
+    pub fn is_everything(&self) -> bool {
+        self.everything
+    }
+
+    /// The first keyword that occurs in `text`, as written.
+    pub fn keyword_in(&self, text: &MatchText) -> Option<&str> {
+        self.keywords
+            .iter()
+            .find(|k| k.matches(text))
+            .map(|k| k.written.as_str())
+    }
+
+    /// The first of the topic's categories that `text` carries, as written.
+    pub fn category_in(&self, text: &MatchText) -> Option<&str> {
+        self.categories
+            .iter()
+            .find(|(key, _)| text.categories.contains(key))
+            .map(|(_, written)| written.as_str())
+    }
+
+    /// The first `exclude` keyword that occurs in `text`, as written.
+    pub fn excluded_by(&self, text: &MatchText) -> Option<&str> {
+        self.exclude
+            .iter()
+            .find(|k| k.matches(text))
+            .map(|k| k.written.as_str())
+    }
+}
