@@ -117,7 +117,7 @@ fn cycle(faults: bool) {
             "  rss at start {:.1} MiB",
             rss_kib("VmRSS:") as f64 / 1024.0
         );
-        pipeline.poll_all().await;
+        bantin::scheduler::poll_all(&pipeline).await;
         eprintln!(
             "  rss after the first cycle {:.1} MiB (peak {:.1})",
             rss_kib("VmRSS:") as f64 / 1024.0,
@@ -125,9 +125,14 @@ fn cycle(faults: bool) {
         );
         let cpu_before = cpu_time();
         let started = Instant::now();
-        let reports = pipeline.poll_all().await;
+        let reports = bantin::scheduler::poll_all(&pipeline).await;
         let (wall, cpu) = (started.elapsed(), cpu_time() - cpu_before);
-        (reports, wall, cpu, pipeline.statuses())
+        (
+            reports,
+            wall,
+            cpu,
+            bantin::status::statuses(&pipeline.config(), &pipeline.store),
+        )
     });
     statuses.sort_by_key(|s| std::cmp::Reverse(s.duration_ms));
     for s in statuses.iter().take(3) {

@@ -1,8 +1,8 @@
 //! The running daemon: store, pipeline, scheduler, retention and HTTP
 //! server, started together and stopped together.
 //!
-//! `bantin serve` is this plus signal handling; tests call it directly
-//! with a listener on port 0 and their own shutdown token.
+//! `bantin serve` is this plus signal handling ([`crate::shutdown`]);
+//! tests call it directly with a listener on port 0 and their own token.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,9 @@ use crate::config::Config;
 use crate::ops::{notify, reload, retention};
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
-use crate::serve;
+use crate::serve::{self, Served};
+use crate::shutdown::Shutdown;
+use crate::status::Notices;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,25 +31,34 @@ pub enum DaemonError {
     Serve(#[source] std::io::Error),
 }
 
-/// Runs until `shutdown` is cancelled: polls are stopped, requests in
-/// flight finish, the store is flushed.
+/// Runs until the stop `shutdown` begins, then lets the polls, writes
+/// and requests in flight finish for at most `[server] shutdown_timeout`
+/// (or until the stop is forced), and flushes the store.
 pub async fn run(
     config: Arc<Config>,
     listener: TcpListener,
-    shutdown: CancellationToken,
+    shutdown: impl Into<Shutdown>,
 ) -> Result<(), DaemonError> {
+    let shutdown: Shutdown = shutdown.into();
+    // Before the store opens, which takes a while for a large one: a
+    // SIGHUP with no handler installed would end the process.
+    let hangup = reload::hangup_signal();
+    tokio::spawn(shutdown.clone().deadline(config.server.shutdown_timeout));
+    let stop = shutdown.drain().clone();
     let store = Store::open_with_cache(&config.store.path, config.store.cache)?;
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
+    let notices = Arc::new(Notices::default());
     let polls = TaskTracker::new();
-    let scheduler = Scheduler::start(&pipeline, &polls, &shutdown);
+    let scheduler = Scheduler::start(&pipeline, &polls, &stop);
     polls.spawn(reload::watch(
         Arc::clone(&pipeline),
         scheduler,
-        reload::hangup_signal(),
-        shutdown.clone(),
+        Arc::clone(&notices),
+        hangup,
+        stop.clone(),
     ));
-    polls.spawn(publish_changes(Arc::clone(&pipeline), shutdown.clone()));
-    polls.spawn(prune_on_schedule(Arc::clone(&pipeline), shutdown.clone()));
+    polls.spawn(publish_changes(Arc::clone(&pipeline), stop.clone()));
+    polls.spawn(prune_on_schedule(Arc::clone(&pipeline), stop.clone()));
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
@@ -56,14 +67,19 @@ pub async fn run(
     polls.spawn(notify::ready_and_watch(
         Arc::clone(&pipeline),
         addr,
-        shutdown.clone(),
+        stop.clone(),
     ));
     polls.close();
-    let served = serve::run(listener, pipeline, shutdown.clone()).await;
-    // The server returns once shutdown is asked; cancelling again is a no-op
-    // then, and makes sure the polls stop should it ever return early.
-    shutdown.cancel();
-    polls.wait().await;
+    let served = serve::run(listener, Served::of(&pipeline, notices), shutdown.clone()).await;
+    // The server returns once the stop began; beginning it again is a
+    // no-op then, and makes sure the polls stop should it return early.
+    stop.cancel();
+    tokio::select! {
+        () = polls.wait() => {}
+        () = shutdown.until_forced() => {
+            tracing::warn!("polls still running are left behind; what they stored stays");
+        }
+    }
     // What the last polls stored is served by the next start, rendered
     // from the store; nothing is lost by not rendering it now.
     store.flush()?;
@@ -105,7 +121,9 @@ async fn prune_on_schedule(pipeline: Arc<Pipeline>, shutdown: CancellationToken)
         }
         let p = Arc::clone(&pipeline);
         let stop = shutdown.clone();
-        match tokio::task::spawn_blocking(move || p.prune(Utc::now(), &stop)).await {
+        match tokio::task::spawn_blocking(move || retention::prune_running(&p, Utc::now(), &stop))
+            .await
+        {
             Ok(Ok(pruned)) if pruned.stories > 0 || pruned.dangling > 0 || pruned.week_keys > 0 => {
                 tracing::info!(
                     stories = pruned.stories,

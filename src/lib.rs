@@ -53,3 +53,4 @@ pub mod ops;
 pub mod tools;
 
 pub mod daemon;
+pub mod shutdown;

@@ -18,7 +18,6 @@ use bantin::status::SourceStatus;
 use bantin::store::Store;
 use bantin::tools::discover::Discovery;
 use clap::{Parser, Subcommand, ValueEnum};
-use tokio_util::sync::CancellationToken;
 
 /// Exit status for an invalid feeds.toml, as `check` documents.
 const EXIT_BAD_CONFIG: u8 = 2;
@@ -278,6 +277,9 @@ fn check(config: &Config) {
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    // First, so that a signal during a long start still stops cleanly.
+    let shutdown = bantin::shutdown::Shutdown::new();
+    tokio::spawn(bantin::shutdown::on_signals(shutdown.clone()));
     // Each host keeps a pooled connection: thousands of sources need more
     // descriptors than the usual soft limit of 1024. The hard limit is
     // the sysadmin's (systemd: LimitNOFILE); failing to raise is no error.
@@ -285,40 +287,14 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-    let shutdown = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(shutdown.clone()));
     bantin::daemon::run(Arc::new(config), listener, shutdown).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// SIGINT or SIGTERM starts a graceful shutdown.
-async fn cancel_on_signal(shutdown: CancellationToken) {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutting down");
-    shutdown.cancel();
 }
 
 async fn poll(config: Config) -> anyhow::Result<ExitCode> {
     let store = open_store(&config)?;
     let pipeline = Pipeline::new(Arc::new(config), store.clone())?;
-    let reports = pipeline.poll_all().await;
+    let reports = bantin::scheduler::poll_all(&pipeline).await;
     store.flush()?;
     let width = reports.iter().map(|r| r.source.len()).max().unwrap_or(0);
     for report in &reports {

@@ -2,12 +2,29 @@
 //! [`Health`] in a word and the figures of its last polls, read from the
 //! [`SourceState`] the store keeps.
 
+use std::sync::RwLock;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
 use crate::model::{MOVE_AFTER, Moved, Moving, PollResult, SourceState};
 use crate::store::Store;
+
+/// What the operator should know about the configuration: a rejected
+/// reload, a change that needs a restart. Shown at the top of `/`.
+#[derive(Debug, Default)]
+pub struct Notices(RwLock<Vec<String>>);
+
+impl Notices {
+    pub fn get(&self) -> Vec<String> {
+        self.0.read().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    pub fn set(&self, notices: Vec<String>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = notices;
+    }
+}
 
 /// A source's condition, as the status page and `bantin status` name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

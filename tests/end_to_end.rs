@@ -56,7 +56,7 @@ async fn polled(setup: &Setup) -> (Arc<Pipeline>, Served) {
     let config = setup.config("");
     let store = Store::open(&config.store.path).unwrap();
     let pipeline = Pipeline::new(config, store).unwrap();
-    let reports = pipeline.poll_all().await;
+    let reports = bantin::scheduler::poll_all(&pipeline).await;
     for r in &reports {
         assert!(
             matches!(r.result, PollResult::Fetched { .. }),
@@ -226,7 +226,7 @@ async fn ids_survive_a_restart_and_a_repoll() {
     let (_, headers, _) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
     assert_eq!(headers["etag"], etag_before, "same store, same bytes");
 
-    pipeline.poll_all().await;
+    bantin::scheduler::poll_all(&pipeline).await;
     let after = ids_by_title(&read_feed(addr, "all").await);
     assert_eq!(after.len(), before.len() + 1);
     for (title, id) in &before {
@@ -242,7 +242,7 @@ async fn second_poll_is_conditional_and_changes_nothing() {
     let (_, first, _) = get(&format!("http://{addr}/feeds/all.atom"), &[]).await;
     setup.server.forget_seen();
 
-    let reports = pipeline.poll_all().await;
+    let reports = bantin::scheduler::poll_all(&pipeline).await;
     for r in &reports {
         assert_eq!(r.result, PollResult::NotModified, "{}", r.source);
     }
@@ -356,8 +356,7 @@ async fn failing_sources_keep_their_stories_and_the_others_go_on() {
             content_type: "application/feed+json",
         },
     );
-    let reports: HashMap<String, PollResult> = pipeline
-        .poll_all()
+    let reports: HashMap<String, PollResult> = bantin::scheduler::poll_all(&pipeline)
         .await
         .into_iter()
         .map(|r| (r.source, r.result))
@@ -419,7 +418,7 @@ async fn unreachable_host_is_only_that_sources_error() {
     ));
     let store = Store::open(&config.store.path).unwrap();
     let pipeline = Pipeline::new(config, store).unwrap();
-    let reports = pipeline.poll_all().await;
+    let reports = bantin::scheduler::poll_all(&pipeline).await;
     let gone = reports.iter().find(|r| r.source == "gone").unwrap();
     assert!(
         matches!(&gone.result, PollResult::Failed { kind, .. } if kind == "connect"),
@@ -455,7 +454,7 @@ async fn republished_with_a_place_prefix_or_a_link_variant_is_the_same_story() {
     ));
     let store = Store::open(&config.store.path).unwrap();
     let pipeline = Pipeline::new(config, store).unwrap();
-    pipeline.poll_all().await;
+    bantin::scheduler::poll_all(&pipeline).await;
     let addr = serve(Arc::clone(&pipeline)).await.addr;
     let all = read_feed(addr, "all").await;
     assert_eq!(

@@ -54,9 +54,7 @@ impl Fault {
 
     /// One poll of every source; the healthy ones must not fail.
     async fn poll(&self) -> PollResult {
-        let mut reports: HashMap<String, PollResult> = self
-            .pipeline
-            .poll_all()
+        let mut reports: HashMap<String, PollResult> = bantin::scheduler::poll_all(&self.pipeline)
             .await
             .into_iter()
             .map(|r| (r.source, r.result))

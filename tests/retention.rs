@@ -226,7 +226,8 @@ fn a_prune_removes_old_stories_from_served_feeds() {
     let served = |slug: &str| pipeline.publisher.get(slug).unwrap().entries;
     assert_eq!(served("all"), 10);
 
-    let pruned = pipeline.prune(now, &CancellationToken::new()).unwrap();
+    let pruned =
+        bantin::ops::retention::prune_running(&pipeline, now, &CancellationToken::new()).unwrap();
     assert_eq!(pruned.stories, 5);
     pipeline.render_changed().unwrap();
     assert_eq!(served("all"), 5);
@@ -265,7 +266,7 @@ fn items_older_than_keep_days_are_not_stored() {
         .unwrap();
     assert_eq!(done.ingested.new_copies, 1);
     // Polled again after a prune: the old item still does not come back.
-    pipeline.prune(now, &CancellationToken::new()).unwrap();
+    bantin::ops::retention::prune_running(&pipeline, now, &CancellationToken::new()).unwrap();
     let done = pipeline
         .merge_prepared(source, prepared(feed), now)
         .unwrap();

@@ -34,8 +34,7 @@ fn pipeline(dir: &tempfile::TempDir, sources: &str) -> Arc<Pipeline> {
 }
 
 async fn poll_all(pipeline: &Arc<Pipeline>) -> HashMap<String, PollResult> {
-    pipeline
-        .poll_all()
+    bantin::scheduler::poll_all(pipeline)
         .await
         .into_iter()
         .map(|r| (r.source, r.result))
@@ -93,8 +92,7 @@ async fn loopback_source_is_refused_before_any_request_unless_it_allows_private(
     let (_, _, page) = get(&format!("http://{}/", served.addr), &[]).await;
     let page = String::from_utf8(page.to_vec()).unwrap();
     assert!(page.contains("set allow_private = true"), "{page}");
-    let status = pipeline
-        .statuses()
+    let status = bantin::status::statuses(&pipeline.config(), &pipeline.store)
         .into_iter()
         .find(|s| s.id == "guarded")
         .unwrap();

@@ -251,8 +251,7 @@ async fn portal_with(list_source_extra: &str, extra_rss_items: &str) -> Portal {
 
 impl Portal {
     async fn poll(&self) -> HashMap<String, PollResult> {
-        self.pipeline
-            .poll_all()
+        bantin::scheduler::poll_all(&self.pipeline)
             .await
             .into_iter()
             .map(|r| (r.source, r.result))
@@ -306,9 +305,7 @@ async fn a_redesigned_page_is_broken_rules_and_keeps_its_stories() {
         }
         other => panic!("{other:?}"),
     }
-    let status = portal
-        .pipeline
-        .statuses()
+    let status = bantin::status::statuses(&portal.pipeline.config(), &portal.pipeline.store)
         .into_iter()
         .find(|s| s.id == "soyte")
         .unwrap();
@@ -338,9 +335,7 @@ async fn dates_that_mostly_fail_flag_broken_rules_but_keep_the_items() {
         matches!(reports["soyte"], PollResult::Fetched { items: 3, .. }),
         "{reports:?}"
     );
-    let status = portal
-        .pipeline
-        .statuses()
+    let status = bantin::status::statuses(&portal.pipeline.config(), &portal.pipeline.store)
         .into_iter()
         .find(|s| s.id == "soyte")
         .unwrap();

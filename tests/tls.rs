@@ -90,8 +90,10 @@ async fn poll_once(source_extra: &str) -> (PollResult, Vec<String>) {
     let config = Arc::new(Config::load(&path).unwrap_or_else(|e| panic!("{e}")));
     let store = Store::open(&config.store.path).unwrap();
     let pipeline = Pipeline::new(config, store).unwrap();
-    let report = pipeline.poll_all().await.remove(0);
-    let warnings = pipeline.statuses().remove(0).warnings;
+    let report = bantin::scheduler::poll_all(&pipeline).await.remove(0);
+    let warnings = bantin::status::statuses(&pipeline.config(), &pipeline.store)
+        .remove(0)
+        .warnings;
     (report.result, warnings)
 }
 

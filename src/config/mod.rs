@@ -12,7 +12,7 @@ mod validate;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -38,11 +38,34 @@ pub struct Config {
     pub sources: Vec<Source>,
 }
 
+/// The configuration in force, swapped whole on reload. Whoever reads it
+/// keeps the `Arc` it took: a poll finishes with the configuration it
+/// started with. A std lock, held only to clone or swap the `Arc`.
+#[derive(Debug)]
+pub struct InForce(RwLock<Arc<Config>>);
+
+impl InForce {
+    pub fn new(config: Arc<Config>) -> InForce {
+        InForce(RwLock::new(config))
+    }
+
+    pub fn get(&self) -> Arc<Config> {
+        Arc::clone(&self.0.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn set(&self, config: Arc<Config>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = config;
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     pub listen: SocketAddr,
     /// Absolute, ending in `/`; prefix of every `rel="self"` link and feed id.
     pub base_url: Url,
+    /// How long a stop waits for requests and writes in flight before it
+    /// flushes the store and exits anyway.
+    pub shutdown_timeout: Duration,
 }
 
 /// sled caches up to 1 GiB by default; feeds read the newest stories only,

@@ -25,6 +25,7 @@ pub struct RawConfig {
 pub struct RawServer {
     pub listen: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
+    pub shutdown_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -51,6 +51,16 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => listen.and_then(|l| Url::parse(&format!("http://{l}/")).ok()),
     };
 
+    let shutdown_timeout = raw.server.shutdown_timeout.as_ref().and_then(|v| {
+        check.parse_with(v, |s| match parse_duration(s)? {
+            d if d > MAX_SHUTDOWN_TIMEOUT => Err(format!(
+                "`{s}` is longer than an hour; a stop that waits longer is a hung stop"
+            )),
+            d => Ok(d),
+        })
+    });
+    let shutdown_timeout = shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
+
     let store = StoreSettings {
         path: raw
             .store
@@ -80,7 +90,11 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
     match (listen, base_url, check.problems.is_empty()) {
         (Some(listen), Some(base_url), true) => Ok(Config {
             path: path.to_path_buf(),
-            server: ServerSettings { listen, base_url },
+            server: ServerSettings {
+                listen,
+                base_url,
+                shutdown_timeout,
+            },
             store,
             poll,
             topics,
@@ -389,6 +403,12 @@ fn is_slug(s: &str) -> bool {
 fn duration_message(s: &str, e: &humantime::DurationError) -> String {
     format!("`{s}` is not a duration such as \"90s\", \"15m\" or \"2h\" ({e})")
 }
+
+/// How long a stop waits for requests and writes in flight by default:
+/// under systemd's `TimeoutStopSec` in the shipped unit (15 s), so bantin
+/// flushes its store before systemd would kill it.
+const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(3600);
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     match humantime::parse_duration(s) {

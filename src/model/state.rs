@@ -65,6 +65,42 @@ impl SourceState {
     pub fn is_gone(&self, configured: &Url) -> bool {
         self.gone.as_deref() == Some(self.polling_url(configured).as_str())
     }
+
+    /// Counts a permanent redirect of a poll of `url`; adopts its target
+    /// once the same one was seen on [`MOVE_AFTER`] polls in a row. A
+    /// portal that redirects by mistake for a day costs nothing; one that
+    /// really moved is followed.
+    pub fn saw_redirect(
+        &mut self,
+        source: &str,
+        configured: &Url,
+        url: &Url,
+        moved_to: Option<&Url>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(to) = moved_to else {
+            self.moving = None;
+            return;
+        };
+        let seen = match &self.moving {
+            Some(m) if m.to == to.as_str() => m.seen + 1,
+            _ => 1,
+        };
+        if seen >= MOVE_AFTER {
+            tracing::warn!(%source, from = %url, %to, "feed moved permanently; polling the new address");
+            self.moved = Some(Moved {
+                from: configured.to_string(),
+                to: to.to_string(),
+                at: now,
+            });
+            self.moving = None;
+        } else {
+            self.moving = Some(Moving {
+                to: to.to_string(),
+                seen,
+            });
+        }
+    }
 }
 
 /// The outcome of one poll of one source.

@@ -17,8 +17,10 @@ use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::pipeline::Pipeline;
+use crate::pipeline::classify::reclassify;
+use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
+use crate::status::Notices;
 
 /// How often the file's modification time and size are looked at. A
 /// stat every two seconds costs nothing, and works with every editor and
@@ -27,11 +29,12 @@ use crate::scheduler::Scheduler;
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// Reloads on SIGHUP and on a change of the file, until `shutdown`.
-/// `hangup` comes from [`hangup_signal`], called before the daemon says
-/// it is ready: a SIGHUP with no handler installed ends the process.
+/// `hangup` comes from [`hangup_signal`], called first thing at start: a
+/// SIGHUP with no handler installed ends the process.
 pub async fn watch(
     pipeline: Arc<Pipeline>,
     scheduler: Arc<Scheduler>,
+    notices: Arc<Notices>,
     mut hangup: Hangup,
     shutdown: CancellationToken,
 ) {
@@ -55,8 +58,9 @@ pub async fn watch(
             () = shutdown.cancelled() => return,
         };
         let p = Arc::clone(&pipeline);
+        let n = Arc::clone(&notices);
         let previous = started.clone();
-        let outcome = tokio::task::spawn_blocking(move || reload(&p, previous.as_ref())).await;
+        let outcome = tokio::task::spawn_blocking(move || reload(&p, &n, previous.as_ref())).await;
         match outcome {
             Ok(Some(loaded)) => {
                 let changes = scheduler.sync();
@@ -77,13 +81,13 @@ pub async fn watch(
 
 /// Reads the file and puts it in force; returns it as read, or `None`
 /// when it was rejected (the reason is logged and shown).
-fn reload(pipeline: &Pipeline, previous: Option<&Config>) -> Option<Config> {
+fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Option<Config> {
     let running = pipeline.config();
     let loaded = match Config::load(&running.path) {
         Ok(config) => config,
         Err(e) => {
             tracing::error!("configuration not reloaded, the running one stays:\n{e}");
-            pipeline.set_notices(vec![format!(
+            shown.set(vec![format!(
                 "{e}\nThis file was not loaded; the configuration from before stays in force."
             )]);
             return None;
@@ -109,19 +113,32 @@ fn reload(pipeline: &Pipeline, previous: Option<&Config>) -> Option<Config> {
     }
     config.store.path = running.store.path.clone();
     config.store.cache = running.store.cache;
-    if let Err(e) = pipeline.reload(Arc::new(config)) {
+    if let Err(e) = put_in_force(pipeline, Arc::new(config)) {
         tracing::error!(error = %e, "configuration not reloaded, the running one stays");
         notices.push(format!(
             "Reloading failed ({e}); the configuration from before stays in force."
         ));
-        pipeline.set_notices(notices);
+        shown.set(notices);
         return None;
     }
     for notice in &notices {
         tracing::warn!("{notice}");
     }
-    pipeline.set_notices(notices);
+    shown.set(notices);
     Some(loaded)
+}
+
+/// Puts a new configuration in force: stored stories classified again if
+/// the topic rules changed, every topic's feed rendered (topics may have
+/// come or gone), then the configuration and a fetcher for its sources
+/// swapped in. Polls under way finish with the configuration they started
+/// with; the scheduler starts and stops sources (`Scheduler::sync`). On
+/// error the running configuration stays.
+fn put_in_force(pipeline: &Pipeline, config: Arc<Config>) -> Result<(), PipelineError> {
+    let _merges = pipeline.hold_merges();
+    reclassify::if_rules_changed(&config, &pipeline.store)?;
+    pipeline.publisher.render_all(&config, &pipeline.store)?;
+    pipeline.swap_config(config)
 }
 
 /// The file's modification time and size: a change of either is a change.

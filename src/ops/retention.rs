@@ -11,7 +11,7 @@
 //! This module owns the policy: the cutoff, which stories fall before it,
 //! and the batches the work is done in. Removing one story is
 //! [`crate::pipeline::merge::forget`], the inverse of merging; the daemon runs
-//! [`crate::pipeline::Pipeline::prune`] at start and every [`EVERY`],
+//! [`prune_running`] at start and every [`EVERY`],
 //! `bantin prune` runs it once.
 //!
 //! Stories are found through the `topics` index (every story is in
@@ -25,8 +25,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::merge;
+use crate::pipeline::{Pipeline, merge};
 use crate::store::{Result, Store};
 
 /// How often the daemon prunes. Stories age by the hour; a day's delay
@@ -76,7 +77,7 @@ impl Pruned {
 
 /// Removes every story published before the cutoff of `keep_days` at
 /// `now`, then the weeks of index behind it. The caller keeps merges
-/// away while it runs ([`crate::pipeline::Pipeline::prune`] does).
+/// away while it runs ([`prune_running`] does).
 pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
     let Some(cutoff) = crate::config::cutoff(keep_days, now) else {
         return Ok(Pruned::default());
@@ -132,6 +133,41 @@ pub fn drop_old_weeks(store: &Store, cutoff: DateTime<Utc>) -> Result<usize> {
         Some(before) => store.drop_weeks_before(before),
         None => Ok(0),
     }
+}
+
+/// Removes the stories older than `keep_days` at `now` from the running
+/// pipeline's store, and marks the feeds that lose some. Merges wait for
+/// one batch at a time, not for the whole prune; `stop` ends it between
+/// batches (the next prune goes on from there). Blocking.
+pub fn prune_running(
+    pipeline: &Pipeline,
+    now: DateTime<Utc>,
+    stop: &CancellationToken,
+) -> Result<Pruned> {
+    let Some(cutoff) = crate::config::cutoff(pipeline.config().store.keep_days, now) else {
+        return Ok(Pruned::default());
+    };
+    let mut done = Pruned::default();
+    loop {
+        let batch = {
+            let _merges = pipeline.hold_merges();
+            prune_batch(&pipeline.store, cutoff, BATCH)?
+        };
+        pipeline
+            .publisher
+            .mark_changed(batch.touched_topics.iter().cloned());
+        let more = batch.more;
+        done.add(batch);
+        if !more {
+            break;
+        }
+        if stop.is_cancelled() {
+            return Ok(done);
+        }
+    }
+    let _merges = pipeline.hold_merges();
+    done.week_keys += drop_old_weeks(&pipeline.store, cutoff)?;
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -15,30 +15,23 @@ pub mod normalize;
 pub mod parse;
 pub mod publish;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+mod prepare;
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::config::{Config, Source};
+use crate::config::{Config, InForce, Source};
 use crate::metrics::Metrics;
-use crate::model::Ingested;
-use crate::model::Item;
-use crate::pipeline::fetch::{FetchError, Fetcher};
-use crate::pipeline::normalize::normalize;
-use crate::pipeline::parse::{ParseError, parse_body};
+use crate::model::{Hints, Ingested, PollResult, SourceState};
+use crate::pipeline::fetch::{ClientError, FetchError, Fetcher};
+use crate::pipeline::parse::ParseError;
 use crate::pipeline::publish::Publisher;
-
-use crate::model::Hints;
-use crate::model::{MOVE_AFTER, Moved, Moving, PollResult, SourceState};
-use crate::ops::retention::{self, Pruned};
-use crate::status::SourceStatus;
 use crate::store::{Store, StoreError};
+
+pub use prepare::{Body, Prepared, prepare};
 
 /// Why a poll failed, whatever the stage.
 #[derive(Debug, thiserror::Error)]
@@ -83,16 +76,13 @@ pub struct PollReport {
 /// The stages, assembled. Shared by the scheduler, `bantin poll`, tests
 /// and benchmarks.
 pub struct Pipeline {
-    /// Swapped whole by [`Pipeline::reload`]; a poll keeps the one it
-    /// started with. Std locks, held only to clone an `Arc`.
-    config: RwLock<Arc<Config>>,
+    /// Swapped whole on reload; a poll keeps the one it started with.
+    config: Arc<InForce>,
+    /// Std lock, held only to clone or swap the `Arc`.
     fetcher: RwLock<Arc<Fetcher>>,
-    /// What the operator should know about the configuration: a rejected
-    /// reload, a change that needs a restart. Shown on the status page.
-    notices: RwLock<Vec<String>>,
     pub store: Store,
-    pub publisher: Publisher,
-    pub metrics: Metrics,
+    pub publisher: Arc<Publisher>,
+    pub metrics: Arc<Metrics>,
     /// Serializes merges: two sources carrying one new story at the same
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
@@ -107,28 +97,20 @@ impl Pipeline {
     /// stored stories are first classified again if the topic rules
     /// changed since the store last ran.
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Pipeline>, PipelineError> {
-        let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
+        let fetcher = Fetcher::new(&config.poll, &config.sources)?;
         if store.outdated()? {
             let copies = merge::reindex(&store)?;
             tracing::info!(copies, "store written by an older bantin: indexes rebuilt");
         }
-        if let Some(done) = classify::reclassify::if_rules_changed(&config, &store)? {
-            tracing::info!(
-                checked = done.copies_checked,
-                copies = done.copies_changed,
-                stories = done.stories_changed,
-                "topic rules changed: stored stories classified again"
-            );
-        }
+        classify::reclassify::if_rules_changed(&config, &store)?;
         let publisher = Publisher::new();
         publisher.render_all(&config, &store)?;
         Ok(Arc::new(Pipeline {
-            config: RwLock::new(config),
+            config: Arc::new(InForce::new(config)),
             fetcher: RwLock::new(Arc::new(fetcher)),
-            notices: RwLock::new(Vec::new()),
             store,
-            publisher,
-            metrics: Metrics::new(),
+            publisher: Arc::new(publisher),
+            metrics: Arc::new(Metrics::new()),
             merging: Mutex::new(()),
             ingesting: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -138,50 +120,35 @@ impl Pipeline {
 
     /// The configuration in force.
     pub fn config(&self) -> Arc<Config> {
-        Arc::clone(&self.config.read().unwrap_or_else(|p| p.into_inner()))
+        self.config.get()
+    }
+
+    /// The cell holding the configuration in force, for the server, which
+    /// must see a reload without holding the pipeline.
+    pub fn config_cell(&self) -> Arc<InForce> {
+        Arc::clone(&self.config)
+    }
+
+    /// Puts `config` in force for the polls that start from now on, with
+    /// a fetcher built for its sources. On error nothing changes.
+    pub fn swap_config(&self, config: Arc<Config>) -> Result<(), PipelineError> {
+        let fetcher = Fetcher::new(&config.poll, &config.sources)?;
+        if let Ok(mut f) = self.fetcher.write() {
+            *f = Arc::new(fetcher);
+        }
+        self.config.set(config);
+        Ok(())
+    }
+
+    /// Holds merges off while the caller changes stories wholesale
+    /// (retention, reclassification). A poisoned lock only means another
+    /// ingest panicked; the store itself is consistent, so carry on.
+    pub fn hold_merges(&self) -> MutexGuard<'_, ()> {
+        self.merging.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn fetcher(&self) -> Arc<Fetcher> {
         Arc::clone(&self.fetcher.read().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// What the status page should tell the operator about the
-    /// configuration.
-    pub fn notices(&self) -> Vec<String> {
-        self.notices.read().map(|n| n.clone()).unwrap_or_default()
-    }
-
-    pub fn set_notices(&self, notices: Vec<String>) {
-        if let Ok(mut n) = self.notices.write() {
-            *n = notices;
-        }
-    }
-
-    /// Puts a new configuration in force: a new fetcher for the new
-    /// sources, stored stories classified again if the topic rules
-    /// changed, every topic's feed rendered (topics may have come or
-    /// gone). Polls under way finish with the configuration they started
-    /// with; the scheduler starts and stops sources (`Scheduler::sync`).
-    /// On error the running configuration stays.
-    pub fn reload(&self, config: Arc<Config>) -> Result<(), PipelineError> {
-        let fetcher = Fetcher::new(&config.poll, &config.sources).map_err(PipelineError::Client)?;
-        let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(done) = classify::reclassify::if_rules_changed(&config, &self.store)? {
-            tracing::info!(
-                checked = done.copies_checked,
-                copies = done.copies_changed,
-                stories = done.stories_changed,
-                "topic rules changed: stored stories classified again"
-            );
-        }
-        self.publisher.render_all(&config, &self.store)?;
-        if let Ok(mut f) = self.fetcher.write() {
-            *f = Arc::new(fetcher);
-        }
-        if let Ok(mut c) = self.config.write() {
-            *c = config;
-        }
-        Ok(())
     }
 
     /// Polls one source and records the result in its state.
@@ -275,7 +242,7 @@ impl Pipeline {
     ) -> Result<(PollResult, Hints), PollError> {
         let fetcher = self.fetcher();
         let fetched = fetcher.fetch(source, url, &state.validators).await?;
-        track_move(source, url, fetched.moved_to.as_ref(), state, now);
+        state.saw_redirect(&source.id, &source.url, url, fetched.moved_to.as_ref(), now);
         state.http_status = Some(fetched.status);
         state.bytes = fetched.wire_bytes;
         self.metrics.fetched(&source.id, fetched.wire_bytes);
@@ -352,9 +319,7 @@ impl Pipeline {
         seen: DateTime<Utc>,
     ) -> Result<Ingest, PollError> {
         let items = prepared.items.len();
-        // A poisoned lock only means another ingest panicked; the store
-        // itself is consistent, so carry on.
-        let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
+        let _guard = self.hold_merges();
         let oldest = crate::config::cutoff(self.config().store.keep_days, seen);
         let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
         self.metrics.ingested(&ingested);
@@ -367,52 +332,6 @@ impl Pipeline {
             partial: prepared.partial,
             broken_rules: prepared.broken_rules,
         })
-    }
-
-    /// Removes the stories older than `keep_days` at `now`
-    /// ([`retention`]) and marks the feeds that lose some. Merges wait
-    /// for one batch at a time, not for the whole prune; `stop` ends it
-    /// between batches (the next prune goes on from there). Blocking.
-    pub fn prune(
-        &self,
-        now: DateTime<Utc>,
-        stop: &CancellationToken,
-    ) -> Result<Pruned, StoreError> {
-        let Some(cutoff) = crate::config::cutoff(self.config().store.keep_days, now) else {
-            return Ok(Pruned::default());
-        };
-        let mut done = Pruned::default();
-        loop {
-            let batch = {
-                let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-                retention::prune_batch(&self.store, cutoff, retention::BATCH)?
-            };
-            self.publisher
-                .mark_changed(batch.touched_topics.iter().cloned());
-            let more = batch.more;
-            done.add(batch);
-            if !more {
-                break;
-            }
-            if stop.is_cancelled() {
-                return Ok(done);
-            }
-        }
-        let _guard = self.merging.lock().unwrap_or_else(|p| p.into_inner());
-        done.week_keys += retention::drop_old_weeks(&self.store, cutoff)?;
-        Ok(done)
-    }
-
-    /// The sources with their config index and the host they are polled
-    /// at, those that were failing or slow last time first: polls queue
-    /// per host, and a source that will hang until the timeout should wait
-    /// it out while the others are polled, not after them.
-    pub fn slowest_first(&self) -> Vec<(usize, Source, String)> {
-        let config = self.config();
-        slowest_first(&config, &self.store)
-            .into_iter()
-            .filter_map(|(n, host)| Some((n, config.sources.get(n)?.clone(), host)))
-            .collect()
     }
 
     /// Runs CPU work for `source` off the async threads, one body per
@@ -431,83 +350,9 @@ impl Pipeline {
             .map_err(|e| PollError::Task(e.to_string()))?
     }
 
-    /// Every configured source's status, in config order.
-    pub fn statuses(&self) -> Vec<SourceStatus> {
-        crate::status::statuses(&self.config(), &self.store)
-    }
-
-    /// Polls every source once. Sources are queued by host and each host
-    /// polls `per_host` at a time: thousands of sources cost thousands of
-    /// queue entries, not thousands of requests waiting at once.
-    pub async fn poll_all(self: &Arc<Self>) -> Vec<PollReport> {
-        // Queues hold config indices, not clones of the sources: ten
-        // thousand clones are megabytes that live as long as the cycle.
-        let config = self.config();
-        let mut hosts: HashMap<String, Vec<usize>> = HashMap::new();
-        for (n, host) in slowest_first(&config, &self.store) {
-            hosts.entry(host).or_default().push(n);
-        }
-        let per_host = config.poll.per_host;
-        let mut tasks = tokio::task::JoinSet::new();
-        for (_, queue) in hosts {
-            let pipeline = Arc::clone(self);
-            let config = Arc::clone(&config);
-            tasks.spawn(async move {
-                futures_util::stream::iter(queue)
-                    .map(|n| {
-                        let pipeline = Arc::clone(&pipeline);
-                        let config = Arc::clone(&config);
-                        // Boxed: `buffer_unordered` keeps a placeholder
-                        // task as large as its future per host, besides the
-                        // polls waiting at the host's gate.
-                        Box::pin(async move {
-                            let source = config.sources.get(n)?;
-                            Some((n, pipeline.poll_source(source).await))
-                        })
-                    })
-                    .buffer_unordered(per_host)
-                    .filter_map(std::future::ready)
-                    .collect::<Vec<_>>()
-                    .await
-            });
-        }
-        let mut reports: Vec<(usize, PollReport)> = Vec::new();
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok(host_reports) => reports.extend(host_reports),
-                Err(e) => tracing::error!(error = %e, "a poll task failed"),
-            }
-        }
-        reports.sort_by_key(|(n, _)| *n);
-        let pipeline = Arc::clone(self);
-        match tokio::task::spawn_blocking(move || pipeline.render_changed()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "cannot render feeds"),
-            Err(e) => tracing::error!(error = %e, "the render task failed"),
-        }
-        reports.into_iter().map(|(_, r)| r).collect()
-    }
-
     /// Renders the feeds that changed since the last render. Blocking.
     pub fn render_changed(&self) -> Result<(), StoreError> {
         self.publisher.render_changed(&self.config(), &self.store)
-    }
-}
-
-/// A fetched document and what its server said it is.
-#[derive(Debug, Clone)]
-pub struct Body {
-    pub bytes: Bytes,
-    /// The Content-Type header, which may name the charset.
-    pub content_type: Option<String>,
-}
-
-impl Body {
-    pub fn new(bytes: impl Into<Bytes>) -> Body {
-        Body {
-            bytes: bytes.into(),
-            content_type: None,
-        }
     }
 }
 
@@ -524,108 +369,10 @@ pub struct Ingest {
     pub broken_rules: Option<String>,
 }
 
-/// A body's items, normalized and classified, not yet merged.
-pub struct Prepared {
-    pub items: Vec<(Item, Vec<String>)>,
-    pub hints: Hints,
-    pub partial: Option<String>,
-    pub broken_rules: Option<String>,
-}
-
-/// The stages that need nothing but the body: parse, normalize, classify.
-/// `seen` stands in for a missing date.
-pub fn prepare(
-    config: &Config,
-    source: &Source,
-    body: &Body,
-    seen: DateTime<Utc>,
-) -> Result<Prepared, ParseError> {
-    let feed = parse_body(
-        &body.bytes,
-        body.content_type.as_deref(),
-        source.url.as_str(),
-        source.scrape.as_deref(),
-    )?;
-    let items = feed
-        .items
-        .iter()
-        .map(|raw| {
-            let item = normalize(raw, source.url.as_str(), seen);
-            let topics = classify::classify(&item, source, &config.topics);
-            (item, topics)
-        })
-        .collect();
-    Ok(Prepared {
-        items,
-        hints: feed.hints,
-        partial: feed.partial,
-        broken_rules: feed.broken_rules,
-    })
-}
-
-/// Counts a permanent redirect; adopts its target once the same one was
-/// seen on [`MOVE_AFTER`] polls in a row. A portal that redirects by
-/// mistake for a day costs nothing; one that really moved is followed.
-fn track_move(
-    source: &Source,
-    url: &Url,
-    moved_to: Option<&Url>,
-    state: &mut SourceState,
-    now: DateTime<Utc>,
-) {
-    let Some(to) = moved_to else {
-        state.moving = None;
-        return;
-    };
-    let seen = match &state.moving {
-        Some(m) if m.to == to.as_str() => m.seen + 1,
-        _ => 1,
-    };
-    if seen >= MOVE_AFTER {
-        tracing::warn!(source = %source.id, from = %url, %to, "feed moved permanently; polling the new address");
-        state.moved = Some(Moved {
-            from: source.url.to_string(),
-            to: to.to_string(),
-            at: now,
-        });
-        state.moving = None;
-    } else {
-        state.moving = Some(Moving {
-            to: to.to_string(),
-            seen,
-        });
-    }
-}
-
-/// The indices of `config`'s sources, failing and slow ones first (see
-/// [`Pipeline::slowest_first`]), with the host each is polled at.
-fn slowest_first(config: &Config, store: &Store) -> Vec<(usize, String)> {
-    let mut order: Vec<(bool, u64, usize, String)> = config
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(n, source)| {
-            let state = store
-                .source_state(&source.id)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let host = state
-                .polling_url(&source.url)
-                .host_str()
-                .unwrap_or_default()
-                .to_string();
-            (state.consecutive_failures > 0, state.duration_ms, n, host)
-        })
-        .collect();
-    order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
-    order.into_iter().map(|(_, _, n, h)| (n, h)).collect()
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    #[error("fetch: cannot build the HTTP client: {0}")]
-    Client(#[source] reqwest::Error),
+    #[error(transparent)]
+    Client(#[from] ClientError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -6,6 +6,8 @@
 //! poll is [`Pipeline::poll_source`], and the limits on requests in flight
 //! (all hosts, and per host) are the fetcher's, applied request by request.
 
+pub mod cycle;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +17,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Source;
 use crate::pipeline::Pipeline;
+
+pub use cycle::poll_all;
 
 /// The polling tasks, one per configured source.
 pub struct Scheduler {
@@ -59,7 +63,7 @@ impl Scheduler {
     pub fn sync(&self) -> Changes {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         let mut changes = Changes::default();
-        let wanted = self.pipeline.slowest_first();
+        let wanted = cycle::slowest_first(&self.pipeline.config(), &self.pipeline.store);
         running.retain(|id, (_, stop)| {
             let kept = wanted.iter().any(|(_, s, _)| &s.id == id);
             if !kept {

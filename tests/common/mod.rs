@@ -331,7 +331,8 @@ pub async fn serve(pipeline: Arc<bantin::pipeline::Pipeline>) -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
-    let task = tokio::spawn(bantin::serve::run(listener, pipeline, stop.clone()));
+    let state = bantin::serve::Served::of(&pipeline, Arc::default());
+    let task = tokio::spawn(bantin::serve::run(listener, state, stop.clone().into()));
     Served { addr, stop, task }
 }
 

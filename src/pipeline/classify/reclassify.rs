@@ -45,6 +45,12 @@ pub fn if_rules_changed(config: &Config, store: &Store) -> Result<Option<Reclass
     let done = reclassify(config, store)?;
     // Remembered last: a pass cut off midway is redone in full.
     store.set_rules(&rules)?;
+    tracing::info!(
+        checked = done.copies_checked,
+        copies = done.copies_changed,
+        stories = done.stories_changed,
+        "topic rules changed: stored stories classified again"
+    );
     Ok(Some(done))
 }
 

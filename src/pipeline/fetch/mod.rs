@@ -168,8 +168,14 @@ pub struct Fetcher {
     limits: BodyLimits,
 }
 
+/// The HTTP client could not be built (no TLS roots, say): nothing can
+/// be fetched.
+#[derive(Debug, thiserror::Error)]
+#[error("fetch: cannot build the HTTP client: {0}")]
+pub struct ClientError(#[from] reqwest::Error);
+
 impl Fetcher {
-    pub fn new(poll: &PollSettings, sources: &[Source]) -> Result<Fetcher, reqwest::Error> {
+    pub fn new(poll: &PollSettings, sources: &[Source]) -> Result<Fetcher, ClientError> {
         let special = sources
             .iter()
             .filter(|s| s.ca_file.is_some() || s.insecure_tls)

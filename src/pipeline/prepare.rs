@@ -1,0 +1,68 @@
+//! The stages that need nothing but a fetched body: parse, normalize,
+//! classify. Shared by a poll, `bantin explain`, `bantin eval` and the
+//! benchmarks, so that all of them read a body exactly as the daemon does.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use crate::config::{Config, Source};
+use crate::model::{Hints, Item};
+use crate::pipeline::classify;
+use crate::pipeline::normalize::normalize;
+use crate::pipeline::parse::{ParseError, parse_body};
+
+/// A fetched document and what its server said it is.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub bytes: Bytes,
+    /// The Content-Type header, which may name the charset.
+    pub content_type: Option<String>,
+}
+
+impl Body {
+    pub fn new(bytes: impl Into<Bytes>) -> Body {
+        Body {
+            bytes: bytes.into(),
+            content_type: None,
+        }
+    }
+}
+
+/// A body's items, normalized and classified, not yet merged.
+pub struct Prepared {
+    pub items: Vec<(Item, Vec<String>)>,
+    pub hints: Hints,
+    pub partial: Option<String>,
+    pub broken_rules: Option<String>,
+}
+
+/// The stages that need nothing but the body: parse, normalize, classify.
+/// `seen` stands in for a missing date.
+pub fn prepare(
+    config: &Config,
+    source: &Source,
+    body: &Body,
+    seen: DateTime<Utc>,
+) -> Result<Prepared, ParseError> {
+    let feed = parse_body(
+        &body.bytes,
+        body.content_type.as_deref(),
+        source.url.as_str(),
+        source.scrape.as_deref(),
+    )?;
+    let items = feed
+        .items
+        .iter()
+        .map(|raw| {
+            let item = normalize(raw, source.url.as_str(), seen);
+            let topics = classify::classify(&item, source, &config.topics);
+            (item, topics)
+        })
+        .collect();
+    Ok(Prepared {
+        items,
+        hints: feed.hints,
+        partial: feed.partial,
+        broken_rules: feed.broken_rules,
+    })
+}

@@ -1,0 +1,156 @@
+//! The routes that serve bytes: feeds from what publish rendered, the
+//! sources' statuses as JSON, a story's explanation, the metrics.
+
+use axum::extract::{MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+
+use super::Served;
+use crate::status::statuses;
+
+pub async fn feed(
+    State(state): State<Served>,
+    Path(file): Path<String>,
+    request: HeaderMap,
+) -> Response {
+    let Some(feed) = file
+        .strip_suffix(".atom")
+        .and_then(|slug| state.publisher.get(slug))
+    else {
+        return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
+    };
+    let last_modified = http_date(feed.last_modified);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=60"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&feed.etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    if not_modified(&request, &feed.etag, feed.last_modified) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (StatusCode::OK, headers, feed.body.clone()).into_response()
+}
+
+/// Counts a request under its route's pattern (`/feeds/{file}`), never
+/// the path asked for, so the label set stays small.
+pub async fn count_request(
+    State(state): State<Served>,
+    route: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    state
+        .metrics
+        .request(route.as_str(), response.status().as_u16());
+    response
+}
+
+pub async fn not_found(State(state): State<Served>) -> Response {
+    state.metrics.request("(none)", 404);
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+/// The metrics, with the state gauges read now.
+pub async fn metrics(State(state): State<Served>) -> Response {
+    let text = tokio::task::spawn_blocking(move || {
+        let config = state.config.get();
+        let topics: Vec<(String, usize)> = config
+            .topics
+            .iter()
+            .map(|t| {
+                let entries = state.publisher.get(&t.slug).map_or(0, |f| f.entries);
+                (t.slug.clone(), entries)
+            })
+            .collect();
+        let last_success: Vec<(String, Option<i64>)> = statuses(&state.config.get(), &state.store)
+            .into_iter()
+            .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
+            .collect();
+        state
+            .metrics
+            .render(&topics, state.store.size_on_disk(), &last_success)
+    })
+    .await;
+    match text {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
+}
+
+/// The explanation of one story, as plain text.
+pub async fn story(State(state): State<Served>, Path(id): Path<String>) -> Response {
+    let Some(id) = crate::tools::explain::parse_story_id(&id) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "not a story id (urn:uuid:... or a UUID)\n",
+        )
+            .into_response();
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        crate::tools::explain::story_report(&state.config.get(), &state.store, id)
+    })
+    .await;
+    match report {
+        Ok(Ok(Some(text))) => text.into_response(),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such story\n").into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
+}
+
+/// RFC 9110: If-None-Match decides when present; If-Modified-Since only
+/// without it.
+fn not_modified(request: &HeaderMap, etag: &str, last_modified: DateTime<Utc>) -> bool {
+    if let Some(tags) = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return tags
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*");
+    }
+    request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
+}
+
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+pub async fn status_json(State(state): State<Served>) -> Response {
+    match serde_json::to_vec_pretty(&statuses(&state.config.get(), &state.store)) {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
