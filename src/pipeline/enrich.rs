@@ -13,7 +13,7 @@ use crate::config::{Config, Source};
 use crate::model::Item;
 use crate::model::Validators;
 use crate::pipeline::classify::classify;
-use crate::pipeline::fetch::Fetcher;
+use crate::pipeline::fetch::{FetchError, Fetcher};
 use crate::pipeline::merge;
 use crate::pipeline::normalize::article_content;
 use crate::pipeline::parse::article::{ArticleRule, extract};
@@ -69,8 +69,8 @@ pub async fn articles(
                         item.content_text = content_text;
                         item.article = true;
                     }
-                    Err(reason) => {
-                        tracing::warn!(source = %source.id, %link, %reason, "no article text");
+                    Err(e) => {
+                        tracing::warn!(source = %source.id, %link, error = %e, "no article text");
                     }
                 }
             }
@@ -82,24 +82,49 @@ pub async fn articles(
     }
 }
 
+/// Why an item got no article text. The item keeps its list-page text
+/// and is stored; this is logged, never a poll failure.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichError {
+    #[error("enrich: the item's link {link} is not a URL: {source}")]
+    BadLink {
+        link: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("enrich: {url} sent no body")]
+    NoBody { url: String },
+    #[error("enrich: the article rule found nothing on {url}")]
+    RuleFoundNothing { url: String },
+    #[error("enrich: the article on {url} has no text")]
+    NoText { url: String },
+}
+
 /// One article page's sanitized content and its text.
 async fn article(
     fetcher: &Fetcher,
     source: &Source,
     link: &str,
     rule: &ArticleRule,
-) -> Result<(String, String), String> {
-    let url = url::Url::parse(link).map_err(|e| e.to_string())?;
-    let fetched = fetcher
-        .fetch(source, &url, &Validators::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    let body = fetched.body.ok_or("the server sent no body")?;
+) -> Result<(String, String), EnrichError> {
+    let url = url::Url::parse(link).map_err(|source| EnrichError::BadLink {
+        link: link.to_string(),
+        source,
+    })?;
+    let fetched = fetcher.fetch(source, &url, &Validators::default()).await?;
+    let final_url = fetched.final_url.to_string();
+    let body = fetched.body.ok_or_else(|| EnrichError::NoBody {
+        url: final_url.clone(),
+    })?;
     let page = charset::decode(&body, fetched.content_type.as_deref()).text;
-    let html = extract(&page, rule).ok_or("the article rule found nothing on the page")?;
-    let (content, text) = article_content(&html, fetched.final_url.as_str());
+    let html = extract(&page, rule).ok_or_else(|| EnrichError::RuleFoundNothing {
+        url: final_url.clone(),
+    })?;
+    let (content, text) = article_content(&html, &final_url);
     if text.is_empty() {
-        return Err("the article has no text".into());
+        return Err(EnrichError::NoText { url: final_url });
     }
     Ok((content, text))
 }
