@@ -127,7 +127,12 @@ fn story_item(words: &[&str], n: usize, source: usize) -> Item {
     }
 }
 
-fn ingest(store: &Store, config: &Config, source: usize, items: Vec<Item>) -> merge::Ingested {
+fn ingest(
+    store: &Store,
+    config: &Config,
+    source: usize,
+    items: Vec<Item>,
+) -> bantin::model::Ingested {
     let source: &Source = &config.sources[source];
     let items = items.into_iter().map(|i| (i, vec!["all".to_string()]));
     merge::ingest(store, source, items.collect(), Utc::now()).expect("ingest")

@@ -324,6 +324,42 @@ async fn explain_says_which_rule_decided_each_topic() {
 }
 
 #[tokio::test]
+async fn explain_finds_a_relative_link_as_stored_when_the_feed_redirects() {
+    let setup = Setup::new().await;
+    let server = &setup.server;
+    server.set(
+        "tin/rss.xml",
+        common::Answer::redirect(302, &server.url("moi/rss.xml")),
+    );
+    server.set(
+        "moi/rss.xml",
+        common::Answer::rss(common::fixture("../cli/relative-links.rss")),
+    );
+    setup.config(&format!(
+        "\n[[source]]\nid = \"soyte\"\nname = \"soyte\"\nurl = \"{}\"\nallow_private = true\n",
+        server.url("tin/rss.xml")
+    ));
+    // A poll resolves the relative links against the configured address,
+    // not the one redirected to: that is the link the feed entry shows.
+    let (code, stdout) = bantin_async(vec![
+        "explain".into(),
+        "--config".into(),
+        setup.config_path().to_str().unwrap().into(),
+        "--source".into(),
+        "soyte".into(),
+        "--guid".into(),
+        server.url("tin/tiem-vac-xin-soi-cho-tre-em.html"),
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("Tiêm vắc xin sởi cho trẻ em tại các trạm y tế xã\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("y-te         in: keyword"), "{stdout}");
+}
+
+#[tokio::test]
 async fn explain_a_stored_story_by_its_feed_id() {
     let setup = Setup::new().await;
     let config = setup.config("");

@@ -18,15 +18,58 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::config::{Config, Source};
+use crate::config::{Config, ConfigError, Source};
 use crate::model::story::{Copy, StoryId};
 use crate::pipeline::merge::{self, link_key};
+use crate::pipeline::parse::ParseError;
 use crate::pipeline::{Body, prepare};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+/// Why a corpus or its labels could not be read or scored. Each message
+/// names the file or the source, so the operator knows which to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        cause: std::io::Error,
+    },
+    #[error("source `{source_id}`: bad file URL")]
+    BadFileUrl { source_id: String },
+    #[error(
+        "source `{source_id}` has neither a file: URL nor a `# file: PATH` comment in {}",
+        config.display()
+    )]
+    NoFile { source_id: String, config: PathBuf },
+    #[error("source `{source_id}`: cannot read {}", path.display())]
+    ReadBody {
+        source_id: String,
+        path: PathBuf,
+        #[source]
+        cause: std::io::Error,
+    },
+    #[error("{}: not a labels file", path.display())]
+    Labels {
+        path: PathBuf,
+        #[source]
+        cause: serde_json::Error,
+    },
+    #[error("source `{source_id}` ({file})")]
+    Parse {
+        source_id: String,
+        file: String,
+        #[source]
+        cause: ParseError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// A corpus: its configuration and each source's body.
 pub struct Corpus {
@@ -37,11 +80,13 @@ pub struct Corpus {
 
 impl Corpus {
     /// Reads `dir/feeds.toml` and every source's body.
-    pub fn load(dir: &Path) -> anyhow::Result<Corpus> {
+    pub fn load(dir: &Path) -> Result<Corpus, EvalError> {
         let path = dir.join("feeds.toml");
         let config = Config::load(&path)?;
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(|cause| EvalError::Read {
+            path: path.clone(),
+            cause,
+        })?;
         let named = file_comments(&text);
         let mut bodies = Vec::new();
         for source in &config.sources {
@@ -49,16 +94,21 @@ impl Corpus {
                 ("file", _) => source
                     .url
                     .to_file_path()
-                    .map_err(|()| anyhow::anyhow!("source `{}`: bad file URL", source.id))?,
+                    .map_err(|()| EvalError::BadFileUrl {
+                        source_id: source.id.clone(),
+                    })?,
                 (_, Some(name)) => dir.join(name),
-                (_, None) => anyhow::bail!(
-                    "source `{}` has neither a file: URL nor a `# file: PATH` comment in {}",
-                    source.id,
-                    path.display()
-                ),
+                (_, None) => {
+                    return Err(EvalError::NoFile {
+                        source_id: source.id.clone(),
+                        config: path,
+                    });
+                }
             };
-            let bytes = std::fs::read(&file).with_context(|| {
-                format!("source `{}`: cannot read {}", source.id, file.display())
+            let bytes = std::fs::read(&file).map_err(|cause| EvalError::ReadBody {
+                source_id: source.id.clone(),
+                path: file.clone(),
+                cause,
             })?;
             let relative = file
                 .strip_prefix(dir)
@@ -71,11 +121,15 @@ impl Corpus {
     }
 
     /// Runs every body through the stages into `store`, in config order.
-    pub fn ingest(&self, store: &Store) -> anyhow::Result<()> {
+    pub fn ingest(&self, store: &Store) -> Result<(), EvalError> {
         let now = Utc::now();
         for (source, body, file) in &self.bodies {
-            let prepared = prepare(&self.config, source, body, now)
-                .with_context(|| format!("source `{}` ({file})", source.id))?;
+            let prepared =
+                prepare(&self.config, source, body, now).map_err(|cause| EvalError::Parse {
+                    source_id: source.id.clone(),
+                    file: file.clone(),
+                    cause,
+                })?;
             merge::ingest(store, source, prepared.items, now)?;
         }
         Ok(())
@@ -124,11 +178,15 @@ pub struct Label {
 }
 
 impl Labels {
-    pub fn load(path: &Path) -> anyhow::Result<Labels> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a labels file", path.display()))
+    pub fn load(path: &Path) -> Result<Labels, EvalError> {
+        let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        serde_json::from_str(&text).map_err(|cause| EvalError::Labels {
+            path: path.to_path_buf(),
+            cause,
+        })
     }
 }
 
@@ -174,14 +232,14 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 /// Ingests the corpus into a temporary store and scores the merge.
-pub fn evaluate(corpus: &Corpus, labels: &Labels) -> anyhow::Result<Evaluation> {
+pub fn evaluate(corpus: &Corpus, labels: &Labels) -> Result<Evaluation, EvalError> {
     let store = Store::temporary()?;
     corpus.ingest(&store)?;
     score(corpus, labels, &store)
 }
 
 /// Scores what `store` made of the corpus against the labels.
-pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> anyhow::Result<Evaluation> {
+pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> Result<Evaluation, EvalError> {
     let all: Vec<Copy> = store.copies().collect::<Result<_, _>>()?;
     let mut copies: HashMap<&str, Vec<&Copy>> = HashMap::new();
     for copy in &all {

@@ -1,0 +1,77 @@
+//! `bantin prune`, `bantin export` and `bantin import`: the store's
+//! retention and backups, run by hand.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bantin::config::Config;
+
+use super::open_store;
+
+pub(super) fn prune(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(config)?;
+    let keep_days = config.store.keep_days;
+    let pruned = bantin::ops::retention::prune(&store, keep_days, chrono::Utc::now())?;
+    store.flush()?;
+    let Some(cutoff) = pruned.cutoff else {
+        println!("keep_days = {keep_days} keeps every story");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let left = store.counts();
+    println!(
+        "pruned {} stories published before {} ({} copies, {} dangling topic entries, {} old index keys)",
+        pruned.stories,
+        cutoff.format("%Y-%m-%d %H:%M UTC"),
+        pruned.copies,
+        pruned.dangling,
+        pruned.week_keys,
+    );
+    println!(
+        "kept {} stories, {} copies; index entries: {} links, {} titles, {} topics, {} sketches",
+        left.stories, left.copies, left.links, left.titles, left.topics, left.sketches
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn export(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(config)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let done = bantin::ops::backup::export(&store, &mut out)?;
+    eprintln!(
+        "exported {} stories, {} copies{}",
+        done.stories,
+        done.copies,
+        if done.without_copies > 0 {
+            format!(
+                " ({} stories without a stored copy left out: the next poll completes them)",
+                done.without_copies
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
+    // The file is opened first: a wrong name must not create a store.
+    let input: Box<dyn std::io::BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let opened = std::fs::File::open(file)
+            .with_context(|| format!("import: cannot open {}", file.display()))?;
+        Box::new(std::io::BufReader::new(opened))
+    };
+    let store = open_store(config)?;
+    let done = bantin::ops::backup::import(&store, input)?;
+    println!(
+        "imported {} stories ({} replaced), {} copies into {}",
+        done.stories,
+        done.replaced,
+        done.copies,
+        config.store.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,36 @@
+//! `bantin eval`: the merge's precision and recall on a labelled corpus.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// A directory with a feeds.toml and its sources' bodies (`file:` URLs,
+    /// or a `# file: PATH` comment in each [[source]] block).
+    #[arg(long)]
+    corpus: PathBuf,
+    /// The labels: JSON `{"items": [{"id", "source", "guid" or "link",
+    /// "cluster"}]}`; items with the same cluster are one story.
+    #[arg(long)]
+    labels: PathBuf,
+    /// Exit 1 when precision is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_precision: f64,
+    /// Exit 1 when recall is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_recall: f64,
+}
+
+pub(super) fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let corpus = bantin::tools::eval::Corpus::load(&args.corpus)?;
+    let labels = bantin::tools::eval::Labels::load(&args.labels)?;
+    let evaluation = bantin::tools::eval::evaluate(&corpus, &labels)?;
+    print!("{}", bantin::tools::eval::report(&evaluation, &labels));
+    let good =
+        evaluation.precision() >= args.min_precision && evaluation.recall() >= args.min_recall;
+    Ok(if good {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
