@@ -14,7 +14,7 @@
 //!
 //! - [`caps`]: what a client may send.
 //! - [`routes`]: the feeds, `/status.json`, `/stories/{id}`, `/metrics`.
-//! - [`status_page`]: `/`.
+//! - [`status_page`]: the page at `/`.
 
 mod caps;
 mod routes;
