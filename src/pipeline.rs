@@ -23,7 +23,8 @@ use crate::fetch::{FetchError, Fetcher};
 use crate::merge::{self, Ingested};
 use crate::metrics::Metrics;
 use crate::normalize::{Item, normalize};
-use crate::parse::{ParseError, parse_body};
+use crate::parse::date::DateOrder;
+use crate::parse::{DateContext, ParseError, parse_body_with};
 use crate::publish::Publisher;
 use crate::reclassify;
 use crate::retention::{self, Pruned};
@@ -286,6 +287,7 @@ impl Pipeline {
         let body = Body {
             bytes,
             content_type: fetched.content_type,
+            date_order: state.date_order,
         };
         let ingest = if source.article.is_some() {
             let mut prepared = self
@@ -313,6 +315,9 @@ impl Pipeline {
         // that failed to parse must be retried in full next time.
         state.validators = fetched.validators;
         state.broken_rules = ingest.broken_rules;
+        // Kept, like the validators, only from a stored body: the next
+        // document whose dates settle nothing is read in this order.
+        state.date_order = ingest.date_order;
         hints.feed_interval = ingest.hints.feed_interval;
         hints.skip_hours = ingest.hints.skip_hours;
         hints.skip_days = ingest.hints.skip_days;
@@ -361,6 +366,7 @@ impl Pipeline {
             hints: prepared.hints,
             partial: prepared.partial,
             broken_rules: prepared.broken_rules,
+            date_order: prepared.date_order,
         })
     }
 
@@ -495,6 +501,9 @@ pub struct Body {
     pub bytes: Bytes,
     /// The Content-Type header, which may name the charset.
     pub content_type: Option<String>,
+    /// The day/month order the source's earlier documents settled: how
+    /// this one's numeric dates are read when they settle nothing.
+    pub date_order: DateOrder,
 }
 
 impl Body {
@@ -502,6 +511,7 @@ impl Body {
         Body {
             bytes: bytes.into(),
             content_type: None,
+            date_order: DateOrder::default(),
         }
     }
 }
@@ -517,6 +527,8 @@ pub struct Ingest {
     pub partial: Option<String>,
     /// Set when a scraped page's rules mostly failed.
     pub broken_rules: Option<String>,
+    /// The day/month order the body's dates were read in.
+    pub date_order: DateOrder,
 }
 
 /// A body's items, normalized and classified, not yet merged.
@@ -525,6 +537,7 @@ pub struct Prepared {
     pub hints: Hints,
     pub partial: Option<String>,
     pub broken_rules: Option<String>,
+    pub date_order: DateOrder,
 }
 
 /// The stages that need nothing but the body: parse, normalize, classify.
@@ -535,11 +548,16 @@ pub fn prepare(
     body: &Body,
     seen: DateTime<Utc>,
 ) -> Result<Prepared, ParseError> {
-    let feed = parse_body(
+    let dates = DateContext {
+        prior: body.date_order,
+        fetched: seen,
+    };
+    let feed = parse_body_with(
         &body.bytes,
         body.content_type.as_deref(),
         source.url.as_str(),
         source.scrape.as_deref(),
+        dates,
     )?;
     let items = feed
         .items
@@ -555,6 +573,7 @@ pub fn prepare(
         hints: feed.hints,
         partial: feed.partial,
         broken_rules: feed.broken_rules,
+        date_order: feed.date_order,
     })
 }
 

@@ -34,6 +34,11 @@ pub struct SourceState {
     /// A scraped page's rules mostly failing (dates), from the last poll.
     #[serde(default)]
     pub broken_rules: Option<String>,
+    /// The day/month order the source's last stored document was read in
+    /// (day first until a document shows otherwise); the prior for the
+    /// next. Stores written before it load as day first.
+    #[serde(default)]
+    pub date_order: crate::parse::date::DateOrder,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

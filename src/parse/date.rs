@@ -7,7 +7,9 @@
 //!
 //! It never does I/O, never decodes HTML entities (the caller does), and never
 //! guesses: a date with no year, an impossible date or an unknown spelling is
-//! `None`, not a best effort.
+//! `None`, not a best effort. The one choice it cannot make alone, whether
+//! `9/5/2026` is day/month or month/day, is the caller's [`Reading`]: a
+//! document settles it for all its dates ([`super::date_order`]).
 //!
 //! The parser is hand-written because feed-rs's own lenient parser returns
 //! nothing for the non-RFC spellings, and chrono's format strings cannot
@@ -17,7 +19,10 @@
 //! accepts the result only if every token left over is known noise
 //! (weekday words, `ngày`, separators).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::date_iso;
 
 /// +07:00, checked at compile time (a `None` here would fail the build).
 const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
@@ -33,10 +38,62 @@ pub fn vietnam() -> FixedOffset {
     VIETNAM
 }
 
-/// Parses a date as feeds and portals write it; `None` when it is not a date this knows.
+/// Which number comes first in an all-numeric date such as `9/5/2026`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `dd/mm/yyyy`, as Vietnamese write it: the default for a source not
+    /// seen to do otherwise.
+    #[default]
+    DayFirst,
+    /// `mm/dd/yyyy`, as US-made CMSs write it (baochinhphu.vn).
+    MonthFirst,
+}
+
+/// How to read the choices a spelling leaves open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The order of an all-numeric date whose numbers could both be a month.
+    pub order: DateOrder,
+    /// When set, `order` holds even where it makes the date impossible
+    /// (`13/05/2026` month first is `None`): that is how a document's dates
+    /// are weighed as evidence. When not, such a date is read the only way
+    /// it can be.
+    pub strict: bool,
+    /// The year a two-digit year is read near (the fetch's year).
+    pub year: i32,
+}
+
+impl Reading {
+    /// `order`, lenient, with two-digit years read near `now`.
+    pub fn new(order: DateOrder, now: DateTime<Utc>) -> Reading {
+        Reading {
+            order,
+            strict: false,
+            year: now.year(),
+        }
+    }
+}
+
+/// Parses a date as feeds and portals write it, day first when the
+/// spelling leaves the order open; `None` when it is not a date this knows.
 pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
-    let mut scan = Scan::new(text);
-    let (y, m, d) = scan.find(Scan::date_at)?;
+    parse_date_as(text, Reading::new(DateOrder::DayFirst, Utc::now()))
+}
+
+/// Parses a date the way `reading` says for what the spelling leaves open.
+pub fn parse_date_as(text: &str, reading: Reading) -> Option<DateTime<Utc>> {
+    // ISO 8601's compact forms (basic, week, ordinal, reduced) are first
+    // spelled out as the extended `yyyy-mm-dd` the scan below reads.
+    match date_iso::extended(text, reading.year) {
+        Some(spelled) => scan(&spelled, reading),
+        None => scan(text, reading),
+    }
+}
+
+fn scan(text: &str, reading: Reading) -> Option<DateTime<Utc>> {
+    let mut scan = Scan::new(text, reading);
+    let (y, m, d) = scan.find(Scan::date_at).or_else(|| scan.asctime())?;
     let named_zone = scan.find(Scan::zone_at);
     let time = scan.find(Scan::time_at);
     // A numeric offset only counts right after the time ("09:10:00 +0700"),
@@ -98,6 +155,48 @@ fn tokenize(text: &str) -> Vec<Tok> {
     toks
 }
 
+/// Minutes east of UTC of a zone abbreviation. The North American ones are
+/// RFC 822's, plus the season-less `AT`/`ET`/`CT`/`MT`/`PT` read as standard
+/// time (as feedparser does); the European and Asian ones feeds are seen to
+/// use; and RFC 822's military letters with RFC 822's signs (`A` is -1),
+/// which is how feedparser and the feeds that use them read them. `T` is
+/// left out: it is ISO 8601's date/time separator. Abbreviations that name
+/// two zones (IST, BST) are not read.
+fn zone_minutes(word: &str) -> Option<i32> {
+    let hours = match word {
+        "z" | "gmt" | "ut" | "utc" | "uct" | "wet" => 0,
+        "met" | "cet" | "mez" | "west" => 1,
+        "mest" | "cest" | "mesz" | "eet" => 2,
+        "eest" | "msk" => 3,
+        "ict" | "wib" => 7,
+        "hkt" | "sgt" | "awst" | "pht" => 8,
+        "jst" | "kst" => 9,
+        "aest" => 10,
+        "aedt" => 11,
+        "nzst" => 12,
+        "nzdt" => 13,
+        "adt" => -3,
+        "ast" | "at" | "edt" => -4,
+        "est" | "et" | "cdt" => -5,
+        "cst" | "ct" | "mdt" => -6,
+        "mst" | "mt" | "pdt" => -7,
+        "pst" | "pt" | "akdt" => -8,
+        "akst" | "hdt" => -9,
+        "hst" => -10,
+        letter if letter.len() == 1 => {
+            let c = letter.chars().next()?;
+            match c {
+                'a'..='i' => -(c as i32 - 'a' as i32 + 1),
+                'k'..='m' => -(c as i32 - 'a' as i32),
+                'n'..='s' | 'u'..='y' => c as i32 - 'n' as i32 + 1,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(hours * 60)
+}
+
 /// Words that may surround a date and carry nothing we use: weekdays (wrong
 /// ones are common), "ngày" (day), "lúc" (at), the ISO `T`. Accents are folded.
 const NOISE: &str = "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday \
@@ -136,13 +235,54 @@ impl Clock {
 struct Scan {
     toks: Vec<Tok>,
     used: Vec<bool>,
+    reading: Reading,
+}
+
+/// A two-digit year, by a sliding window: the year ending in those digits
+/// that falls from 80 years before `near` to 19 after it (the window
+/// java.text.SimpleDateFormat uses). In 2026, `21` is 2021, `45` is 2045
+/// and `85` is 1985, which [`YEARS`] then refuses.
+pub(super) fn two_digit_year_near(yy: u32, near: i32) -> Option<u32> {
+    let yy = i32::try_from(yy).ok()?;
+    let low = near - 80;
+    let year = low + (yy - low).rem_euclid(100);
+    u32::try_from(year).ok()
 }
 
 impl Scan {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, reading: Reading) -> Self {
         let toks = tokenize(text);
         let used = vec![false; toks.len()];
-        Scan { toks, used }
+        Scan {
+            toks,
+            used,
+            reading,
+        }
+    }
+
+    /// A year as written: four digits, or two read by [`two_digit_year_near`].
+    fn year(&self, (y, len): (u32, usize)) -> Option<u32> {
+        match len {
+            4 => Some(y),
+            2 => two_digit_year_near(y, self.reading.year),
+            _ => None,
+        }
+    }
+
+    /// Month and day of two numbers that could be either, by the reading's
+    /// order; a number over 12 can only be the day unless the reading is
+    /// strict.
+    fn month_day(&self, p: u32, q: u32) -> (u32, u32) {
+        let order = match self.reading.order {
+            _ if self.reading.strict => self.reading.order,
+            _ if p > 12 => DateOrder::DayFirst,
+            _ if q > 12 => DateOrder::MonthFirst,
+            order => order,
+        };
+        match order {
+            DateOrder::DayFirst => (q, p),
+            DateOrder::MonthFirst => (p, q),
+        }
     }
 
     /// First position where `at` matches; marks its tokens used.
@@ -202,23 +342,27 @@ impl Scan {
             && let (Some(a), Some(b), Some(c)) = (self.num(i), self.num(i + 2), self.num(i + 4))
         {
             match (a, b, c) {
-                ((y, 4), (m, 1..=2), (d, 1..=2)) => return Some(((y, m, d), 5)),
-                // Day first (Vietnamese) unless the second number can only be a day (US).
-                ((p, 1..=2), (q, 1..=2), (y, 4)) if q > 12 => return Some(((y, p, q), 5)),
-                ((p, 1..=2), (q, 1..=2), (y, 4)) => return Some(((y, q, p), 5)),
+                // Google once wrote a three-digit month ("2003-012-31").
+                ((y, 4), (m, 1..=3), (d, 1..=2)) => return Some(((y, m, d), 5)),
+                ((p, 1..=2), (q, 1..=2), (y, 4)) => {
+                    let (m, d) = self.month_day(p, q);
+                    return Some(((y, m, d), 5));
+                }
+                // "05/08/21"; with dashes two digits first is ISO's
+                // yy-mm-dd as often as a day, so that is left unread.
+                ((p, 1..=2), (q, 1..=2), y @ (_, 2)) if sep != Some('-') => {
+                    let (m, d) = self.month_day(p, q);
+                    return Some(((self.year(y)?, m, d), 5));
+                }
                 _ => {}
             }
         }
-        // RFC 822 "4 Aug 2021" / "04 August 21".
-        if let (Some((d, 1..=2)), Some(m), Some((y, len @ (2 | 4)))) =
-            (self.num(i), self.month(i + 1), self.num(i + 2))
-        {
-            let year = match (len, y) {
-                (4, y) => y,
-                (_, y @ 0..=49) => 2000 + y, // RFC 2822 section 4.3
-                (_, y) => 1900 + y,
-            };
-            return Some(((year, m, d), 3));
+        // RFC 822 "4 Aug 2021" / "04 August 21" / "13 Feb, 2012".
+        if let (Some((d, 1..=2)), Some(m)) = (self.num(i), self.month(i + 1)) {
+            let comma = usize::from(self.punct(i + 2) == Some(','));
+            if let Some(y) = self.num(i + 2 + comma) {
+                return Some(((self.year(y)?, m, d), 3 + comma));
+            }
         }
         // "August 4, 2021".
         let (m, (d, 1..=2)) = (self.month(i)?, self.num(i + 1)?) else {
@@ -229,6 +373,24 @@ impl Scan {
             (y, 4) => Some(((y, m, d), 3 + comma)),
             _ => None,
         }
+    }
+
+    /// asctime, "Sun Jan  4 16:29:06 2004" (or with a zone before the
+    /// year): a month and day, and a year after the time. Marks the three
+    /// used.
+    fn asctime(&mut self) -> Option<(u32, u32, u32)> {
+        let i = (0..self.toks.len())
+            .find(|&i| self.month(i).is_some() && matches!(self.num(i + 1), Some((_, 1..=2))))?;
+        let (m, (d, _)) = (self.month(i)?, self.num(i + 1)?);
+        // The year is the last four-digit number that is not an offset.
+        let j = (i + 2..self.toks.len()).rev().find(|&j| {
+            matches!(self.num(j), Some((y, 4)) if YEARS.contains(&y))
+                && !matches!(self.punct(j.wrapping_sub(1)), Some('+' | '-'))
+        })?;
+        let (y, _) = self.num(j)?;
+        self.used[i..i + 2].fill(true);
+        self.used[j] = true;
+        Some((y, m, d))
     }
 
     /// `HH:MM[:SS[.fff]] [SA|CH|AM|PM]` starting at `i`, unvalidated.
@@ -246,7 +408,8 @@ impl Scan {
         if let (Some(':'), Some((sec, 2))) = (self.punct(t.end), self.num(t.end + 1)) {
             t.sec = sec;
             t.end += 2;
-            if let (Some('.'), Some(frac)) = (self.punct(t.end), self.digits(t.end + 1)) {
+            // ISO 8601 allows a comma before the fraction as well.
+            if let (Some('.' | ','), Some(frac)) = (self.punct(t.end), self.digits(t.end + 1)) {
                 // Nanoseconds: first nine digits, right-padded ("123" -> 123_000_000).
                 let nine: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
                 t.nano = nine.parse().ok()?;
@@ -259,25 +422,43 @@ impl Scan {
             _ => None,
         };
         t.end += usize::from(t.pm.is_some());
+        // "1:30 p.m." / "a.m."
+        if t.pm.is_none()
+            && let (Some(ap @ ("a" | "p")), Some('.'), Some("m")) = (
+                self.word(t.end),
+                self.punct(t.end + 1),
+                self.word(t.end + 2),
+            )
+        {
+            t.pm = Some(ap == "p");
+            t.end += 3 + usize::from(self.punct(t.end + 3) == Some('.'));
+        }
         let len = t.end - i;
         Some((t, len))
     }
 
-    /// A named zone (seconds east of UTC), with an offset after GMT/UTC ("GMT+7").
+    /// A named zone (seconds east of UTC), with an offset after GMT/UTC
+    /// ("GMT+7"), or the tz database's `Etc/GMT+7`, whose sign is POSIX's:
+    /// `Etc/GMT+7` is seven hours *behind* UTC.
     fn zone_at(&self, i: usize) -> Option<(i32, usize)> {
-        let hours = match self.word(i)? {
-            "z" | "gmt" | "ut" | "utc" => 0,
-            "ict" => 7,
-            "edt" => -4,
-            "est" | "cdt" => -5,
-            "cst" | "mdt" => -6,
-            "mst" | "pdt" => -7,
-            "pst" => -8,
-            _ => return None,
-        };
+        if self.word(i) == Some("etc")
+            && self.punct(i + 1) == Some('/')
+            && matches!(self.word(i + 2), Some("gmt" | "utc" | "ut" | "uct"))
+        {
+            return match self.offset_at(i + 3) {
+                Some((secs, len)) => Some((-secs, len + 3)),
+                None => Some((0, 3)),
+            };
+        }
+        let word = self.word(i)?;
+        // A lone letter before a dot is "a.m." / "p.m.", not a zone.
+        if word.len() == 1 && self.punct(i + 1) == Some('.') {
+            return None;
+        }
+        let minutes = zone_minutes(word)?;
         match self.offset_at(i + 1) {
-            Some((secs, len)) if hours == 0 => Some((secs, len + 1)),
-            _ => Some((hours * 3600, 1)),
+            Some((secs, len)) if minutes == 0 && word != "z" => Some((secs, len + 1)),
+            _ => Some((minutes * 60, 1)),
         }
     }
 

@@ -4,15 +4,29 @@ use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
 use super::charset::{self, EncodingSource};
-use super::{ParseError, ParsedFeed, RawItem, atom03, date, hints, salvage};
+use super::{
+    DateContext, ParseError, ParsedFeed, RawItem, atom03, date, date_order, feed_dates, hints,
+    salvage,
+};
 
 /// Parses a feed document. `content_type` (the HTTP header) may name its
 /// charset; `base` (the URL it was fetched from) makes relative item links
-/// absolute.
+/// absolute. Dates are read as for a new source fetched now.
 pub fn parse_feed(
     bytes: &[u8],
     content_type: Option<&str>,
     base: &str,
+) -> Result<ParsedFeed, ParseError> {
+    parse_feed_with(bytes, content_type, base, DateContext::new_source())
+}
+
+/// [`parse_feed`] with the source's date history: the document's numeric
+/// dates are read in the day/month order it settles, else in `dates.prior`.
+pub fn parse_feed_with(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+    dates: DateContext,
 ) -> Result<ParsedFeed, ParseError> {
     let text = decode(bytes, content_type);
     let start = text.trim_start();
@@ -25,28 +39,56 @@ pub fn parse_feed(
         });
     }
     let document = atom03::upgrade(text.as_bytes());
-    let (feed, partial) = match feed_rs(&document, base) {
+    // All the document's dates are seen before any is read: their order
+    // is the document's, not each string's.
+    let found = feed_dates::of(&document);
+    let decision = date_order::decide(
+        found.all.iter().map(|(role, t)| (*role, t.as_str())),
+        dates.prior,
+        dates.fetched,
+    );
+    let reading = decision.reading(dates.fetched);
+    let (feed, partial) = match feed_rs(&document, base, reading) {
         Ok(feed) => (feed, None),
         // feed-rs gives up on the whole document at the first fault; keep
         // the complete items before it, as feedparser does.
         Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
-            Some(salvaged) => (feed_rs(&salvaged.document, base)?, Some(salvaged.note)),
+            Some(salvaged) => (
+                feed_rs(&salvaged.document, base, reading)?,
+                Some(salvaged.note),
+            ),
             None => return Err(e),
         },
     };
+    let mut items: Vec<RawItem> = feed.entries.into_iter().map(raw_item).collect();
+    // Items are matched to the pass's by position, so only when both saw
+    // the same items.
+    if items.len() == found.items.len() {
+        for (item, extra) in items.iter_mut().zip(&found.items) {
+            let read =
+                |t: &Option<String>| t.as_deref().and_then(|t| date::parse_date_as(t, reading));
+            item.published = item.published.or_else(|| read(&extra.published));
+            item.updated = item.updated.or_else(|| read(&extra.updated));
+        }
+    }
     Ok(ParsedFeed {
         title: feed.title.map(|t| t.content),
-        items: feed.entries.into_iter().map(raw_item).collect(),
+        items,
         hints: hints::of(&document),
         partial,
         broken_rules: None,
+        date_order: decision.order,
     })
 }
 
-fn feed_rs(document: &[u8], base: &str) -> Result<feed_rs::model::Feed, ParseError> {
+fn feed_rs(
+    document: &[u8],
+    base: &str,
+    reading: date::Reading,
+) -> Result<feed_rs::model::Feed, ParseError> {
     parser::Builder::new()
         .base_uri(Some(base))
-        .timestamp_parser(date::parse_date)
+        .timestamp_parser(move |text| date::parse_date_as(text, reading))
         // An empty id marks "the source gave none", so the copy key can
         // fall back to the link instead of a hash feed-rs made up.
         .id_generator(|_, _, _| String::new())

@@ -10,7 +10,12 @@ pub mod article;
 mod atom03;
 pub mod charset;
 pub mod date;
+mod date_iso;
+pub mod date_order;
+#[cfg(test)]
+mod date_table;
 mod feed;
+mod feed_dates;
 mod hints;
 mod salvage;
 pub mod scrape;
@@ -51,19 +56,54 @@ pub struct ParsedFeed {
     /// Set when a scraped page's rules mostly fail (dates that do not
     /// parse): the items are kept, the operator is told.
     pub broken_rules: Option<String>,
+    /// The day/month order the document's numeric dates were read in:
+    /// what it settled, else the prior it was given. The source keeps it
+    /// for its next document.
+    pub date_order: date::DateOrder,
+}
+
+/// What the parse is told about dates before it reads a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateContext {
+    /// The day/month order the source's earlier documents settled.
+    pub prior: date::DateOrder,
+    /// When the document was fetched: no item is dated after it.
+    pub fetched: DateTime<Utc>,
+}
+
+impl DateContext {
+    /// A source with no history (day first), fetched now.
+    pub fn new_source() -> DateContext {
+        DateContext {
+            prior: date::DateOrder::default(),
+            fetched: Utc::now(),
+        }
+    }
 }
 
 /// Parses a fetched body: a list page when the source has scrape rules,
-/// else a feed.
+/// else a feed. Dates are read as for a new source fetched now.
 pub fn parse_body(
     bytes: &[u8],
     content_type: Option<&str>,
     base: &str,
     scrape: Option<&scrape::ScrapeRules>,
 ) -> Result<ParsedFeed, ParseError> {
+    parse_body_with(bytes, content_type, base, scrape, DateContext::new_source())
+}
+
+/// [`parse_body`] for a source with a history: `dates` carries its
+/// remembered day/month order and the fetch time.
+pub fn parse_body_with(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+    scrape: Option<&scrape::ScrapeRules>,
+    dates: DateContext,
+) -> Result<ParsedFeed, ParseError> {
     match scrape {
-        Some(rules) => scrape::parse_list_page(bytes, content_type, base, rules),
-        None => parse_feed(bytes, content_type, base),
+        Some(rules) => scrape::parse_list_page(bytes, content_type, base, rules, dates),
+        None => feed::parse_feed_with(bytes, content_type, base, dates),
     }
 }
 

@@ -1,0 +1,257 @@
+//! The day/month order of one document's all-numeric dates.
+//!
+//! `9/5/2026` is 9 May to a Vietnamese portal and 5 September to a
+//! US-made CMS (baochinhphu.vn writes `9/5/2026 1:30:00 PM`). A document
+//! is written by one CMS, so its dates share one order, and the evidence
+//! for it is in the document. [`decide`] weighs it, strongest first:
+//!
+//! 1. **A date only one order can read**: `28/8/2026` is day first,
+//!    `8/28/2026` month first. The majority of such dates settles it.
+//! 2. **Impossible readings**: an item dated after the fetch, or after the
+//!    feed's own `lastBuildDate` / channel date (a day of slack for zones
+//!    and clocks), rules its order out; fewer such items wins.
+//! 3. **Distance**: feeds list recent items close together, so the order
+//!    that puts the newest item far from the channel date (or the fetch)
+//!    and the items far from each other loses, when it is clearly worse.
+//!
+//! When none of these speak the order is the source's `prior`: what an
+//! earlier document of the same source settled, or day first for a source
+//! never seen to do otherwise. No I/O: the fetch time is given.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::date::{DateOrder, Reading, parse_date_as};
+
+/// Where a date string stands in its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The feed's own date: `lastBuildDate`, channel `pubDate`, Atom feed
+    /// `updated`.
+    Channel,
+    /// An item's date.
+    Item,
+}
+
+/// The order chosen for a document and whether the document itself showed
+/// it (`settled`), or it is only the prior.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub order: DateOrder,
+    pub settled: bool,
+}
+
+impl Decision {
+    /// The lenient reading in this order, two-digit years near `fetched`.
+    pub fn reading(self, fetched: DateTime<Utc>) -> Reading {
+        Reading::new(self.order, fetched)
+    }
+}
+
+/// Slack for zones and clocks before a date counts as after another.
+fn slack() -> Duration {
+    Duration::days(1)
+}
+
+/// Chooses the order of the document whose date strings are `dates`,
+/// fetched at `fetched`, for a source whose earlier documents gave
+/// `prior`.
+pub fn decide<'a>(
+    dates: impl IntoIterator<Item = (Role, &'a str)>,
+    prior: DateOrder,
+    fetched: DateTime<Utc>,
+) -> Decision {
+    let dates: Vec<(Role, &str)> = dates.into_iter().collect();
+    let strict = |order| Reading {
+        strict: true,
+        ..Reading::new(order, fetched)
+    };
+    let (mut day_first, mut month_first, mut open) = (0usize, 0usize, false);
+    for (_, text) in &dates {
+        let as_day = parse_date_as(text, strict(DateOrder::DayFirst));
+        let as_month = parse_date_as(text, strict(DateOrder::MonthFirst));
+        match (as_day, as_month) {
+            (Some(_), None) => day_first += 1,
+            (None, Some(_)) => month_first += 1,
+            (Some(a), Some(b)) if a != b => open = true,
+            _ => {}
+        }
+    }
+    let settled = |order| Decision {
+        order,
+        settled: true,
+    };
+    if day_first > month_first {
+        return settled(DateOrder::DayFirst);
+    }
+    if month_first > day_first {
+        return settled(DateOrder::MonthFirst);
+    }
+    let unsettled = Decision {
+        order: prior,
+        settled: false,
+    };
+    if !open {
+        return unsettled;
+    }
+    let day = Fit::of(&dates, DateOrder::DayFirst, fetched);
+    let month = Fit::of(&dates, DateOrder::MonthFirst, fetched);
+    if day.impossible != month.impossible {
+        return settled(if day.impossible < month.impossible {
+            DateOrder::DayFirst
+        } else {
+            DateOrder::MonthFirst
+        });
+    }
+    // "Clearly worse": more than twice the distance, and by over a day, so
+    // a document whose readings are about as plausible keeps the prior.
+    let clearly_worse = |a: Duration, b: Duration| a > b * 2 + slack();
+    if clearly_worse(month.distance, day.distance) {
+        settled(DateOrder::DayFirst)
+    } else if clearly_worse(day.distance, month.distance) {
+        settled(DateOrder::MonthFirst)
+    } else {
+        unsettled
+    }
+}
+
+/// How well the document's dates fit one order.
+struct Fit {
+    /// Dates this order puts after the fetch, or items after the channel
+    /// date.
+    impossible: usize,
+    /// The newest item's distance from the channel date (or the fetch),
+    /// plus the items' mean distance from their median.
+    distance: Duration,
+}
+
+impl Fit {
+    fn of(dates: &[(Role, &str)], order: DateOrder, fetched: DateTime<Utc>) -> Fit {
+        let reading = Reading::new(order, fetched);
+        let read = |role| {
+            dates
+                .iter()
+                .filter(move |(r, _)| *r == role)
+                .filter_map(move |(_, t)| parse_date_as(t, reading))
+        };
+        let mut items: Vec<DateTime<Utc>> = read(Role::Item).collect();
+        let channel = read(Role::Channel).max();
+        let future = fetched + slack();
+        let mut impossible = items.iter().filter(|t| **t > future).count();
+        impossible += usize::from(channel.is_some_and(|c| c > future));
+        if let Some(c) = channel {
+            impossible += items.iter().filter(|t| **t > c + slack()).count();
+        }
+        let reference = channel.map_or(fetched, |c| c.min(fetched));
+        items.sort();
+        let distance = match (items.last(), items.get(items.len() / 2)) {
+            (Some(newest), Some(median)) => {
+                let spread = items
+                    .iter()
+                    .map(|t| (*t - *median).abs())
+                    .fold(Duration::zero(), |a, b| a + b)
+                    / i32::try_from(items.len()).unwrap_or(i32::MAX);
+                (reference - *newest).abs() + spread
+            }
+            _ => channel.map_or(Duration::zero(), |c| (fetched - c).abs()),
+        };
+        Fit {
+            impossible,
+            distance,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn fetched() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 9, 6, 3, 0, 0).unwrap()
+    }
+
+    fn items(dates: &[&'static str]) -> Vec<(Role, &'static str)> {
+        dates.iter().map(|d| (Role::Item, *d)).collect()
+    }
+
+    #[test]
+    fn a_second_number_over_12_settles_month_first() {
+        let dates = items(&["8/28/2026 12:49:00 PM", "9/5/2026 1:30:00 PM"]);
+        let decision = decide(dates, DateOrder::DayFirst, fetched());
+        assert_eq!(decision.order, DateOrder::MonthFirst);
+        assert!(decision.settled);
+    }
+
+    #[test]
+    fn a_first_number_over_12_settles_day_first() {
+        let dates = items(&["28/8/2026 08:00", "5/9/2026 13:30"]);
+        let decision = decide(dates, DateOrder::MonthFirst, fetched());
+        assert_eq!(decision.order, DateOrder::DayFirst);
+    }
+
+    #[test]
+    fn the_majority_of_settling_dates_wins() {
+        let dates = items(&["8/28/2026", "8/29/2026", "30/8/2026"]);
+        assert_eq!(
+            decide(dates, DateOrder::DayFirst, fetched()).order,
+            DateOrder::MonthFirst
+        );
+    }
+
+    #[test]
+    fn a_reading_in_the_future_loses() {
+        // Fetched 6 September: 9 August (day first) is the past, 8 September
+        // (month first) is two days ahead.
+        let dates = items(&["9/8/2026 09:00"]);
+        let decision = decide(dates, DateOrder::MonthFirst, fetched());
+        assert_eq!(decision.order, DateOrder::DayFirst);
+        assert!(decision.settled);
+    }
+
+    #[test]
+    fn items_after_the_channel_date_lose() {
+        let dates = vec![
+            (Role::Channel, "Sat, 06 Jun 2026 10:00:00 +0700"),
+            (Role::Item, "6/3/2026 09:00"),
+            (Role::Item, "6/2/2026 09:00"),
+        ];
+        // Month first would be 3 June and 2 June; day first is 6 March and
+        // 6 February: both before the channel date, but far from it.
+        let decision = decide(dates, DateOrder::DayFirst, fetched());
+        assert_eq!(decision.order, DateOrder::MonthFirst);
+    }
+
+    #[test]
+    fn items_far_from_each_other_lose() {
+        // Day first: 1, 2, 3 February. Month first: 2 January to 2 March.
+        let dates = items(&["1/2/2026", "2/2/2026", "3/2/2026"]);
+        let at = Utc.with_ymd_and_hms(2026, 2, 3, 12, 0, 0).unwrap();
+        assert_eq!(
+            decide(dates, DateOrder::MonthFirst, at).order,
+            DateOrder::DayFirst
+        );
+    }
+
+    #[test]
+    fn ambiguous_dates_keep_the_prior() {
+        let dates = items(&["3/4/2020 09:00:00 AM", "3/4/2020 10:15:00 AM"]);
+        for prior in [DateOrder::DayFirst, DateOrder::MonthFirst] {
+            let decision = decide(dates.clone(), prior, fetched());
+            assert_eq!(
+                decision,
+                Decision {
+                    order: prior,
+                    settled: false
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_document_without_numeric_dates_keeps_the_prior() {
+        let dates = items(&["Sat, 05 Sep 2026 06:30:00 GMT"]);
+        let decision = decide(dates, DateOrder::MonthFirst, fetched());
+        assert_eq!(decision.order, DateOrder::MonthFirst);
+        assert!(!decision.settled);
+    }
+}
