@@ -249,3 +249,16 @@ impl SourceStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_saved_before_date_order_loads_day_first() {
+        let saved = r#"{"last_poll":null,"last_success":null,"last_result":null,
+            "http_status":200,"next_poll":null,"moving":null,"moved":null,"gone":null}"#;
+        let state: SourceState = serde_json::from_str(saved).unwrap();
+        assert_eq!(state.date_order, crate::parse::date::DateOrder::DayFirst);
+    }
+}

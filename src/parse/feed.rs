@@ -231,6 +231,48 @@ mod tests {
     }
 
     #[test]
+    fn dcterms_dates_of_an_atom_entry_are_read() {
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dcterms="http://purl.org/dc/terms/">
+            <title>t</title><entry><title>x</title><id>a</id>
+            <dcterms:issued>2026-09-05T13:30:00+07:00</dcterms:issued>
+            <dcterms:modified>2026-09-06T08:00:00+07:00</dcterms:modified>
+            </entry></feed>"#;
+        let item = &parse_feed(atom, None, "https://x.test/").unwrap().items[0];
+        let rfc = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.to_rfc3339());
+        assert_eq!(
+            rfc(item.published).as_deref(),
+            Some("2026-09-05T06:30:00+00:00")
+        );
+        assert_eq!(
+            rfc(item.updated).as_deref(),
+            Some("2026-09-06T01:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn last_build_date_settles_the_order_of_item_dates() {
+        // Day first, 6 March and 6 February, would be three months before
+        // the feed was built; month first is the days before.
+        let rss = br#"<rss version="2.0"><channel><title>t</title>
+            <lastBuildDate>Sat, 06 Jun 2026 10:00:00 +0700</lastBuildDate>
+            <item><guid>a</guid><title>x</title><pubDate>6/3/2026 09:00</pubDate></item>
+            <item><guid>b</guid><title>y</title><pubDate>6/2/2026 09:00</pubDate></item>
+            </channel></rss>"#;
+        let dates = DateContext {
+            prior: date::DateOrder::DayFirst,
+            fetched: chrono::DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
+                .unwrap()
+                .to_utc(),
+        };
+        let feed = parse_feed_with(rss, None, "https://x.test/", dates).unwrap();
+        assert_eq!(feed.date_order, date::DateOrder::MonthFirst);
+        assert_eq!(
+            feed.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-06-03T02:00:00+00:00")
+        );
+    }
+
+    #[test]
     fn rss_091_is_read() {
         let rss = br#"<?xml version="1.0" encoding="ISO-8859-1"?>
             <rss version="0.91"><channel><title>t</title><link>https://x.test/</link>

@@ -360,6 +360,24 @@ mod tests {
     }
 
     #[test]
+    fn one_cell_over_12_settles_the_whole_page_month_first() {
+        let html = r#"<ul class="news">
+            <li><a href="/1">Một</a><span class="date">9/5/2026 1:30 PM</span></li>
+            <li><a href="/2">Hai</a><span class="date">8/28/2026 12:49 PM</span></li>
+            </ul>"#;
+        let rules = ScrapeRules {
+            date_format: None,
+            ..rules()
+        };
+        let page = scrape_page(html, "https://bcp.test/", &rules, DateContext::new_source());
+        assert_eq!(page.date_order, DateOrder::MonthFirst);
+        assert_eq!(
+            page.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-09-05T06:30:00+00:00")
+        );
+    }
+
+    #[test]
     fn base_href_wins_over_the_page_url() {
         let html = r#"<html><head><base href="https://congan.test/tin-tuc/"></head><body>
             <ul class="news"><li><a href="an-ninh/1.html">Tin</a></li></ul></body></html>"#;
