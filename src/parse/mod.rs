@@ -2,9 +2,11 @@
 //!
 //! Owns the wire formats. [`feed`] reads RSS 0.9x/1.0/2.0, Atom and JSON
 //! Feed through feed-rs; [`date`] reads the date spellings of Vietnamese
-//! portals. What leaves this module is a [`RawItem`]: fields as the source
-//! wrote them, not yet cleaned. feed-rs types never leave it. It does no
-//! I/O.
+//! portals, in the day/month order [`date_order`] chooses per document
+//! from the dates a first pass collects (`feed_dates`, list pages' own
+//! cells) and the source's remembered order. What leaves this module is a
+//! [`RawItem`]: fields as the source wrote them, not yet cleaned. feed-rs
+//! types never leave it. It does no I/O; the fetch time is given.
 
 pub mod article;
 mod atom03;
