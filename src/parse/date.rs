@@ -198,9 +198,10 @@ fn zone_minutes(word: &str) -> Option<i32> {
 }
 
 /// Words that may surround a date and carry nothing we use: weekdays (wrong
-/// ones are common), "ngày" (day), "lúc" (at), the ISO `T`. Accents are folded.
+/// ones are common), "ngày" (day), "lúc" (at) and English "at", the ISO
+/// `T`. Accents are folded.
 const NOISE: &str = "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday \
-    saturday sunday hai ba tu nam sau bay chu nhat cn ngay luc t";
+    saturday sunday hai ba tu nam sau bay chu nhat cn ngay luc t at";
 
 const MONTHS: &str = "january february march april may june july august september october \
     november december";
@@ -453,6 +454,14 @@ impl Scan {
         let word = self.word(i)?;
         // A lone letter before a dot is "a.m." / "p.m.", not a zone.
         if word.len() == 1 && self.punct(i + 1) == Some('.') {
+            return None;
+        }
+        // "at" is also the English word before a time ("August 4, 2021 at
+        // 9:10 am"); as Atlantic time it follows one ("16:31:00 AT").
+        let after_time = i >= 2
+            && matches!(self.toks.get(i - 1), Some(Tok::Num(_)))
+            && matches!(self.toks.get(i - 2), Some(Tok::Punct(':')));
+        if word == "at" && !after_time {
             return None;
         }
         let minutes = zone_minutes(word)?;
