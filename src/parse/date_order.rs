@@ -10,9 +10,11 @@
 //! 2. **Impossible readings**: an item dated after the fetch, or after the
 //!    feed's own `lastBuildDate` / channel date (a day of slack for zones
 //!    and clocks), rules its order out; fewer such items wins.
-//! 3. **Distance**: feeds list recent items close together, so the order
-//!    that puts the newest item far from the channel date (or the fetch)
-//!    and the items far from each other loses, when it is clearly worse.
+//! 3. **Distance**: feeds list recent items close together, so an order
+//!    that puts the items clearly farther from each other, or the newest
+//!    clearly farther from the channel date (or the fetch), loses. The two
+//!    are weighed apart, so a document fetched years after it was written
+//!    still shows its spread; when they point opposite ways, neither wins.
 //!
 //! When none of these speak the order is the source's `prior`: what an
 //! earlier document of the same source settled, or day first for a source
@@ -102,15 +104,24 @@ pub fn decide<'a>(
             DateOrder::MonthFirst
         });
     }
-    // "Clearly worse": more than twice the distance, and by over a day, so
-    // a document whose readings are about as plausible keeps the prior.
+    match (nearer(day.spread, month.spread), nearer(day.age, month.age)) {
+        (Some(a), Some(b)) if a != b => unsettled,
+        (Some(order), _) | (None, Some(order)) => settled(order),
+        (None, None) => unsettled,
+    }
+}
+
+/// The order whose distance is clearly the smaller: the other's is more
+/// than twice it, and by over a day, so readings about as plausible settle
+/// nothing.
+fn nearer(day: Duration, month: Duration) -> Option<DateOrder> {
     let clearly_worse = |a: Duration, b: Duration| a > b * 2 + slack();
-    if clearly_worse(month.distance, day.distance) {
-        settled(DateOrder::DayFirst)
-    } else if clearly_worse(day.distance, month.distance) {
-        settled(DateOrder::MonthFirst)
+    if clearly_worse(month, day) {
+        Some(DateOrder::DayFirst)
+    } else if clearly_worse(day, month) {
+        Some(DateOrder::MonthFirst)
     } else {
-        unsettled
+        None
     }
 }
 
@@ -119,9 +130,11 @@ struct Fit {
     /// Dates this order puts after the fetch, or items after the channel
     /// date.
     impossible: usize,
-    /// The newest item's distance from the channel date (or the fetch),
-    /// plus the items' mean distance from their median.
-    distance: Duration,
+    /// The items' mean distance from their median.
+    spread: Duration,
+    /// The newest item's distance from the channel date (or the fetch); the
+    /// channel date's from the fetch when there are no items.
+    age: Duration,
 }
 
 impl Fit {
@@ -143,20 +156,24 @@ impl Fit {
         }
         let reference = channel.map_or(fetched, |c| c.min(fetched));
         items.sort();
-        let distance = match (items.last(), items.get(items.len() / 2)) {
-            (Some(newest), Some(median)) => {
-                let spread = items
+        let spread = match items.get(items.len() / 2) {
+            Some(median) => {
+                items
                     .iter()
                     .map(|t| (*t - *median).abs())
                     .fold(Duration::zero(), |a, b| a + b)
-                    / i32::try_from(items.len()).unwrap_or(i32::MAX);
-                (reference - *newest).abs() + spread
+                    / i32::try_from(items.len()).unwrap_or(i32::MAX)
             }
-            _ => channel.map_or(Duration::zero(), |c| (fetched - c).abs()),
+            None => Duration::zero(),
+        };
+        let age = match items.last() {
+            Some(newest) => (reference - *newest).abs(),
+            None => channel.map_or(Duration::zero(), |c| (fetched - c).abs()),
         };
         Fit {
             impossible,
-            distance,
+            spread,
+            age,
         }
     }
 }
@@ -230,6 +247,23 @@ mod tests {
             decide(dates, DateOrder::MonthFirst, at).order,
             DateOrder::DayFirst
         );
+    }
+
+    #[test]
+    fn one_numeric_date_far_from_the_others_loses_in_an_old_document() {
+        // Fetched five years on, the newest item is as old either way; the
+        // odd one out is 6 August among 2-9 August, not 8 June.
+        let dates = items(&[
+            "Mon, 02 Aug 2021 09:00:00 +0700",
+            "Wed, 04 Aug 2021 07:15:00 +0700",
+            "06/08/2021 14:30",
+            "Sun, 08 Aug 2021 09:00:00 +0700",
+            "Mon, 09 Aug 2021 08:00:00 +0700",
+        ]);
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 3, 0, 0).unwrap();
+        let decision = decide(dates, DateOrder::MonthFirst, at);
+        assert_eq!(decision.order, DateOrder::DayFirst);
+        assert!(decision.settled);
     }
 
     #[test]
