@@ -53,26 +53,34 @@ pub enum DateOrder {
 /// How to read the choices a spelling leaves open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reading {
-    /// The order of an all-numeric date whose numbers could both be a month.
+    /// The order of an all-numeric date whose numbers could both be a month
+    /// (`9/5/2026`). A date only one order can read (`13/5/2026`) is read
+    /// that way whatever this says.
     pub order: DateOrder,
-    /// When set, `order` holds even where it makes the date impossible
-    /// (`13/05/2026` month first is `None`): that is how a document's dates
-    /// are weighed as evidence. When not, such a date is read the only way
-    /// it can be.
-    pub strict: bool,
     /// The year a two-digit year is read near (the fetch's year).
     pub year: i32,
 }
 
 impl Reading {
-    /// `order`, lenient, with two-digit years read near `now`.
+    /// `order`, with two-digit years read near `now`.
     pub fn new(order: DateOrder, now: DateTime<Utc>) -> Reading {
         Reading {
             order,
-            strict: false,
             year: now.year(),
         }
     }
+}
+
+/// What a date's spelling says about the day/month order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Nothing: the date reads the same either way (RFC 822, ISO 8601,
+    /// `5/5/2026`), or is not a date.
+    None,
+    /// Only this order reads it (`28/8/2026`, `8/28/2026`).
+    Settles(DateOrder),
+    /// Both orders read it, as different days (`9/5/2026`).
+    Open,
 }
 
 /// Parses a date as feeds and portals write it, day first when the
@@ -83,33 +91,43 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 
 /// Parses a date the way `reading` says for what the spelling leaves open.
 pub fn parse_date_as(text: &str, reading: Reading) -> Option<DateTime<Utc>> {
+    weigh(text, reading).0
+}
+
+/// Parses a date as [`parse_date_as`] does, and says what its spelling
+/// shows about the day/month order (nothing when it is not a date).
+pub fn weigh(text: &str, reading: Reading) -> (Option<DateTime<Utc>>, Evidence) {
     // ISO 8601's compact forms (basic, week, ordinal, reduced) are first
     // spelled out as the extended `yyyy-mm-dd` the scan below reads.
-    match date_iso::extended(text, reading.year) {
-        Some(spelled) => scan(&spelled, reading),
-        None => scan(text, reading),
+    let spelled = date_iso::extended(text, reading.year);
+    let mut scan = Scan::new(spelled.as_deref().unwrap_or(text), reading);
+    match scan.read() {
+        Some(read) => (Some(read), scan.evidence.get()),
+        None => (None, Evidence::None),
     }
 }
 
-fn scan(text: &str, reading: Reading) -> Option<DateTime<Utc>> {
-    let mut scan = Scan::new(text, reading);
-    let (y, m, d) = scan.find(Scan::date_at).or_else(|| scan.asctime())?;
-    let named_zone = scan.find(Scan::zone_at);
-    let time = scan.find(Scan::time_at);
-    // A numeric offset only counts right after the time ("09:10:00 +0700"),
-    // so a dash before a date ("09:15 - 05/08/2021") is never read as one.
-    let numeric_zone = time.as_ref().and_then(|t| scan.offset_after(t.end));
-    if !scan.only_noise_left() || !YEARS.contains(&y) {
-        return None;
+impl Scan {
+    fn read(&mut self) -> Option<DateTime<Utc>> {
+        let scan = self;
+        let (y, m, d) = scan.find(Scan::date_at).or_else(|| scan.asctime())?;
+        let named_zone = scan.find(Scan::zone_at);
+        let time = scan.find(Scan::time_at);
+        // A numeric offset only counts right after the time ("09:10:00 +0700"),
+        // so a dash before a date ("09:15 - 05/08/2021") is never read as one.
+        let numeric_zone = time.as_ref().and_then(|t| scan.offset_after(t.end));
+        if !scan.only_noise_left() || !YEARS.contains(&y) {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+        let time = time.map_or(Some(NaiveTime::MIN), |t| t.to_naive())?;
+        // RFC 2822 allows "+0700 (ICT)": the number wins over the comment.
+        let offset = numeric_zone
+            .or(named_zone)
+            .map_or(Some(VIETNAM), FixedOffset::east_opt)?;
+        let local = offset.from_local_datetime(&NaiveDateTime::new(date, time));
+        Some(local.single()?.with_timezone(&Utc))
     }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
-    let time = time.map_or(Some(NaiveTime::MIN), |t| t.to_naive())?;
-    // RFC 2822 allows "+0700 (ICT)": the number wins over the comment.
-    let offset = numeric_zone
-        .or(named_zone)
-        .map_or(Some(VIETNAM), FixedOffset::east_opt)?;
-    let local = offset.from_local_datetime(&NaiveDateTime::new(date, time));
-    Some(local.single()?.with_timezone(&Utc))
 }
 
 enum Tok {
@@ -142,7 +160,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
             gap = true; // covers U+00A0, tabs, thin spaces, zero-width spaces
             continue;
         }
-        let c = FOLDS.iter().find(|(_, v)| v.contains(c)).map_or(c, |f| f.0);
+        let c = if c.is_ascii() {
+            c
+        } else {
+            FOLDS.iter().find(|(_, v)| v.contains(c)).map_or(c, |f| f.0)
+        };
         match toks.last_mut() {
             Some(Tok::Num(s)) if !gap && c.is_ascii_digit() => s.push(c),
             Some(Tok::Word(s)) if !gap && c.is_alphabetic() => s.push(c),
@@ -237,6 +259,8 @@ struct Scan {
     toks: Vec<Tok>,
     used: Vec<bool>,
     reading: Reading,
+    /// Set by [`Scan::month_day`]; a cell because `date_at` only looks.
+    evidence: std::cell::Cell<Evidence>,
 }
 
 /// A two-digit year, by a sliding window: the year ending in those digits
@@ -258,6 +282,7 @@ impl Scan {
             toks,
             used,
             reading,
+            evidence: std::cell::Cell::new(Evidence::None),
         }
     }
 
@@ -271,15 +296,18 @@ impl Scan {
     }
 
     /// Month and day of two numbers that could be either, by the reading's
-    /// order; a number over 12 can only be the day unless the reading is
-    /// strict.
+    /// order; a number over 12 can only be the day. Notes the evidence.
     fn month_day(&self, p: u32, q: u32) -> (u32, u32) {
-        let order = match self.reading.order {
-            _ if self.reading.strict => self.reading.order,
-            _ if p > 12 => DateOrder::DayFirst,
-            _ if q > 12 => DateOrder::MonthFirst,
-            order => order,
+        let (order, evidence) = match (p > 12, q > 12) {
+            (true, false) => (DateOrder::DayFirst, Evidence::Settles(DateOrder::DayFirst)),
+            (false, true) => (
+                DateOrder::MonthFirst,
+                Evidence::Settles(DateOrder::MonthFirst),
+            ),
+            (false, false) if p != q => (self.reading.order, Evidence::Open),
+            _ => (self.reading.order, Evidence::None),
         };
+        self.evidence.set(evidence);
         match order {
             DateOrder::DayFirst => (q, p),
             DateOrder::MonthFirst => (p, q),
@@ -352,8 +380,9 @@ impl Scan {
                 // "05/08/21"; with dashes two digits first is ISO's
                 // yy-mm-dd as often as a day, so that is left unread.
                 ((p, 1..=2), (q, 1..=2), y @ (_, 2)) if sep != Some('-') => {
+                    let year = self.year(y)?;
                     let (m, d) = self.month_day(p, q);
-                    return Some(((self.year(y)?, m, d), 5));
+                    return Some(((year, m, d), 5));
                 }
                 _ => {}
             }

@@ -22,7 +22,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::date::{DateOrder, Reading, parse_date_as};
+use super::date::{DateOrder, Evidence, Reading, parse_date_as, weigh};
 
 /// Where a date string stands in its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,20 +62,70 @@ pub fn decide<'a>(
     prior: DateOrder,
     fetched: DateTime<Utc>,
 ) -> Decision {
-    let dates: Vec<(Role, &str)> = dates.into_iter().collect();
-    let strict = |order| Reading {
-        strict: true,
-        ..Reading::new(order, fetched)
+    decide_and_read(dates, prior, fetched).0
+}
+
+/// [`decide`], with each date as the chosen order reads it (in the order
+/// given): the reading was needed to decide, and need not be done twice.
+pub fn decide_and_read<'a>(
+    dates: impl IntoIterator<Item = (Role, &'a str)>,
+    prior: DateOrder,
+    fetched: DateTime<Utc>,
+) -> (Decision, Vec<Option<DateTime<Utc>>>) {
+    // One reading of each date, day first: it gives the evidence, and the
+    // instants of every date but the open ones month first.
+    let reading = Reading::new(DateOrder::DayFirst, fetched);
+    let weighed: Vec<(Role, &str, Option<DateTime<Utc>>, Evidence)> = dates
+        .into_iter()
+        .map(|(role, text)| {
+            let (read, evidence) = weigh(text, reading);
+            (role, text, read, evidence)
+        })
+        .collect();
+    let as_day = || {
+        weighed
+            .iter()
+            .map(|(.., read, _)| *read)
+            .collect::<Vec<_>>()
     };
+    let month_reading = Reading::new(DateOrder::MonthFirst, fetched);
+    let as_month = || {
+        weighed
+            .iter()
+            .map(|(_, text, read, evidence)| match evidence {
+                Evidence::Open => parse_date_as(text, month_reading),
+                _ => *read,
+            })
+            .collect::<Vec<_>>()
+    };
+    let decision = choose(&weighed, prior, || {
+        let roles = weighed.iter().map(|(role, ..)| *role);
+        (
+            Fit::of(roles.clone(), &as_day(), fetched),
+            Fit::of(roles, &as_month(), fetched),
+        )
+    });
+    let read = match decision.order {
+        DateOrder::DayFirst => as_day(),
+        DateOrder::MonthFirst => as_month(),
+    };
+    (decision, read)
+}
+
+/// The decision itself; `fits` weighs both orders, only when the votes
+/// leave open dates undecided.
+fn choose(
+    weighed: &[(Role, &str, Option<DateTime<Utc>>, Evidence)],
+    prior: DateOrder,
+    fits: impl FnOnce() -> (Fit, Fit),
+) -> Decision {
     let (mut day_first, mut month_first, mut open) = (0usize, 0usize, false);
-    for (_, text) in &dates {
-        let as_day = parse_date_as(text, strict(DateOrder::DayFirst));
-        let as_month = parse_date_as(text, strict(DateOrder::MonthFirst));
-        match (as_day, as_month) {
-            (Some(_), None) => day_first += 1,
-            (None, Some(_)) => month_first += 1,
-            (Some(a), Some(b)) if a != b => open = true,
-            _ => {}
+    for (.., evidence) in weighed {
+        match evidence {
+            Evidence::Settles(DateOrder::DayFirst) => day_first += 1,
+            Evidence::Settles(DateOrder::MonthFirst) => month_first += 1,
+            Evidence::Open => open = true,
+            Evidence::None => {}
         }
     }
     let settled = |order| Decision {
@@ -95,8 +145,7 @@ pub fn decide<'a>(
     if !open {
         return unsettled;
     }
-    let day = Fit::of(&dates, DateOrder::DayFirst, fetched);
-    let month = Fit::of(&dates, DateOrder::MonthFirst, fetched);
+    let (day, month) = fits();
     if day.impossible != month.impossible {
         return settled(if day.impossible < month.impossible {
             DateOrder::DayFirst
@@ -138,13 +187,19 @@ struct Fit {
 }
 
 impl Fit {
-    fn of(dates: &[(Role, &str)], order: DateOrder, fetched: DateTime<Utc>) -> Fit {
-        let reading = Reading::new(order, fetched);
+    /// The fit of the document's dates (`roles` beside `read`) as one
+    /// order reads them.
+    fn of(
+        roles: impl Iterator<Item = Role> + Clone,
+        read: &[Option<DateTime<Utc>>],
+        fetched: DateTime<Utc>,
+    ) -> Fit {
         let read = |role| {
-            dates
-                .iter()
+            roles
+                .clone()
+                .zip(read)
                 .filter(move |(r, _)| *r == role)
-                .filter_map(move |(_, t)| parse_date_as(t, reading))
+                .filter_map(|(_, t)| *t)
         };
         let mut items: Vec<DateTime<Utc>> = read(Role::Item).collect();
         let channel = read(Role::Channel).max();

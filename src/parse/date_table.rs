@@ -13,11 +13,7 @@ const FEEDPARSER: &str = include_str!("../../tests/fixtures/parse/feedparser-dat
 
 /// Two-digit years are read near 2026 in both tables.
 fn reading(order: DateOrder) -> Reading {
-    Reading {
-        order,
-        strict: false,
-        year: 2026,
-    }
+    Reading { order, year: 2026 }
 }
 
 /// The table's rows: input, expected instant, order.

@@ -1,5 +1,9 @@
 //! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`].
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
@@ -42,19 +46,31 @@ pub fn parse_feed_with(
     // All the document's dates are seen before any is read: their order
     // is the document's, not each string's.
     let found = feed_dates::of(&document);
-    let decision = date_order::decide(
+    let (decision, read) = date_order::decide_and_read(
         found.all.iter().map(|(role, t)| (*role, t.as_str())),
         dates.prior,
         dates.fetched,
     );
     let reading = decision.reading(dates.fetched);
-    let (feed, partial) = match feed_rs(&document, base, reading) {
+    // feed-rs asks for the same strings again: answer from what deciding
+    // read, and parse only what the pass did not see.
+    let known: HashMap<String, Option<DateTime<Utc>>> = found
+        .all
+        .into_iter()
+        .map(|(_, text)| text)
+        .zip(read)
+        .collect();
+    let hook = Arc::new(move |text: &str| match known.get(text.trim()) {
+        Some(read) => *read,
+        None => date::parse_date_as(text, reading),
+    });
+    let (feed, partial) = match feed_rs(&document, base, Arc::clone(&hook)) {
         Ok(feed) => (feed, None),
         // feed-rs gives up on the whole document at the first fault; keep
         // the complete items before it, as feedparser does.
         Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
             Some(salvaged) => (
-                feed_rs(&salvaged.document, base, reading)?,
+                feed_rs(&salvaged.document, base, Arc::clone(&hook))?,
                 Some(salvaged.note),
             ),
             None => return Err(e),
@@ -65,8 +81,7 @@ pub fn parse_feed_with(
     // the same items.
     if items.len() == found.items.len() {
         for (item, extra) in items.iter_mut().zip(&found.items) {
-            let read =
-                |t: &Option<String>| t.as_deref().and_then(|t| date::parse_date_as(t, reading));
+            let read = |t: &Option<String>| t.as_deref().and_then(|t| hook(t));
             item.published = item.published.or_else(|| read(&extra.published));
             item.updated = item.updated.or_else(|| read(&extra.updated));
         }
@@ -84,11 +99,11 @@ pub fn parse_feed_with(
 fn feed_rs(
     document: &[u8],
     base: &str,
-    reading: date::Reading,
+    dates: Arc<impl Fn(&str) -> Option<DateTime<Utc>> + Send + Sync + 'static>,
 ) -> Result<feed_rs::model::Feed, ParseError> {
     parser::Builder::new()
         .base_uri(Some(base))
-        .timestamp_parser(move |text| date::parse_date_as(text, reading))
+        .timestamp_parser(move |text| dates(text))
         // An empty id marks "the source gave none", so the copy key can
         // fall back to the link instead of a hash feed-rs made up.
         .id_generator(|_, _, _| String::new())
