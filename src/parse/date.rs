@@ -23,6 +23,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 use serde::{Deserialize, Serialize};
 
 use super::date_iso;
+use super::date_zones::zone_minutes;
 
 /// +07:00, checked at compile time (a `None` here would fail the build).
 const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
@@ -175,48 +176,6 @@ fn tokenize(text: &str) -> Vec<Tok> {
         gap = false;
     }
     toks
-}
-
-/// Minutes east of UTC of a zone abbreviation. The North American ones are
-/// RFC 822's, plus the season-less `AT`/`ET`/`CT`/`MT`/`PT` read as standard
-/// time (as feedparser does); the European and Asian ones feeds are seen to
-/// use; and RFC 822's military letters with RFC 822's signs (`A` is -1),
-/// which is how feedparser and the feeds that use them read them. `T` is
-/// left out: it is ISO 8601's date/time separator. Abbreviations that name
-/// two zones (IST, BST) are not read.
-fn zone_minutes(word: &str) -> Option<i32> {
-    let hours = match word {
-        "z" | "gmt" | "ut" | "utc" | "uct" | "wet" => 0,
-        "met" | "cet" | "mez" | "west" => 1,
-        "mest" | "cest" | "mesz" | "eet" => 2,
-        "eest" | "msk" => 3,
-        "ict" | "wib" => 7,
-        "hkt" | "sgt" | "awst" | "pht" => 8,
-        "jst" | "kst" => 9,
-        "aest" => 10,
-        "aedt" => 11,
-        "nzst" => 12,
-        "nzdt" => 13,
-        "adt" => -3,
-        "ast" | "at" | "edt" => -4,
-        "est" | "et" | "cdt" => -5,
-        "cst" | "ct" | "mdt" => -6,
-        "mst" | "mt" | "pdt" => -7,
-        "pst" | "pt" | "akdt" => -8,
-        "akst" | "hdt" => -9,
-        "hst" => -10,
-        letter if letter.len() == 1 => {
-            let c = letter.chars().next()?;
-            match c {
-                'a'..='i' => -(c as i32 - 'a' as i32 + 1),
-                'k'..='m' => -(c as i32 - 'a' as i32),
-                'n'..='s' | 'u'..='y' => c as i32 - 'n' as i32 + 1,
-                _ => return None,
-            }
-        }
-        _ => return None,
-    };
-    Some(hours * 60)
 }
 
 /// Words that may surround a date and carry nothing we use: weekdays (wrong
@@ -675,6 +634,45 @@ mod tests {
             "02/08/2021&nbsp;08:50" => "None",
             "05/08/2021 09:15 06/08/2021" => "None",
         }
+    }
+
+    fn evidence(text: &str) -> Evidence {
+        let reading = Reading {
+            order: DateOrder::DayFirst,
+            year: 2026,
+        };
+        weigh(text, reading).1
+    }
+
+    #[test]
+    fn a_second_number_over_12_is_evidence_of_month_first() {
+        assert_eq!(
+            evidence("8/28/2026 12:49:00 PM"),
+            Evidence::Settles(DateOrder::MonthFirst)
+        );
+    }
+
+    #[test]
+    fn a_first_number_over_12_is_evidence_of_day_first() {
+        assert_eq!(
+            evidence("28/8/2026"),
+            Evidence::Settles(DateOrder::DayFirst)
+        );
+    }
+
+    #[test]
+    fn two_months_apart_is_open() {
+        assert_eq!(evidence("9/5/2026 1:30:00 PM"), Evidence::Open);
+    }
+
+    #[test]
+    fn the_same_number_twice_is_no_evidence() {
+        assert_eq!(evidence("5/5/2026"), Evidence::None);
+    }
+
+    #[test]
+    fn an_impossible_date_is_no_evidence() {
+        assert_eq!(evidence("2/31/2026"), Evidence::None);
     }
 
     #[test]

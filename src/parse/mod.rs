@@ -16,6 +16,7 @@ mod date_iso;
 pub mod date_order;
 #[cfg(test)]
 mod date_table;
+mod date_zones;
 mod feed;
 mod feed_dates;
 mod hints;
