@@ -96,9 +96,12 @@ pub(super) async fn fetch_once(config: &Config, source: &Source) -> anyhow::Resu
         .fetch(source, &source.url, &Validators::default())
         .await?;
     let bytes = fetched.body.context("the server sent no body")?;
+    // Read as a new source's first document would be: preview and explain
+    // look at the page as it is, not through what earlier polls settled.
     let body = Body {
         bytes,
         content_type: fetched.content_type,
+        date_order: Default::default(),
     };
     Ok((body, fetched.final_url.to_string()))
 }

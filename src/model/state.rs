@@ -33,6 +33,23 @@ pub struct SourceState {
     /// A scraped page's rules mostly failing (dates), from the last poll.
     #[serde(default)]
     pub broken_rules: Option<String>,
+    /// The day/month order the source's last stored document was read in
+    /// (day first until a document shows otherwise); the prior for the
+    /// next. Stores written before it load as day first.
+    #[serde(default)]
+    pub date_order: DateOrder,
+}
+
+/// Which number comes first in an all-numeric date such as `9/5/2026`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `dd/mm/yyyy`, as Vietnamese write it: the default for a source not
+    /// seen to do otherwise.
+    #[default]
+    DayFirst,
+    /// `mm/dd/yyyy`, as US-made CMSs write it (baochinhphu.vn).
+    MonthFirst,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,3 +201,16 @@ pub struct Hints {
 /// Polls in a row that must see the same permanent redirect before bantin
 /// polls the new address.
 pub const MOVE_AFTER: u32 = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_saved_before_date_order_loads_day_first() {
+        let saved = r#"{"last_poll":null,"last_success":null,"last_result":null,
+            "http_status":200,"next_poll":null,"moving":null,"moved":null,"gone":null}"#;
+        let state: SourceState = serde_json::from_str(saved).unwrap();
+        assert_eq!(state.date_order, DateOrder::DayFirst);
+    }
+}

@@ -25,7 +25,7 @@ use url::Url;
 
 use crate::config::{Config, InForce, Source};
 use crate::metrics::Metrics;
-use crate::model::{Hints, Ingested, PollResult, SourceState};
+use crate::model::{DateOrder, Hints, Ingested, PollResult, SourceState};
 use crate::pipeline::fetch::{ClientError, FetchError, Fetcher};
 use crate::pipeline::parse::ParseError;
 use crate::pipeline::publish::Publisher;
@@ -258,6 +258,7 @@ impl Pipeline {
         let body = Body {
             bytes,
             content_type: fetched.content_type,
+            date_order: state.date_order,
         };
         let ingest = if source.article.is_some() {
             let mut prepared = self
@@ -285,6 +286,9 @@ impl Pipeline {
         // that failed to parse must be retried in full next time.
         state.validators = fetched.validators;
         state.broken_rules = ingest.broken_rules;
+        // Kept, like the validators, only from a stored body: the next
+        // document whose dates settle nothing is read in this order.
+        state.date_order = ingest.date_order;
         hints.feed_interval = ingest.hints.feed_interval;
         hints.skip_hours = ingest.hints.skip_hours;
         hints.skip_days = ingest.hints.skip_days;
@@ -331,6 +335,7 @@ impl Pipeline {
             hints: prepared.hints,
             partial: prepared.partial,
             broken_rules: prepared.broken_rules,
+            date_order: prepared.date_order,
         })
     }
 
@@ -367,6 +372,8 @@ pub struct Ingest {
     pub partial: Option<String>,
     /// Set when a scraped page's rules mostly failed.
     pub broken_rules: Option<String>,
+    /// The day/month order the body's dates were read in.
+    pub date_order: DateOrder,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,10 +6,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Source};
-use crate::model::{Hints, Item};
+use crate::model::{DateOrder, Hints, Item};
 use crate::pipeline::classify;
 use crate::pipeline::normalize::normalize;
-use crate::pipeline::parse::{ParseError, parse_body};
+use crate::pipeline::parse::{DateContext, ParseError, parse_body_with};
 
 /// A fetched document and what its server said it is.
 #[derive(Debug, Clone)]
@@ -17,6 +17,9 @@ pub struct Body {
     pub bytes: Bytes,
     /// The Content-Type header, which may name the charset.
     pub content_type: Option<String>,
+    /// The day/month order the source's earlier documents settled: how
+    /// this one's numeric dates are read when they settle nothing.
+    pub date_order: DateOrder,
 }
 
 impl Body {
@@ -24,6 +27,7 @@ impl Body {
         Body {
             bytes: bytes.into(),
             content_type: None,
+            date_order: DateOrder::default(),
         }
     }
 }
@@ -34,6 +38,7 @@ pub struct Prepared {
     pub hints: Hints,
     pub partial: Option<String>,
     pub broken_rules: Option<String>,
+    pub date_order: DateOrder,
 }
 
 /// The stages that need nothing but the body: parse, normalize, classify.
@@ -44,11 +49,16 @@ pub fn prepare(
     body: &Body,
     seen: DateTime<Utc>,
 ) -> Result<Prepared, ParseError> {
-    let feed = parse_body(
+    let dates = DateContext {
+        prior: body.date_order,
+        fetched: seen,
+    };
+    let feed = parse_body_with(
         &body.bytes,
         body.content_type.as_deref(),
         source.url.as_str(),
         source.scrape.as_deref(),
+        dates,
     )?;
     let items = feed
         .items
@@ -64,5 +74,6 @@ pub fn prepare(
         hints: feed.hints,
         partial: feed.partial,
         broken_rules: feed.broken_rules,
+        date_order: feed.date_order,
     })
 }

@@ -7,7 +7,9 @@
 //!
 //! It never does I/O, never decodes HTML entities (the caller does), and never
 //! guesses: a date with no year, an impossible date or an unknown spelling is
-//! `None`, not a best effort.
+//! `None`, not a best effort. The one choice it cannot make alone, whether
+//! `9/5/2026` is day/month or month/day, is the caller's [`Reading`]: a
+//! document settles it for all its dates ([`super::date_order`]).
 //!
 //! The parser is hand-written because feed-rs's own lenient parser returns
 //! nothing for the non-RFC spellings, and chrono's format strings cannot
@@ -17,7 +19,11 @@
 //! accepts the result only if every token left over is known noise
 //! (weekday words, `ngày`, separators).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use crate::model::DateOrder;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use super::date_iso;
+use super::date_zones::zone_minutes;
 
 /// +07:00, checked at compile time (a `None` here would fail the build).
 const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
@@ -33,26 +39,84 @@ pub fn vietnam() -> FixedOffset {
     VIETNAM
 }
 
-/// Parses a date as feeds and portals write it; `None` when it is not a date this knows.
-pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
-    let mut scan = Scan::new(text);
-    let (y, m, d) = scan.find(Scan::date_at)?;
-    let named_zone = scan.find(Scan::zone_at);
-    let time = scan.find(Scan::time_at);
-    // A numeric offset only counts right after the time ("09:10:00 +0700"),
-    // so a dash before a date ("09:15 - 05/08/2021") is never read as one.
-    let numeric_zone = time.as_ref().and_then(|t| scan.offset_after(t.end));
-    if !scan.only_noise_left() || !YEARS.contains(&y) {
-        return None;
+/// How to read the choices a spelling leaves open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The order of an all-numeric date whose numbers could both be a month
+    /// (`9/5/2026`). A date only one order can read (`13/5/2026`) is read
+    /// that way whatever this says.
+    pub order: DateOrder,
+    /// The year a two-digit year is read near (the fetch's year).
+    pub year: i32,
+}
+
+impl Reading {
+    /// `order`, with two-digit years read near `now`.
+    pub fn new(order: DateOrder, now: DateTime<Utc>) -> Reading {
+        Reading {
+            order,
+            year: now.year(),
+        }
     }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
-    let time = time.map_or(Some(NaiveTime::MIN), |t| t.to_naive())?;
-    // RFC 2822 allows "+0700 (ICT)": the number wins over the comment.
-    let offset = numeric_zone
-        .or(named_zone)
-        .map_or(Some(VIETNAM), FixedOffset::east_opt)?;
-    let local = offset.from_local_datetime(&NaiveDateTime::new(date, time));
-    Some(local.single()?.with_timezone(&Utc))
+}
+
+/// What a date's spelling says about the day/month order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Nothing: the date reads the same either way (RFC 822, ISO 8601,
+    /// `5/5/2026`), or is not a date.
+    None,
+    /// Only this order reads it (`28/8/2026`, `8/28/2026`).
+    Settles(DateOrder),
+    /// Both orders read it, as different days (`9/5/2026`).
+    Open,
+}
+
+/// Parses a date as feeds and portals write it, day first when the
+/// spelling leaves the order open; `None` when it is not a date this knows.
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    parse_date_as(text, Reading::new(DateOrder::DayFirst, Utc::now()))
+}
+
+/// Parses a date the way `reading` says for what the spelling leaves open.
+pub fn parse_date_as(text: &str, reading: Reading) -> Option<DateTime<Utc>> {
+    weigh(text, reading).0
+}
+
+/// Parses a date as [`parse_date_as`] does, and says what its spelling
+/// shows about the day/month order (nothing when it is not a date).
+pub fn weigh(text: &str, reading: Reading) -> (Option<DateTime<Utc>>, Evidence) {
+    // ISO 8601's compact forms (basic, week, ordinal, reduced) are first
+    // spelled out as the extended `yyyy-mm-dd` the scan below reads.
+    let spelled = date_iso::extended(text, reading.year);
+    let mut scan = Scan::new(spelled.as_deref().unwrap_or(text), reading);
+    match scan.read() {
+        Some(read) => (Some(read), scan.evidence.get()),
+        None => (None, Evidence::None),
+    }
+}
+
+impl Scan {
+    fn read(&mut self) -> Option<DateTime<Utc>> {
+        let scan = self;
+        let (y, m, d) = scan.find(Scan::date_at).or_else(|| scan.asctime())?;
+        let named_zone = scan.find(Scan::zone_at);
+        let time = scan.find(Scan::time_at);
+        // A numeric offset only counts right after the time ("09:10:00 +0700"),
+        // so a dash before a date ("09:15 - 05/08/2021") is never read as one.
+        let numeric_zone = time.as_ref().and_then(|t| scan.offset_after(t.end));
+        if !scan.only_noise_left() || !YEARS.contains(&y) {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+        let time = time.map_or(Some(NaiveTime::MIN), |t| t.to_naive())?;
+        // RFC 2822 allows "+0700 (ICT)": the number wins over the comment.
+        let offset = numeric_zone
+            .or(named_zone)
+            .map_or(Some(VIETNAM), FixedOffset::east_opt)?;
+        let local = offset.from_local_datetime(&NaiveDateTime::new(date, time));
+        Some(local.single()?.with_timezone(&Utc))
+    }
 }
 
 enum Tok {
@@ -85,7 +149,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
             gap = true; // covers U+00A0, tabs, thin spaces, zero-width spaces
             continue;
         }
-        let c = FOLDS.iter().find(|(_, v)| v.contains(c)).map_or(c, |f| f.0);
+        let c = if c.is_ascii() {
+            c
+        } else {
+            FOLDS.iter().find(|(_, v)| v.contains(c)).map_or(c, |f| f.0)
+        };
         match toks.last_mut() {
             Some(Tok::Num(s)) if !gap && c.is_ascii_digit() => s.push(c),
             Some(Tok::Word(s)) if !gap && c.is_alphabetic() => s.push(c),
@@ -99,9 +167,10 @@ fn tokenize(text: &str) -> Vec<Tok> {
 }
 
 /// Words that may surround a date and carry nothing we use: weekdays (wrong
-/// ones are common), "ngày" (day), "lúc" (at), the ISO `T`. Accents are folded.
+/// ones are common), "ngày" (day), "lúc" (at) and English "at", the ISO
+/// `T`. Accents are folded.
 const NOISE: &str = "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday \
-    saturday sunday hai ba tu nam sau bay chu nhat cn ngay luc t";
+    saturday sunday hai ba tu nam sau bay chu nhat cn ngay luc t at";
 
 const MONTHS: &str = "january february march april may june july august september october \
     november december";
@@ -136,13 +205,60 @@ impl Clock {
 struct Scan {
     toks: Vec<Tok>,
     used: Vec<bool>,
+    reading: Reading,
+    /// Set by [`Scan::month_day`]; a cell because `date_at` only looks.
+    evidence: std::cell::Cell<Evidence>,
+}
+
+/// A two-digit year, by a sliding window: the year ending in those digits
+/// that falls from 80 years before `near` to 19 after it (the window
+/// java.text.SimpleDateFormat uses). In 2026, `21` is 2021, `45` is 2045
+/// and `85` is 1985, which [`YEARS`] then refuses.
+pub(super) fn two_digit_year_near(yy: u32, near: i32) -> Option<u32> {
+    let yy = i32::try_from(yy).ok()?;
+    let low = near - 80;
+    let year = low + (yy - low).rem_euclid(100);
+    u32::try_from(year).ok()
 }
 
 impl Scan {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, reading: Reading) -> Self {
         let toks = tokenize(text);
         let used = vec![false; toks.len()];
-        Scan { toks, used }
+        Scan {
+            toks,
+            used,
+            reading,
+            evidence: std::cell::Cell::new(Evidence::None),
+        }
+    }
+
+    /// A year as written: four digits, or two read by [`two_digit_year_near`].
+    fn year(&self, (y, len): (u32, usize)) -> Option<u32> {
+        match len {
+            4 => Some(y),
+            2 => two_digit_year_near(y, self.reading.year),
+            _ => None,
+        }
+    }
+
+    /// Month and day of two numbers that could be either, by the reading's
+    /// order; a number over 12 can only be the day. Notes the evidence.
+    fn month_day(&self, p: u32, q: u32) -> (u32, u32) {
+        let (order, evidence) = match (p > 12, q > 12) {
+            (true, false) => (DateOrder::DayFirst, Evidence::Settles(DateOrder::DayFirst)),
+            (false, true) => (
+                DateOrder::MonthFirst,
+                Evidence::Settles(DateOrder::MonthFirst),
+            ),
+            (false, false) if p != q => (self.reading.order, Evidence::Open),
+            _ => (self.reading.order, Evidence::None),
+        };
+        self.evidence.set(evidence);
+        match order {
+            DateOrder::DayFirst => (q, p),
+            DateOrder::MonthFirst => (p, q),
+        }
     }
 
     /// First position where `at` matches; marks its tokens used.
@@ -202,23 +318,28 @@ impl Scan {
             && let (Some(a), Some(b), Some(c)) = (self.num(i), self.num(i + 2), self.num(i + 4))
         {
             match (a, b, c) {
-                ((y, 4), (m, 1..=2), (d, 1..=2)) => return Some(((y, m, d), 5)),
-                // Day first (Vietnamese) unless the second number can only be a day (US).
-                ((p, 1..=2), (q, 1..=2), (y, 4)) if q > 12 => return Some(((y, p, q), 5)),
-                ((p, 1..=2), (q, 1..=2), (y, 4)) => return Some(((y, q, p), 5)),
+                // Google once wrote a three-digit month ("2003-012-31").
+                ((y, 4), (m, 1..=3), (d, 1..=2)) => return Some(((y, m, d), 5)),
+                ((p, 1..=2), (q, 1..=2), (y, 4)) => {
+                    let (m, d) = self.month_day(p, q);
+                    return Some(((y, m, d), 5));
+                }
+                // "05/08/21"; with dashes two digits first is ISO's
+                // yy-mm-dd as often as a day, so that is left unread.
+                ((p, 1..=2), (q, 1..=2), y @ (_, 2)) if sep != Some('-') => {
+                    let year = self.year(y)?;
+                    let (m, d) = self.month_day(p, q);
+                    return Some(((year, m, d), 5));
+                }
                 _ => {}
             }
         }
-        // RFC 822 "4 Aug 2021" / "04 August 21".
-        if let (Some((d, 1..=2)), Some(m), Some((y, len @ (2 | 4)))) =
-            (self.num(i), self.month(i + 1), self.num(i + 2))
-        {
-            let year = match (len, y) {
-                (4, y) => y,
-                (_, y @ 0..=49) => 2000 + y, // RFC 2822 section 4.3
-                (_, y) => 1900 + y,
-            };
-            return Some(((year, m, d), 3));
+        // RFC 822 "4 Aug 2021" / "04 August 21" / "13 Feb, 2012".
+        if let (Some((d, 1..=2)), Some(m)) = (self.num(i), self.month(i + 1)) {
+            let comma = usize::from(self.punct(i + 2) == Some(','));
+            if let Some(y) = self.num(i + 2 + comma) {
+                return Some(((self.year(y)?, m, d), 3 + comma));
+            }
         }
         // "August 4, 2021".
         let (m, (d, 1..=2)) = (self.month(i)?, self.num(i + 1)?) else {
@@ -229,6 +350,24 @@ impl Scan {
             (y, 4) => Some(((y, m, d), 3 + comma)),
             _ => None,
         }
+    }
+
+    /// asctime, "Sun Jan  4 16:29:06 2004" (or with a zone before the
+    /// year): a month and day, and a year after the time. Marks the three
+    /// used.
+    fn asctime(&mut self) -> Option<(u32, u32, u32)> {
+        let i = (0..self.toks.len())
+            .find(|&i| self.month(i).is_some() && matches!(self.num(i + 1), Some((_, 1..=2))))?;
+        let (m, (d, _)) = (self.month(i)?, self.num(i + 1)?);
+        // The year is the last four-digit number that is not an offset.
+        let j = (i + 2..self.toks.len()).rev().find(|&j| {
+            matches!(self.num(j), Some((y, 4)) if YEARS.contains(&y))
+                && !matches!(self.punct(j.wrapping_sub(1)), Some('+' | '-'))
+        })?;
+        let (y, _) = self.num(j)?;
+        self.used[i..i + 2].fill(true);
+        self.used[j] = true;
+        Some((y, m, d))
     }
 
     /// `HH:MM[:SS[.fff]] [SA|CH|AM|PM]` starting at `i`, unvalidated.
@@ -246,7 +385,8 @@ impl Scan {
         if let (Some(':'), Some((sec, 2))) = (self.punct(t.end), self.num(t.end + 1)) {
             t.sec = sec;
             t.end += 2;
-            if let (Some('.'), Some(frac)) = (self.punct(t.end), self.digits(t.end + 1)) {
+            // ISO 8601 allows a comma before the fraction as well.
+            if let (Some('.' | ','), Some(frac)) = (self.punct(t.end), self.digits(t.end + 1)) {
                 // Nanoseconds: first nine digits, right-padded ("123" -> 123_000_000).
                 let nine: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
                 t.nano = nine.parse().ok()?;
@@ -259,25 +399,51 @@ impl Scan {
             _ => None,
         };
         t.end += usize::from(t.pm.is_some());
+        // "1:30 p.m." / "a.m."
+        if t.pm.is_none()
+            && let (Some(ap @ ("a" | "p")), Some('.'), Some("m")) = (
+                self.word(t.end),
+                self.punct(t.end + 1),
+                self.word(t.end + 2),
+            )
+        {
+            t.pm = Some(ap == "p");
+            t.end += 3 + usize::from(self.punct(t.end + 3) == Some('.'));
+        }
         let len = t.end - i;
         Some((t, len))
     }
 
-    /// A named zone (seconds east of UTC), with an offset after GMT/UTC ("GMT+7").
+    /// A named zone (seconds east of UTC), with an offset after GMT/UTC
+    /// ("GMT+7"), or the tz database's `Etc/GMT+7`, whose sign is POSIX's:
+    /// `Etc/GMT+7` is seven hours *behind* UTC.
     fn zone_at(&self, i: usize) -> Option<(i32, usize)> {
-        let hours = match self.word(i)? {
-            "z" | "gmt" | "ut" | "utc" => 0,
-            "ict" => 7,
-            "edt" => -4,
-            "est" | "cdt" => -5,
-            "cst" | "mdt" => -6,
-            "mst" | "pdt" => -7,
-            "pst" => -8,
-            _ => return None,
-        };
+        if self.word(i) == Some("etc")
+            && self.punct(i + 1) == Some('/')
+            && matches!(self.word(i + 2), Some("gmt" | "utc" | "ut" | "uct"))
+        {
+            return match self.offset_at(i + 3) {
+                Some((secs, len)) => Some((-secs, len + 3)),
+                None => Some((0, 3)),
+            };
+        }
+        let word = self.word(i)?;
+        // A lone letter before a dot is "a.m." / "p.m.", not a zone.
+        if word.len() == 1 && self.punct(i + 1) == Some('.') {
+            return None;
+        }
+        // "at" is also the English word before a time ("August 4, 2021 at
+        // 9:10 am"); as Atlantic time it follows one ("16:31:00 AT").
+        let after_time = i >= 2
+            && matches!(self.toks.get(i - 1), Some(Tok::Num(_)))
+            && matches!(self.toks.get(i - 2), Some(Tok::Punct(':')));
+        if word == "at" && !after_time {
+            return None;
+        }
+        let minutes = zone_minutes(word)?;
         match self.offset_at(i + 1) {
-            Some((secs, len)) if hours == 0 => Some((secs, len + 1)),
-            _ => Some((hours * 3600, 1)),
+            Some((secs, len)) if minutes == 0 && word != "z" => Some((secs, len + 1)),
+            _ => Some((minutes * 60, 1)),
         }
     }
 
@@ -456,6 +622,45 @@ mod tests {
             "02/08/2021&nbsp;08:50" => "None",
             "05/08/2021 09:15 06/08/2021" => "None",
         }
+    }
+
+    fn evidence(text: &str) -> Evidence {
+        let reading = Reading {
+            order: DateOrder::DayFirst,
+            year: 2026,
+        };
+        weigh(text, reading).1
+    }
+
+    #[test]
+    fn a_second_number_over_12_is_evidence_of_month_first() {
+        assert_eq!(
+            evidence("8/28/2026 12:49:00 PM"),
+            Evidence::Settles(DateOrder::MonthFirst)
+        );
+    }
+
+    #[test]
+    fn a_first_number_over_12_is_evidence_of_day_first() {
+        assert_eq!(
+            evidence("28/8/2026"),
+            Evidence::Settles(DateOrder::DayFirst)
+        );
+    }
+
+    #[test]
+    fn two_months_apart_is_open() {
+        assert_eq!(evidence("9/5/2026 1:30:00 PM"), Evidence::Open);
+    }
+
+    #[test]
+    fn the_same_number_twice_is_no_evidence() {
+        assert_eq!(evidence("5/5/2026"), Evidence::None);
+    }
+
+    #[test]
+    fn an_impossible_date_is_no_evidence() {
+        assert_eq!(evidence("2/31/2026"), Evidence::None);
     }
 
     #[test]

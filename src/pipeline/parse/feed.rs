@@ -1,19 +1,36 @@
 //! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`].
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
 use super::charset::{self, EncodingSource};
-use super::{ParseError, ParsedFeed, atom03, date, hints, salvage};
+use super::{
+    DateContext, ParseError, ParsedFeed, atom03, date, date_order, feed_dates, hints, salvage,
+};
 use crate::model::RawItem;
 
 /// Parses a feed document. `content_type` (the HTTP header) may name its
 /// charset; `base` (the URL it was fetched from) makes relative item links
-/// absolute.
+/// absolute. Dates are read as for a new source fetched now.
 pub fn parse_feed(
     bytes: &[u8],
     content_type: Option<&str>,
     base: &str,
+) -> Result<ParsedFeed, ParseError> {
+    parse_feed_with(bytes, content_type, base, DateContext::new_source())
+}
+
+/// [`parse_feed`] with the source's date history: the document's numeric
+/// dates are read in the day/month order it settles, else in `dates.prior`.
+pub fn parse_feed_with(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+    dates: DateContext,
 ) -> Result<ParsedFeed, ParseError> {
     let text = decode(bytes, content_type);
     let start = text.trim_start();
@@ -26,28 +43,67 @@ pub fn parse_feed(
         });
     }
     let document = atom03::upgrade(text.as_bytes());
-    let (feed, partial) = match feed_rs(&document, base) {
+    // All the document's dates are seen before any is read: their order
+    // is the document's, not each string's.
+    let found = feed_dates::of(&document);
+    let (decision, read) = date_order::decide_and_read(
+        found.all.iter().map(|(role, t)| (*role, t.as_str())),
+        dates.prior,
+        dates.fetched,
+    );
+    let reading = decision.reading(dates.fetched);
+    // feed-rs asks for the same strings again: answer from what deciding
+    // read, and parse only what the pass did not see.
+    let known: HashMap<String, Option<DateTime<Utc>>> = found
+        .all
+        .into_iter()
+        .map(|(_, text)| text)
+        .zip(read)
+        .collect();
+    let hook = Arc::new(move |text: &str| match known.get(text.trim()) {
+        Some(read) => *read,
+        None => date::parse_date_as(text, reading),
+    });
+    let (feed, partial) = match feed_rs(&document, base, Arc::clone(&hook)) {
         Ok(feed) => (feed, None),
         // feed-rs gives up on the whole document at the first fault; keep
         // the complete items before it, as feedparser does.
         Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
-            Some(salvaged) => (feed_rs(&salvaged.document, base)?, Some(salvaged.note)),
+            Some(salvaged) => (
+                feed_rs(&salvaged.document, base, Arc::clone(&hook))?,
+                Some(salvaged.note),
+            ),
             None => return Err(e),
         },
     };
+    let mut items: Vec<RawItem> = feed.entries.into_iter().map(raw_item).collect();
+    // Items are matched to the pass's by position, so only when both saw
+    // the same items.
+    if items.len() == found.items.len() {
+        for (item, extra) in items.iter_mut().zip(&found.items) {
+            let read = |t: &Option<String>| t.as_deref().and_then(|t| hook(t));
+            item.published = item.published.or_else(|| read(&extra.published));
+            item.updated = item.updated.or_else(|| read(&extra.updated));
+        }
+    }
     Ok(ParsedFeed {
         title: feed.title.map(|t| t.content),
-        items: feed.entries.into_iter().map(raw_item).collect(),
+        items,
         hints: hints::of(&document),
         partial,
         broken_rules: None,
+        date_order: decision.order,
     })
 }
 
-fn feed_rs(document: &[u8], base: &str) -> Result<feed_rs::model::Feed, ParseError> {
+fn feed_rs(
+    document: &[u8],
+    base: &str,
+    dates: Arc<impl Fn(&str) -> Option<DateTime<Utc>> + Send + Sync + 'static>,
+) -> Result<feed_rs::model::Feed, ParseError> {
     parser::Builder::new()
         .base_uri(Some(base))
-        .timestamp_parser(date::parse_date)
+        .timestamp_parser(move |text| dates(text))
         // An empty id marks "the source gave none", so the copy key can
         // fall back to the link instead of a hash feed-rs made up.
         .id_generator(|_, _, _| String::new())
@@ -187,6 +243,48 @@ mod tests {
         let feed = parse_feed(rss, None, "https://x.test/").unwrap();
         let published = feed.items[0].published.unwrap();
         assert_eq!(published.to_rfc3339(), "2021-08-06T07:30:00+00:00");
+    }
+
+    #[test]
+    fn dcterms_dates_of_an_atom_entry_are_read() {
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dcterms="http://purl.org/dc/terms/">
+            <title>t</title><entry><title>x</title><id>a</id>
+            <dcterms:issued>2026-09-05T13:30:00+07:00</dcterms:issued>
+            <dcterms:modified>2026-09-06T08:00:00+07:00</dcterms:modified>
+            </entry></feed>"#;
+        let item = &parse_feed(atom, None, "https://x.test/").unwrap().items[0];
+        let rfc = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.to_rfc3339());
+        assert_eq!(
+            rfc(item.published).as_deref(),
+            Some("2026-09-05T06:30:00+00:00")
+        );
+        assert_eq!(
+            rfc(item.updated).as_deref(),
+            Some("2026-09-06T01:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn last_build_date_settles_the_order_of_item_dates() {
+        // Day first, 6 March and 6 February, would be three months before
+        // the feed was built; month first is the days before.
+        let rss = br#"<rss version="2.0"><channel><title>t</title>
+            <lastBuildDate>Sat, 06 Jun 2026 10:00:00 +0700</lastBuildDate>
+            <item><guid>a</guid><title>x</title><pubDate>6/3/2026 09:00</pubDate></item>
+            <item><guid>b</guid><title>y</title><pubDate>6/2/2026 09:00</pubDate></item>
+            </channel></rss>"#;
+        let dates = DateContext {
+            prior: crate::model::DateOrder::DayFirst,
+            fetched: chrono::DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
+                .unwrap()
+                .to_utc(),
+        };
+        let feed = parse_feed_with(rss, None, "https://x.test/", dates).unwrap();
+        assert_eq!(feed.date_order, crate::model::DateOrder::MonthFirst);
+        assert_eq!(
+            feed.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-06-03T02:00:00+00:00")
+        );
     }
 
     #[test]

@@ -2,20 +2,30 @@
 //!
 //! Owns the wire formats. [`feed`] reads RSS 0.9x/1.0/2.0, Atom and JSON
 //! Feed through feed-rs; [`date`] reads the date spellings of Vietnamese
-//! portals. What leaves this module is a [`RawItem`]: fields as the source
-//! wrote them, not yet cleaned. feed-rs types never leave it. It does no
-//! I/O.
+//! portals, in the day/month order [`date_order`] chooses per document
+//! from the dates a first pass collects (`feed_dates`, list pages' own
+//! cells) and the source's remembered order. What leaves this module is a
+//! [`RawItem`]: fields as the source wrote them, not yet cleaned. feed-rs
+//! types never leave it. It does no I/O; the fetch time is given.
 
 pub mod article;
 mod atom03;
 pub mod charset;
 pub mod date;
+mod date_iso;
+pub mod date_order;
+#[cfg(test)]
+mod date_table;
+mod date_zones;
 mod feed;
+mod feed_dates;
 mod hints;
 mod salvage;
 pub mod scrape;
 
-use crate::model::RawItem;
+use chrono::{DateTime, Utc};
+
+use crate::model::{DateOrder, RawItem};
 
 pub use feed::{advertised_feeds, parse_feed};
 
@@ -32,19 +42,54 @@ pub struct ParsedFeed {
     /// Set when a scraped page's rules mostly fail (dates that do not
     /// parse): the items are kept, the operator is told.
     pub broken_rules: Option<String>,
+    /// The day/month order the document's numeric dates were read in:
+    /// what it settled, else the prior it was given. The source keeps it
+    /// for its next document.
+    pub date_order: DateOrder,
+}
+
+/// What the parse is told about dates before it reads a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateContext {
+    /// The day/month order the source's earlier documents settled.
+    pub prior: DateOrder,
+    /// When the document was fetched: no item is dated after it.
+    pub fetched: DateTime<Utc>,
+}
+
+impl DateContext {
+    /// A source with no history (day first), fetched now.
+    pub fn new_source() -> DateContext {
+        DateContext {
+            prior: DateOrder::default(),
+            fetched: Utc::now(),
+        }
+    }
 }
 
 /// Parses a fetched body: a list page when the source has scrape rules,
-/// else a feed.
+/// else a feed. Dates are read as for a new source fetched now.
 pub fn parse_body(
     bytes: &[u8],
     content_type: Option<&str>,
     base: &str,
     scrape: Option<&scrape::ScrapeRules>,
 ) -> Result<ParsedFeed, ParseError> {
+    parse_body_with(bytes, content_type, base, scrape, DateContext::new_source())
+}
+
+/// [`parse_body`] for a source with a history: `dates` carries its
+/// remembered day/month order and the fetch time.
+pub fn parse_body_with(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: &str,
+    scrape: Option<&scrape::ScrapeRules>,
+    dates: DateContext,
+) -> Result<ParsedFeed, ParseError> {
     match scrape {
-        Some(rules) => scrape::parse_list_page(bytes, content_type, base, rules),
-        None => parse_feed(bytes, content_type, base),
+        Some(rules) => scrape::parse_list_page(bytes, content_type, base, rules, dates),
+        None => feed::parse_feed_with(bytes, content_type, base, dates),
     }
 }
 

@@ -12,9 +12,10 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::date::{parse_date, vietnam};
-use super::{ParseError, ParsedFeed};
-use crate::model::RawItem;
+use super::date::{Reading, parse_date_as, vietnam};
+use super::date_order::{self, Role};
+use super::{DateContext, ParseError, ParsedFeed};
+use crate::model::{DateOrder, RawItem};
 use crate::text::clean;
 
 /// One field of an item: a selector within the item, and the attribute to
@@ -83,6 +84,8 @@ pub struct ScrapedPage {
     pub dates_failed: usize,
     /// The first date text that could not be read, for the operator.
     pub first_bad_date: Option<String>,
+    /// The day/month order the page's dates were read in.
+    pub date_order: DateOrder,
 }
 
 /// A fetched list page as a feed: decoded (HTTP charset, BOM or `<meta>`,
@@ -95,9 +98,10 @@ pub fn parse_list_page(
     content_type: Option<&str>,
     page_url: &str,
     rules: &ScrapeRules,
+    dates: DateContext,
 ) -> Result<ParsedFeed, ParseError> {
     let text = super::charset::decode(bytes, content_type).text;
-    let page = scrape_page(&text, page_url, rules);
+    let page = scrape_page(&text, page_url, rules, dates);
     if page.items.is_empty() {
         return Err(ParseError::BrokenRules(if page.matched == 0 {
             format!(
@@ -136,14 +140,37 @@ pub fn parse_list_page(
             )
         }),
         broken_rules,
+        date_order: page.date_order,
     })
 }
 
-/// Applies `rules` to a page fetched from `page_url`.
-pub fn scrape_page(html: &str, page_url: &str, rules: &ScrapeRules) -> ScrapedPage {
+/// Applies `rules` to a page fetched from `page_url`; `dates` says how the
+/// source's numeric dates were read before.
+pub fn scrape_page(
+    html: &str,
+    page_url: &str,
+    rules: &ScrapeRules,
+    dates: DateContext,
+) -> ScrapedPage {
     let page = Html::parse_document(html);
     let base = base_url(&page, page_url);
     let mut scraped = ScrapedPage::default();
+    // The page's dates are weighed together before any is read (see
+    // `date_order`): one CMS writes them all in one order.
+    let date_texts: Vec<String> = match &rules.date {
+        Some(field) => page
+            .select(&rules.item.selector)
+            .filter_map(|e| field.read(e))
+            .collect(),
+        None => Vec::new(),
+    };
+    let decision = date_order::decide(
+        date_texts.iter().map(|t| (Role::Item, t.as_str())),
+        dates.prior,
+        dates.fetched,
+    );
+    scraped.date_order = decision.order;
+    let reading = decision.reading(dates.fetched);
     for element in page.select(&rules.item.selector) {
         scraped.matched += 1;
         let title = rules.title.read(element);
@@ -158,7 +185,7 @@ pub fn scrape_page(html: &str, page_url: &str, rules: &ScrapeRules) -> ScrapedPa
         let date_text = rules.date.as_ref().and_then(|d| d.read(element));
         let published = date_text
             .as_deref()
-            .and_then(|t| read_date(t, rules.date_format.as_deref()));
+            .and_then(|t| read_date(t, rules.date_format.as_deref(), reading, dates.fetched));
         if let (Some(text), None) = (&date_text, published) {
             scraped.dates_failed += 1;
             scraped.first_bad_date.get_or_insert_with(|| text.clone());
@@ -231,7 +258,12 @@ fn absolute(base: &Option<Url>, href: &str) -> Option<String> {
 
 /// A list page's date: the configured format first (zone-less means
 /// Vietnam time), then bantin's reading of the Vietnamese spellings.
-fn read_date(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
+fn read_date(
+    text: &str,
+    format: Option<&str>,
+    reading: Reading,
+    fetched: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     // Portals put `&nbsp;` between date and time; the text is cleaned,
     // so it is a plain space here.
     if let Some(format) = format {
@@ -252,7 +284,7 @@ fn read_date(text: &str, format: Option<&str>) -> Option<DateTime<Utc>> {
                 .map(|t| t.with_timezone(&Utc));
         }
     }
-    parse_date(text).or_else(|| without_year(text, Utc::now()))
+    parse_date_as(text, reading).or_else(|| without_year(text, fetched))
 }
 
 /// "Ngày 03/8", "03/8", "9.5": a day and month with no year, as list
@@ -303,7 +335,12 @@ mod tests {
 
     #[test]
     fn items_links_and_dates() {
-        let page = scrape_page(PAGE, "https://soyte.test/tin-tuc/tin-hoat-dong", &rules());
+        let page = scrape_page(
+            PAGE,
+            "https://soyte.test/tin-tuc/tin-hoat-dong",
+            &rules(),
+            DateContext::new_source(),
+        );
         assert_eq!((page.matched, page.skipped), (4, 2));
         assert_eq!(page.items.len(), 2);
         let first = &page.items[0];
@@ -324,10 +361,33 @@ mod tests {
     }
 
     #[test]
+    fn one_cell_over_12_settles_the_whole_page_month_first() {
+        let html = r#"<ul class="news">
+            <li><a href="/1">Một</a><span class="date">9/5/2026 1:30 PM</span></li>
+            <li><a href="/2">Hai</a><span class="date">8/28/2026 12:49 PM</span></li>
+            </ul>"#;
+        let rules = ScrapeRules {
+            date_format: None,
+            ..rules()
+        };
+        let page = scrape_page(html, "https://bcp.test/", &rules, DateContext::new_source());
+        assert_eq!(page.date_order, DateOrder::MonthFirst);
+        assert_eq!(
+            page.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-09-05T06:30:00+00:00")
+        );
+    }
+
+    #[test]
     fn base_href_wins_over_the_page_url() {
         let html = r#"<html><head><base href="https://congan.test/tin-tuc/"></head><body>
             <ul class="news"><li><a href="an-ninh/1.html">Tin</a></li></ul></body></html>"#;
-        let page = scrape_page(html, "https://congan.test/trang-chu/index.aspx", &rules());
+        let page = scrape_page(
+            html,
+            "https://congan.test/trang-chu/index.aspx",
+            &rules(),
+            DateContext::new_source(),
+        );
         assert_eq!(
             page.items[0].link.as_deref(),
             Some("https://congan.test/tin-tuc/an-ninh/1.html")
