@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::borrow::Cow;
 
 use crate::parse::RawItem;
-use crate::parse::charset::repair_mojibake;
+use crate::parse::charset::{repair_c1, repair_mojibake};
 use crate::text::clean;
 
 pub use html::{html_to_text, sanitize_html};
@@ -123,7 +123,8 @@ fn text_of(s: &str) -> String {
     };
     let once = html_escape::decode_html_entities(&plain);
     let twice = html_escape::decode_html_entities(&once);
-    clean(&twice)
+    // A double-escaped `&amp;#146;` is a C1 control only once decoded here.
+    clean(&repair_c1(&twice))
 }
 
 fn clean_html(html: &str, base: &str) -> String {

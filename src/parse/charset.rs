@@ -7,6 +7,7 @@
 //! declaration, `<meta>`), and it leaves the XML declaration agreeing with the
 //! UTF-8 it hands on, so a parser given those bytes does not decode them again.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1258};
@@ -54,16 +55,44 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let (encoding, decided_by, body) = choose(bytes, content_type);
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let text = repair_c1(text);
     let text = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => text.to_owned(),
-        _ => text.nfc().collect(),
+        IsNormalized::Yes => text,
+        _ => Cow::Owned(text.nfc().collect()),
     };
     Decoded {
-        text: declare_utf8(text),
+        text: declare_utf8(text.into_owned()),
         encoding: encoding.name(),
         decided_by,
         had_errors,
     }
+}
+
+/// C1 controls (U+0080–U+009F) read as the windows-1252 characters they
+/// stand for: "don\u{92}t" is "don’t". Text from UTF-8 and latin-1
+/// documents carries them when its author's editor wrote windows-1252
+/// bytes; no feed means the controls themselves. A C1 that windows-1252
+/// leaves undefined (81, 8D, 8F, 90, 9D) means nothing and is dropped.
+pub fn repair_c1(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_c1) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !is_c1(c) {
+            out.push(c);
+            continue;
+        }
+        // Checked by is_c1: the code point fits one byte.
+        let byte = [c as u32 as u8];
+        let (mapped, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+        out.extend(mapped.chars().filter(|m| !is_c1(*m)));
+    }
+    Cow::Owned(out)
+}
+
+fn is_c1(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9F}')
 }
 
 fn choose<'a>(

@@ -1,8 +1,9 @@
 //! Bytes to items: the parse stage.
 //!
 //! Owns the wire formats. [`feed`] reads RSS 0.9x/1.0/2.0, Atom and JSON
-//! Feed through feed-rs; [`date`] reads the date spellings of Vietnamese
-//! portals. What leaves this module is a [`RawItem`]: fields as the source
+//! Feed through feed-rs; [`lenient`] reads, item by item, what feed-rs
+//! refuses or drops, and decides each item's link; [`date`] reads the date
+//! spellings of Vietnamese portals. What leaves this module is a [`RawItem`]: fields as the source
 //! wrote them, not yet cleaned. feed-rs types never leave it. It does no
 //! I/O.
 
@@ -12,6 +13,9 @@ pub mod charset;
 pub mod date;
 mod feed;
 mod hints;
+mod lenient;
+#[cfg(test)]
+mod lenient_tests;
 mod salvage;
 pub mod scrape;
 

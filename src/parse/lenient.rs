@@ -1,0 +1,668 @@
+//! The recovering reader: every `item` and `entry` element of an XML feed,
+//! read with quick-xml whatever the root, version or namespace.
+//!
+//! feed-rs picks a parser from the root element and its `version`, and one
+//! construct it does not know costs the whole document: `<rss>` with no
+//! version or version 0.93, RSS in the Userland namespace, `<item>` directly
+//! under `<rss>`, Atom 0.3's `type="text/plain"` or inline XML content, an
+//! unknown `type` on one title. It also drops fields feedparser reads: a
+//! permalink `<guid>`, a link written as element text, base64 text,
+//! `xhtml:body`, `fullitem`, `media:description`, `dc:title`. No maintained
+//! crate reads feeds the way feedparser does, so this one is hand-written,
+//! and kept small by reading only what [`RawItem`] holds.
+//!
+//! It owns the field rules of the parse stage: which element is an item's
+//! link (`<link>`, then a permalink `<guid>`; never `<comments>`,
+//! `wfw:commentRss` or an enclosure), what a relative link resolves against
+//! (`xml:base`, then the channel's absolute `<link>`, then the fetch URL),
+//! which text is base64 and which body is the richest. It never repairs
+//! ill-formed XML, which is [`super::salvage`]'s job: at the first syntax
+//! fault it stops, and an item left unfinished there is dropped whole.
+
+use base64::Engine;
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+use url::Url;
+
+use super::{RawItem, date};
+
+/// What the recovering reader found in a document.
+#[derive(Debug, Default)]
+pub struct Lenient {
+    pub title: Option<String>,
+    pub items: Vec<LenientItem>,
+    /// The root element as written, e.g. `<rss version="0.93">`.
+    pub root: Option<String>,
+    /// Whether some item sits directly under an `<rss>` root, outside its
+    /// channel.
+    pub item_outside_channel: bool,
+}
+
+#[derive(Debug)]
+pub struct LenientItem {
+    pub raw: RawItem,
+    /// Some text of the item was base64, which feed-rs leaves encoded.
+    pub decoded: bool,
+}
+
+/// Reads the items of an XML document. `base` is the URL it was fetched
+/// from. A document that is not XML has no items.
+pub fn read(document: &[u8], base: &str) -> Lenient {
+    let mut reader = Reader::new(document, Url::parse(base).ok());
+    reader.run();
+    reader.finish()
+}
+
+/// Where an element belongs: the feed vocabularies themselves, or one of
+/// the modules whose fields are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Core,
+    Dc,
+    Content,
+    Xhtml,
+    Media,
+    Other,
+}
+
+/// Namespaces known by their URI. RSS and Atom of every version count as
+/// one vocabulary: their element names do not collide in a way that matters
+/// for an item.
+fn known(uri: &str) -> Option<Ns> {
+    let uri = uri.trim_end_matches(['/', '#']);
+    let core = [
+        "http://www.w3.org/2005/Atom",
+        "http://purl.org/atom/ns",
+        "http://purl.org/rss/1.0",
+        "http://my.netscape.com/rdf/simple/0.9",
+        "http://backend.userland.com/rss2",
+        "http://backend.userland.com/rss",
+        "http://blogs.law.harvard.edu/tech/rss",
+    ];
+    if core.iter().any(|c| uri.eq_ignore_ascii_case(c)) {
+        return Some(Ns::Core);
+    }
+    if uri.starts_with("http://purl.org/dc/") {
+        return Some(Ns::Dc);
+    }
+    match uri {
+        "http://purl.org/rss/1.0/modules/content" => Some(Ns::Content),
+        "http://www.w3.org/1999/xhtml" => Some(Ns::Xhtml),
+        u if u.starts_with("http://search.yahoo.com/mrss") => Some(Ns::Media),
+        _ => None,
+    }
+}
+
+/// An undeclared prefix is taken at its word, as feedparser does.
+fn by_prefix(prefix: &str) -> Ns {
+    match prefix.to_ascii_lowercase().as_str() {
+        "atom" | "rss" => Ns::Core,
+        "dc" | "dcterms" => Ns::Dc,
+        "content" => Ns::Content,
+        "xhtml" => Ns::Xhtml,
+        "media" => Ns::Media,
+        _ => Ns::Other,
+    }
+}
+
+/// An element without a prefix is the feed's own, whatever its namespace
+/// (a new RSS namespace nobody here has seen included), unless that
+/// namespace is a known module's.
+fn classify(resolved: &ResolveResult, prefixed: bool) -> Ns {
+    match resolved {
+        ResolveResult::Bound(Namespace(uri)) => match known(uri) {
+            Some(ns) => ns,
+            None if prefixed => Ns::Other,
+            None => Ns::Core,
+        },
+        ResolveResult::Unbound => Ns::Core,
+        ResolveResult::Unknown(prefix) => by_prefix(prefix),
+    }
+}
+
+struct Frame {
+    local: String,
+    /// The `xml:base` in effect, resolved.
+    base: Option<Url>,
+}
+
+/// A field element being read.
+struct Capture {
+    ns: Ns,
+    local: String,
+    /// Its index in the element stack.
+    depth: usize,
+    attrs: Vec<(String, String)>,
+    text: String,
+    /// Where its content starts in the document, for markup kept as is.
+    inner: usize,
+    has_children: bool,
+    /// Text of an Atom person's `<name>`.
+    name: Option<String>,
+    in_name: bool,
+    base: Option<Url>,
+}
+
+/// A link as written, with the `xml:base` in effect where it was.
+struct Href {
+    href: String,
+    base: Option<Url>,
+}
+
+#[derive(Default)]
+struct ItemFields {
+    depth: usize,
+    guid: Option<String>,
+    /// RSS 1.0's `rdf:about`, the id when there is no other.
+    about: Option<String>,
+    permalink: Option<Href>,
+    link: Option<Href>,
+    own_href: Option<Href>,
+    title: Option<String>,
+    dc_title: Option<String>,
+    media_title: Option<String>,
+    summary: Option<String>,
+    bodies: Vec<String>,
+    published: Option<chrono::DateTime<chrono::Utc>>,
+    updated: Option<chrono::DateTime<chrono::Utc>>,
+    authors: Vec<String>,
+    categories: Vec<String>,
+    decoded: bool,
+}
+
+struct Reader<'a> {
+    doc: &'a [u8],
+    fetched: Option<Url>,
+    stack: Vec<Frame>,
+    capture: Option<Capture>,
+    item: Option<ItemFields>,
+    done: Vec<ItemFields>,
+    channel_title: Option<String>,
+    channel_link: Option<Href>,
+    root: Option<String>,
+    root_is_rss: bool,
+    outside_channel: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(doc: &'a [u8], fetched: Option<Url>) -> Self {
+        Reader {
+            doc,
+            fetched,
+            stack: Vec::new(),
+            capture: None,
+            item: None,
+            done: Vec::new(),
+            channel_title: None,
+            channel_link: None,
+            root: None,
+            root_is_rss: false,
+            outside_channel: false,
+        }
+    }
+
+    fn run(&mut self) {
+        if !self.doc.trim_ascii_start().starts_with(b"<") {
+            return;
+        }
+        let mut xml = NsReader::from_reader(self.doc);
+        // A stray end tag is a fault; its item is dropped, as in salvage.
+        xml.config_mut().check_end_names = true;
+        loop {
+            let before = xml.buffer_position() as usize;
+            let (ns, event) = match xml.read_resolved_event() {
+                Ok((resolved, event)) => {
+                    let prefixed = match &event {
+                        Event::Start(e) | Event::Empty(e) => e.name().prefix().is_some(),
+                        _ => false,
+                    };
+                    (classify(&resolved, prefixed), event)
+                }
+                Err(_) => return,
+            };
+            let after = xml.buffer_position() as usize;
+            match event {
+                Event::Start(e) => self.start(&e, ns, after, false),
+                Event::Empty(e) => self.start(&e, ns, after, true),
+                Event::End(_) => self.end(before),
+                Event::Text(t) => self.text(&t.xml10_content()),
+                Event::CData(t) => self.text(&t.xml10_content()),
+                Event::GeneralRef(r) => {
+                    let text = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        // A bad character reference is dropped, not a fault.
+                        Err(_) => String::new(),
+                        Ok(None) => match &*r {
+                            "amp" => "&".to_owned(),
+                            "lt" => "<".to_owned(),
+                            "gt" => ">".to_owned(),
+                            "quot" => "\"".to_owned(),
+                            "apos" => "'".to_owned(),
+                            // Undeclared HTML entities stay as written, as
+                            // feed-rs keeps them; normalize decodes them.
+                            name => format!("&{name};"),
+                        },
+                    };
+                    self.text(&text);
+                }
+                Event::Eof => return,
+                _ => {}
+            }
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart, ns: Ns, after: usize, empty: bool) {
+        let local = e.local_name().as_ref().to_ascii_lowercase();
+        let attrs = attributes(e);
+        let parent_base = self.stack.last().and_then(|f| f.base.clone());
+        let base = match attr(&attrs, "xml:base") {
+            Some(b) => {
+                let outer = parent_base.as_ref().or(self.fetched.as_ref());
+                resolve(b, outer).or(parent_base)
+            }
+            None => parent_base,
+        };
+        let depth = self.stack.len();
+        if let Some(cap) = &mut self.capture {
+            cap.has_children = true;
+            if local == "name" && depth == cap.depth + 1 {
+                cap.in_name = !empty;
+                cap.name.get_or_insert_default();
+            }
+        } else if depth == 0 {
+            self.root = Some(describe_root(e, &attrs));
+            self.root_is_rss = local == "rss";
+        } else if self.item.is_none() && ns == Ns::Core && (local == "item" || local == "entry") {
+            if depth == 1 && self.root_is_rss {
+                self.outside_channel = true;
+            }
+            let own_href = attr(&attrs, "href").map(|h| Href {
+                href: h.to_owned(),
+                base: base.clone(),
+            });
+            let about = attrs
+                .iter()
+                .find(|(k, _)| k.ends_with(":about"))
+                .map(|(_, v)| v.clone());
+            self.item = Some(ItemFields {
+                depth,
+                about,
+                own_href,
+                ..ItemFields::default()
+            });
+        } else if self.wants(ns, &local, depth) {
+            self.capture = Some(Capture {
+                ns,
+                local: local.clone(),
+                depth,
+                attrs,
+                text: String::new(),
+                inner: after,
+                has_children: false,
+                name: None,
+                in_name: false,
+                base: base.clone(),
+            });
+        }
+        self.stack.push(Frame { local, base });
+        if empty {
+            self.end(after);
+        }
+    }
+
+    /// Whether the element at `depth` is a field this reader keeps.
+    fn wants(&self, ns: Ns, local: &str, depth: usize) -> bool {
+        let Some(item) = &self.item else {
+            // The channel's own title and link, not those of its image.
+            let parent = self.stack.last().map(|f| f.local.as_str());
+            let channel = depth == 1 || matches!(parent, Some("channel" | "feed"));
+            return ns == Ns::Core && channel && matches!(local, "title" | "link");
+        };
+        if ns == Ns::Media {
+            // media:group and media:content nest them.
+            return matches!(local, "title" | "description");
+        }
+        depth == item.depth + 1
+            && matches!(
+                (ns, local),
+                (
+                    Ns::Core,
+                    "title"
+                        | "link"
+                        | "guid"
+                        | "id"
+                        | "description"
+                        | "summary"
+                        | "content"
+                        | "fullitem"
+                        | "pubdate"
+                        | "published"
+                        | "issued"
+                        | "created"
+                        | "updated"
+                        | "modified"
+                        | "author"
+                        | "category"
+                ) | (
+                    Ns::Dc,
+                    "title" | "date" | "issued" | "created" | "modified" | "creator" | "subject"
+                ) | (Ns::Content, "encoded")
+                    | (Ns::Xhtml, "body")
+            )
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some(cap) = &mut self.capture {
+            cap.text.push_str(text);
+            if cap.in_name {
+                cap.name.get_or_insert_default().push_str(text);
+            }
+        }
+    }
+
+    fn end(&mut self, before: usize) {
+        if self.stack.pop().is_none() {
+            return;
+        }
+        let depth = self.stack.len();
+        if let Some(cap) = &mut self.capture {
+            if depth == cap.depth + 1 {
+                cap.in_name = false;
+            }
+        }
+        if self.capture.as_ref().is_some_and(|c| c.depth == depth) {
+            if let Some(cap) = self.capture.take() {
+                let inner = self.doc.get(cap.inner..before).unwrap_or_default();
+                self.field(cap, inner);
+            }
+        }
+        if self.item.as_ref().is_some_and(|i| i.depth == depth) {
+            self.done.extend(self.item.take());
+        }
+    }
+
+    fn field(&mut self, cap: Capture, inner: &[u8]) {
+        let Some(item) = &mut self.item else {
+            match cap.local.as_str() {
+                "title" if self.channel_title.is_none() => {
+                    self.channel_title = Some(value(&cap, inner).0);
+                }
+                "link" if self.channel_link.is_none() => self.channel_link = link_of(&cap),
+                _ => {}
+            }
+            return;
+        };
+        let first = |slot: &mut Option<String>, text: String| {
+            if slot.is_none() && !text.trim().is_empty() {
+                *slot = Some(text);
+            }
+        };
+        let (text, decoded) = value(&cap, inner);
+        item.decoded |= decoded;
+        let plain = || cap.text.trim().to_owned();
+        match (cap.ns, cap.local.as_str()) {
+            (Ns::Core, "title") => first(&mut item.title, text),
+            (Ns::Dc, "title") => first(&mut item.dc_title, text),
+            (Ns::Media, "title") => first(&mut item.media_title, text),
+            (Ns::Media, "description") => item.bodies.push(text),
+            (Ns::Core, "link") if item.link.is_none() => item.link = link_of(&cap),
+            (Ns::Core, "guid" | "id") => {
+                let guid = plain();
+                let flag = attr(&cap.attrs, "ispermalink").map(str::to_ascii_lowercase);
+                let url_like = ["http://", "https://"].iter().any(|s| {
+                    guid.get(..s.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(s))
+                });
+                // feedparser's rule: a guid (or an Atom id) without the flag
+                // that is an http URL is the item's page.
+                let permalink = match flag.as_deref() {
+                    Some(f) => f == "true",
+                    None => url_like,
+                };
+                if permalink && item.permalink.is_none() {
+                    item.permalink = Some(Href {
+                        href: guid.clone(),
+                        base: cap.base.clone(),
+                    });
+                }
+                first(&mut item.guid, guid);
+            }
+            (Ns::Core, "description" | "summary") => first(&mut item.summary, text),
+            (Ns::Core, "content" | "fullitem") | (Ns::Content, "encoded") | (Ns::Xhtml, "body") => {
+                item.bodies.push(text)
+            }
+            (Ns::Core, "pubdate" | "published" | "issued" | "created")
+            | (Ns::Dc, "date" | "issued" | "created") => {
+                item.published = item
+                    .published
+                    .or_else(|| date::parse_date(plain().as_str()));
+            }
+            (Ns::Core, "updated" | "modified") | (Ns::Dc, "modified") => {
+                item.updated = item.updated.or_else(|| date::parse_date(plain().as_str()));
+            }
+            (Ns::Core, "author") | (Ns::Dc, "creator") => {
+                let name = cap.name.clone().unwrap_or_else(plain);
+                let name = name.trim();
+                if !name.is_empty() {
+                    item.authors.push(name.to_owned());
+                }
+            }
+            (Ns::Core, "category") | (Ns::Dc, "subject") => {
+                let label = attr(&cap.attrs, "label").or_else(|| attr(&cap.attrs, "term"));
+                let label = label.map(str::to_owned).unwrap_or_else(plain);
+                if !label.trim().is_empty() {
+                    item.categories.push(label);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> Lenient {
+        let channel = self
+            .channel_link
+            .as_ref()
+            .and_then(|l| resolve(&l.href, l.base.as_ref().or(self.fetched.as_ref())))
+            .filter(|u| matches!(u.scheme(), "http" | "https"));
+        let link_of = |h: Href| -> String {
+            let base = h
+                .base
+                .as_ref()
+                .or(channel.as_ref())
+                .or(self.fetched.as_ref());
+            resolve(&h.href, base).map_or(h.href, String::from)
+        };
+        let items = self
+            .done
+            .into_iter()
+            .map(|f| {
+                let link = f.link.or(f.permalink).or(f.own_href).map(link_of);
+                // The richest body: the longest of those the item gives.
+                let content = f
+                    .bodies
+                    .into_iter()
+                    .filter(|b| !b.trim().is_empty())
+                    .max_by_key(|b| b.chars().count());
+                LenientItem {
+                    raw: RawItem {
+                        guid: f.guid.or(f.about),
+                        title: f.title.or(f.dc_title).or(f.media_title),
+                        link,
+                        summary: f.summary,
+                        content,
+                        published: f.published,
+                        updated: f.updated,
+                        authors: f.authors,
+                        categories: f.categories,
+                    },
+                    decoded: f.decoded,
+                }
+            })
+            .collect();
+        Lenient {
+            title: self.channel_title,
+            items,
+            root: self.root,
+            item_outside_channel: self.outside_channel,
+        }
+    }
+}
+
+fn attributes(e: &BytesStart) -> Vec<(String, String)> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .map(|a| {
+            let key = a.key.as_ref().to_ascii_lowercase();
+            let value = match a.normalized_value(XmlVersion::Implicit1_0) {
+                Ok(v) => v.into_owned(),
+                Err(_) => a.value.clone().into_owned(),
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+fn attr<'v>(attrs: &'v [(String, String)], key: &str) -> Option<&'v str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `<rss version="0.93">`, `<rss>`, `<feed xmlns="...">`: what the operator
+/// is told feed-rs did not know.
+fn describe_root(e: &BytesStart, attrs: &[(String, String)]) -> String {
+    let name = e.name().as_ref().to_owned();
+    let shown: String = attrs
+        .iter()
+        .filter(|(k, _)| k == "version" || k == "xmlns")
+        .map(|(k, v)| format!(" {k}=\"{v}\""))
+        .collect();
+    let unversioned =
+        e.local_name().as_ref().eq_ignore_ascii_case("rss") && attr(attrs, "version").is_none();
+    let note = if unversioned { " with no version" } else { "" };
+    format!("<{name}{shown}>{note}")
+}
+
+/// A link element's target: its `href` when it is the alternate (Atom's
+/// default rel), else the URL written as its text.
+fn link_of(cap: &Capture) -> Option<Href> {
+    let href = match attr(&cap.attrs, "href") {
+        Some(href) => {
+            let rel = attr(&cap.attrs, "rel").unwrap_or("alternate").trim();
+            if !rel.eq_ignore_ascii_case("alternate") {
+                return None;
+            }
+            href.to_owned()
+        }
+        None => cap.text.clone(),
+    };
+    // Portals break long links over lines; a URL holds no whitespace.
+    let href: String = href.chars().filter(|c| !c.is_whitespace()).collect();
+    (!href.is_empty()).then(|| Href {
+        href,
+        base: cap.base.clone(),
+    })
+}
+
+fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
+    match base {
+        Some(base) => base.join(href.trim()).ok(),
+        None => Url::parse(href.trim()).ok(),
+    }
+}
+
+/// A field's text, and whether it was base64. Element content is markup
+/// (Atom `type="xhtml"`, Atom 0.3 inline XML, `xhtml:body`), kept as
+/// written; text typed as plain text is escaped where it becomes HTML.
+fn value(cap: &Capture, inner: &[u8]) -> (String, bool) {
+    let kind = attr(&cap.attrs, "type")
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mode = attr(&cap.attrs, "mode")
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mode == "base64" || is_binary_type(&kind) {
+        if let Some(text) = base64_text(&cap.text) {
+            return (text, true);
+        }
+    }
+    if cap.has_children {
+        let markup = String::from_utf8_lossy(inner);
+        let markup = markup.trim();
+        // Atom 1.0 wraps xhtml in a `<div>` that is not part of it; Atom 0.3
+        // writers did the same with an xhtml-namespaced one.
+        let wrapped = kind == "xhtml" || markup.get(..80).unwrap_or(markup).contains("xmlns");
+        let markup = match wrapped {
+            true => strip_outer_div(markup),
+            false => markup,
+        };
+        return (unprefixed(markup), false);
+    }
+    let body = matches!(cap.local.as_str(), "content" | "fullitem");
+    if body && matches!(kind.as_str(), "text" | "text/plain") {
+        return (html_escape::encode_text(&cap.text).into_owned(), false);
+    }
+    (cap.text.clone(), false)
+}
+
+/// Atom 1.0: a `type` that is a MIME type but neither text nor XML means
+/// the content is base64.
+fn is_binary_type(kind: &str) -> bool {
+    kind.contains('/')
+        && !kind.starts_with("text/")
+        && !kind.ends_with("/xml")
+        && !kind.ends_with("+xml")
+        && kind != "application/xml-dtd"
+}
+
+fn base64_text(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Atom's xhtml text is wrapped in one `<div>` that is not part of it.
+fn strip_outer_div(markup: &str) -> &str {
+    let opens = markup.starts_with("<div")
+        || markup.split_once(':').is_some_and(|(p, rest)| {
+            p.starts_with('<') && !p.contains(['>', ' ']) && rest.starts_with("div")
+        });
+    if !opens || !markup.ends_with("div>") {
+        return markup;
+    }
+    let (Some(open_end), Some(close)) = (markup.find('>'), markup.rfind("</")) else {
+        return markup;
+    };
+    markup.get(open_end + 1..close).unwrap_or(markup)
+}
+
+/// `<xhtml:p>` as `<p>`: the sanitizer knows HTML names only.
+fn unprefixed(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len());
+    let mut rest = markup;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let slash = rest.starts_with('/');
+        if slash {
+            out.push('/');
+            rest = &rest[1..];
+        }
+        let name_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
+            .unwrap_or(rest.len());
+        if let Some(colon) = rest[..name_len].find(':') {
+            rest = &rest[colon + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
