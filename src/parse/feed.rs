@@ -134,7 +134,7 @@ fn construct(why: &str, lenient: &Lenient, document: &[u8]) -> String {
         why.to_owned()
     };
     if lenient.item_outside_channel {
-        named.push_str(" with <item> directly under it");
+        named.push_str(", <item> directly under it");
     }
     named
 }

@@ -232,8 +232,9 @@ impl<'a> Reader<'a> {
                 Event::GeneralRef(r) => {
                     let text = match r.resolve_char_ref() {
                         Ok(Some(c)) => c.to_string(),
-                        // A bad character reference is dropped, not a fault.
-                        Err(_) => String::new(),
+                        // `&#X41;` is not XML but is written; any other bad
+                        // reference is dropped, not a fault.
+                        Err(_) => upper_hex_ref(&r).map(String::from).unwrap_or_default(),
                         Ok(None) => match &*r {
                             "amp" => "&".to_owned(),
                             "lt" => "<".to_owned(),
@@ -508,6 +509,11 @@ impl<'a> Reader<'a> {
             item_outside_channel: self.outside_channel,
         }
     }
+}
+
+fn upper_hex_ref(name: &str) -> Option<char> {
+    let hex = name.strip_prefix("#X")?;
+    char::from_u32(u32::from_str_radix(hex, 16).ok()?).filter(|c| *c != '\0')
 }
 
 fn attributes(e: &BytesStart) -> Vec<(String, String)> {
