@@ -514,6 +514,25 @@ mod tests {
     }
 
     #[test]
+    fn c1_controls_read_as_windows_1252() {
+        assert_eq!(
+            repair_c1("don\u{92}t \u{93}x\u{94} \u{80}5"),
+            "don’t “x” €5"
+        );
+    }
+
+    #[test]
+    fn c1_without_windows_1252_meaning_dropped() {
+        assert_eq!(repair_c1("a\u{81}b\u{8D}c\u{8F}d\u{90}e\u{9D}f"), "abcdef");
+    }
+
+    #[test]
+    fn c1_raw_in_utf8_body_repaired_on_decode() {
+        let d = decode("Tin m\u{92}i".as_bytes(), Some("text/xml; charset=utf-8"));
+        assert_eq!(d.text, "Tin m’i");
+    }
+
+    #[test]
     fn mojibake_repaired() {
         assert_eq!(mojibake("Bộ Y tế"), "Bá»™ Y táº¿");
         assert_eq!(mojibake("Phòng"), "PhÃ²ng");
