@@ -74,7 +74,14 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 /// bytes; no feed means the controls themselves. A C1 that windows-1252
 /// leaves undefined (81, 8D, 8F, 90, 9D) means nothing and is dropped.
 pub fn repair_c1(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_c1) {
+    // Bodies are long and almost never hold one: screen their bytes (C2 80
+    // to C2 9F in UTF-8) rather than decode every character.
+    let bytes = text.as_bytes();
+    let screened = bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)));
+    if !screened {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

@@ -72,7 +72,11 @@ fn strict_or_lenient(feed: feed_rs::model::Feed, document: &[u8], base: &str) ->
         };
         return Read {
             title: title.or(lenient.title),
-            items: lenient.items.into_iter().map(|i| i.raw).collect(),
+            items: lenient
+                .items
+                .into_iter()
+                .map(LenientItem::into_raw)
+                .collect(),
             partial: Some(format!(
                 "{construct}: feed-rs read {got} of the {all} items; read them all with the recovering reader"
             )),
@@ -108,7 +112,11 @@ fn lenient_only(document: &[u8], base: &str, refused: &ParseError) -> Result<Rea
     let construct = construct(why, &lenient, document);
     Ok(Read {
         title: lenient.title,
-        items: lenient.items.into_iter().map(|i| i.raw).collect(),
+        items: lenient
+            .items
+            .into_iter()
+            .map(LenientItem::into_raw)
+            .collect(),
         partial: Some(format!(
             "{construct}: feed-rs refused the document ({why}); read {n} {noun} with the recovering reader"
         )),
@@ -161,7 +169,12 @@ fn element_before(document: &[u8], at: usize) -> Option<String> {
 /// link by the link rules, fields feed-rs drops, base64 text decoded, and
 /// the richer body.
 fn combined((strict, lenient): (RawItem, LenientItem)) -> RawItem {
-    let (l, decoded) = (lenient.raw, lenient.decoded);
+    let decoded = lenient.decoded;
+    // Reading a date is dear: only where feed-rs found none.
+    let l = match strict.published.is_some() && strict.updated.is_some() {
+        true => lenient.raw,
+        false => lenient.into_raw(),
+    };
     let pick = |s: Option<String>, l: Option<String>| match decoded {
         true => l.or(s),
         false => s.or(l),

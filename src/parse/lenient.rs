@@ -19,6 +19,9 @@
 //! ill-formed XML, which is [`super::salvage`]'s job: at the first syntax
 //! fault it stops, and an item left unfinished there is dropped whole.
 
+use std::borrow::Cow;
+use std::rc::Rc;
+
 use base64::Engine;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
@@ -42,9 +45,25 @@ pub struct Lenient {
 
 #[derive(Debug)]
 pub struct LenientItem {
+    /// The item, its dates not yet read: see [`LenientItem::into_raw`].
     pub raw: RawItem,
     /// Some text of the item was base64, which feed-rs leaves encoded.
     pub decoded: bool,
+    /// The dates as written. Reading a date costs more than the rest of
+    /// the item, and feed-rs has read them already when it read the item.
+    pub published: Option<String>,
+    pub updated: Option<String>,
+}
+
+impl LenientItem {
+    /// The item with its dates read.
+    pub fn into_raw(self) -> RawItem {
+        RawItem {
+            published: self.published.as_deref().and_then(date::parse_date),
+            updated: self.updated.as_deref().and_then(date::parse_date),
+            ..self.raw
+        }
+    }
 }
 
 /// Reads the items of an XML document. `base` is the URL it was fetched
@@ -123,9 +142,11 @@ fn classify(resolved: &ResolveResult, prefixed: bool) -> Ns {
 }
 
 struct Frame {
-    local: String,
-    /// The `xml:base` in effect, resolved.
-    base: Option<Url>,
+    /// A `channel` or `feed`, whose title and link are the channel's.
+    channel: bool,
+    /// The `xml:base` in effect, resolved; shared, since every element
+    /// under it carries it.
+    base: Option<Rc<Url>>,
 }
 
 /// A field element being read.
@@ -142,13 +163,13 @@ struct Capture {
     /// Text of an Atom person's `<name>`.
     name: Option<String>,
     in_name: bool,
-    base: Option<Url>,
+    base: Option<Rc<Url>>,
 }
 
 /// A link as written, with the `xml:base` in effect where it was.
 struct Href {
     href: String,
-    base: Option<Url>,
+    base: Option<Rc<Url>>,
 }
 
 #[derive(Default)]
@@ -165,8 +186,8 @@ struct ItemFields {
     media_title: Option<String>,
     summary: Option<String>,
     bodies: Vec<String>,
-    published: Option<chrono::DateTime<chrono::Utc>>,
-    updated: Option<chrono::DateTime<chrono::Utc>>,
+    published: Option<String>,
+    updated: Option<String>,
     authors: Vec<String>,
     categories: Vec<String>,
     decoded: bool,
@@ -229,6 +250,8 @@ impl<'a> Reader<'a> {
                 Event::End(_) => self.end(before),
                 Event::Text(t) => self.text(&t.xml10_content()),
                 Event::CData(t) => self.text(&t.xml10_content()),
+                // Outside a field a reference is nothing to keep.
+                Event::GeneralRef(_) if self.capture.is_none() => {}
                 Event::GeneralRef(r) => {
                     let text = match r.resolve_char_ref() {
                         Ok(Some(c)) => c.to_string(),
@@ -255,15 +278,23 @@ impl<'a> Reader<'a> {
     }
 
     fn start(&mut self, e: &BytesStart, ns: Ns, after: usize, empty: bool) {
-        let local = e.local_name().as_ref().to_ascii_lowercase();
-        let attrs = attributes(e);
+        let name = e.local_name();
+        let local: Cow<str> = match name.as_ref().bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Cow::Owned(name.as_ref().to_ascii_lowercase()),
+            false => Cow::Borrowed(name.as_ref()),
+        };
+        let local = local.as_ref();
         let parent_base = self.stack.last().and_then(|f| f.base.clone());
-        let base = match attr(&attrs, "xml:base") {
-            Some(b) => {
-                let outer = parent_base.as_ref().or(self.fetched.as_ref());
-                resolve(b, outer).or(parent_base)
+        // Most elements have no attribute this reader needs: they are read
+        // only for the elements it keeps.
+        let base = match e.attributes_raw().contains("xml:base") {
+            true => {
+                let attrs = attributes(e);
+                let outer = parent_base.as_deref().or(self.fetched.as_ref());
+                let own = attr(&attrs, "xml:base").and_then(|b| resolve(b, outer));
+                own.map(Rc::new).or(parent_base)
             }
-            None => parent_base,
+            false => parent_base,
         };
         let depth = self.stack.len();
         if let Some(cap) = &mut self.capture {
@@ -273,12 +304,13 @@ impl<'a> Reader<'a> {
                 cap.name.get_or_insert_default();
             }
         } else if depth == 0 {
-            self.root = Some(describe_root(e, &attrs));
+            self.root = Some(describe_root(e, &attributes(e)));
             self.root_is_rss = local == "rss";
         } else if self.item.is_none() && ns == Ns::Core && (local == "item" || local == "entry") {
             if depth == 1 && self.root_is_rss {
                 self.outside_channel = true;
             }
+            let attrs = attributes(e);
             let own_href = attr(&attrs, "href").map(|h| Href {
                 href: h.to_owned(),
                 base: base.clone(),
@@ -293,12 +325,12 @@ impl<'a> Reader<'a> {
                 own_href,
                 ..ItemFields::default()
             });
-        } else if self.wants(ns, &local, depth) {
+        } else if self.wants(ns, local, depth) {
             self.capture = Some(Capture {
                 ns,
-                local: local.clone(),
+                local: local.to_owned(),
                 depth,
-                attrs,
+                attrs: attributes(e),
                 text: String::new(),
                 inner: after,
                 has_children: false,
@@ -307,7 +339,8 @@ impl<'a> Reader<'a> {
                 base: base.clone(),
             });
         }
-        self.stack.push(Frame { local, base });
+        let channel = matches!(local, "channel" | "feed");
+        self.stack.push(Frame { channel, base });
         if empty {
             self.end(after);
         }
@@ -317,8 +350,7 @@ impl<'a> Reader<'a> {
     fn wants(&self, ns: Ns, local: &str, depth: usize) -> bool {
         let Some(item) = &self.item else {
             // The channel's own title and link, not those of its image.
-            let parent = self.stack.last().map(|f| f.local.as_str());
-            let channel = depth == 1 || matches!(parent, Some("channel" | "feed"));
+            let channel = depth == 1 || self.stack.last().is_some_and(|f| f.channel);
             return ns == Ns::Core && channel && matches!(local, "title" | "link");
         };
         if ns == Ns::Media {
@@ -412,10 +444,7 @@ impl<'a> Reader<'a> {
             (Ns::Core, "guid" | "id") => {
                 let guid = plain();
                 let flag = attr(&cap.attrs, "ispermalink").map(str::to_ascii_lowercase);
-                let url_like = ["http://", "https://"].iter().any(|s| {
-                    guid.get(..s.len())
-                        .is_some_and(|p| p.eq_ignore_ascii_case(s))
-                });
+                let url_like = is_absolute_http(&guid);
                 // feedparser's rule: a guid (or an Atom id) without the flag
                 // that is an http URL is the item's page.
                 let permalink = match flag.as_deref() {
@@ -435,13 +464,9 @@ impl<'a> Reader<'a> {
                 item.bodies.push(text)
             }
             (Ns::Core, "pubdate" | "published" | "issued" | "created")
-            | (Ns::Dc, "date" | "issued" | "created") => {
-                item.published = item
-                    .published
-                    .or_else(|| date::parse_date(plain().as_str()));
-            }
+            | (Ns::Dc, "date" | "issued" | "created") => first(&mut item.published, plain()),
             (Ns::Core, "updated" | "modified") | (Ns::Dc, "modified") => {
-                item.updated = item.updated.or_else(|| date::parse_date(plain().as_str()));
+                first(&mut item.updated, plain())
             }
             (Ns::Core, "author") | (Ns::Dc, "creator") => {
                 let name = cap.name.clone().unwrap_or_else(plain);
@@ -465,14 +490,15 @@ impl<'a> Reader<'a> {
         let channel = self
             .channel_link
             .as_ref()
-            .and_then(|l| resolve(&l.href, l.base.as_ref().or(self.fetched.as_ref())))
+            .and_then(|l| resolve(&l.href, l.base.as_deref().or(self.fetched.as_ref())))
             .filter(|u| matches!(u.scheme(), "http" | "https"));
         let link_of = |h: Href| -> String {
-            let base = h
-                .base
-                .as_ref()
-                .or(channel.as_ref())
-                .or(self.fetched.as_ref());
+            // An absolute link needs no base; normalize makes it canonical.
+            if is_absolute_http(&h.href) {
+                return h.href;
+            }
+            let base = h.base.as_deref().or(channel.as_ref());
+            let base = base.or(self.fetched.as_ref());
             resolve(&h.href, base).map_or(h.href, String::from)
         };
         let items = self
@@ -493,12 +519,14 @@ impl<'a> Reader<'a> {
                         link,
                         summary: f.summary,
                         content,
-                        published: f.published,
-                        updated: f.updated,
+                        published: None,
+                        updated: None,
                         authors: f.authors,
                         categories: f.categories,
                     },
                     decoded: f.decoded,
+                    published: f.published,
+                    updated: f.updated,
                 }
             })
             .collect();
@@ -517,6 +545,10 @@ fn upper_hex_ref(name: &str) -> Option<char> {
 }
 
 fn attributes(e: &BytesStart) -> Vec<(String, String)> {
+    // Most elements have none; this spares them an iterator.
+    if e.attributes_raw().trim().is_empty() {
+        return Vec::new();
+    }
     e.attributes()
         .with_checks(false)
         .flatten()
@@ -571,6 +603,13 @@ fn link_of(cap: &Capture) -> Option<Href> {
     (!href.is_empty()).then(|| Href {
         href,
         base: cap.base.clone(),
+    })
+}
+
+fn is_absolute_http(href: &str) -> bool {
+    ["http://", "https://"].iter().any(|s| {
+        href.get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
     })
 }
 
