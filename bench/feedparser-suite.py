@@ -89,6 +89,9 @@ def main():
         fp = feedparser_view(f)
         rows[str(f.relative_to(args.suite))] = {"bantin": b, "feedparser": fp}
 
+    if args.save:
+        pathlib.Path(args.save).write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+
     def refused(r):
         return "error" in r["bantin"]
 
@@ -160,8 +163,6 @@ def main():
             for name, n in still.most_common():
                 print(f"| {name} | {n} |")
 
-    if args.save:
-        pathlib.Path(args.save).write_text(json.dumps(rows, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
