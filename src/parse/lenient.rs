@@ -248,10 +248,11 @@ impl<'a> Reader<'a> {
                 Event::Start(e) => self.start(&e, ns, after, false),
                 Event::Empty(e) => self.start(&e, ns, after, true),
                 Event::End(_) => self.end(before),
+                // Outside a field, text is nothing to keep.
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                    if self.capture.is_none() => {}
                 Event::Text(t) => self.text(&t.xml10_content()),
                 Event::CData(t) => self.text(&t.xml10_content()),
-                // Outside a field a reference is nothing to keep.
-                Event::GeneralRef(_) if self.capture.is_none() => {}
                 Event::GeneralRef(r) => {
                     let text = match r.resolve_char_ref() {
                         Ok(Some(c)) => c.to_string(),
@@ -303,10 +304,14 @@ impl<'a> Reader<'a> {
                 cap.in_name = !empty;
                 cap.name.get_or_insert_default();
             }
-        } else if depth == 0 {
+        } else if depth == 0 && !matches!(local, "item" | "entry") {
             self.root = Some(describe_root(e, &attributes(e)));
             self.root_is_rss = local == "rss";
         } else if self.item.is_none() && ns == Ns::Core && (local == "item" || local == "entry") {
+            // An Atom entry document is its own root.
+            if depth == 0 {
+                self.root = Some(describe_root(e, &attributes(e)));
+            }
             if depth == 1 && self.root_is_rss {
                 self.outside_channel = true;
             }
@@ -487,10 +492,13 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(self) -> Lenient {
+        // Only an absolute channel link (as written, or under xml:base) says
+        // where the site is; a relative one says nothing the fetch URL does not.
         let channel = self
             .channel_link
             .as_ref()
-            .and_then(|l| resolve(&l.href, l.base.as_deref().or(self.fetched.as_ref())))
+            .filter(|l| l.base.is_some() || is_absolute_http(&l.href))
+            .and_then(|l| resolve(&l.href, l.base.as_deref()))
             .filter(|u| matches!(u.scheme(), "http" | "https"));
         let link_of = |h: Href| -> String {
             // An absolute link needs no base; normalize makes it canonical.
@@ -767,6 +775,17 @@ mod tests {
             .map(|i| i.raw.title.as_deref())
             .collect();
         assert_eq!(titles, [Some("Mot")]);
+    }
+
+    #[test]
+    fn atom_entry_document_is_one_item() {
+        let doc = br#"<entry xmlns="http://www.w3.org/2005/Atom"><title>Tin</title><link href="https://x.test/1"/></entry>"#;
+        let lenient = read(doc, "https://x.test/");
+        assert_eq!(lenient.items.len(), 1);
+        assert_eq!(
+            lenient.items[0].raw.link.as_deref(),
+            Some("https://x.test/1")
+        );
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn relative_link_resolves_against_the_fetch_url_when_the_channel_link_is_relativ
     let feed = parse("relative-link-relative-channel-link.xml");
     assert_eq!(
         link(&feed),
-        Some("https://feeds.portal.test/tin/bai-3.html")
+        Some("https://feeds.portal.test/rss/bai-3.html")
     );
 }
 
