@@ -1,4 +1,6 @@
-//! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`].
+//! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`]; what
+//! feed-rs refuses, misses or drops comes from [`lenient`], and a cut
+//! document from [`salvage`].
 
 use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
@@ -31,13 +33,21 @@ pub fn parse_feed(
         // feed-rs gives up on the whole document at the first fault; keep
         // the complete items before it, as feedparser does.
         Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
-            Some(salvaged) => match feed_rs(&salvaged.document, base) {
-                Ok(feed) => Read {
-                    partial: Some(salvaged.note),
-                    ..strict_or_lenient(feed, &salvaged.document, base)
-                },
-                Err(_) => lenient_only(&salvaged.document, base, &e)?,
-            },
+            Some(salvaged) => {
+                let read = match feed_rs(&salvaged.document, base) {
+                    Ok(feed) => strict_or_lenient(feed, &salvaged.document, base),
+                    Err(_) => lenient_only(&salvaged.document, base, &e)?,
+                };
+                // A cut document can hold an unknown construct too: say both.
+                let partial = match read.partial {
+                    Some(construct) => format!("{construct}; {}", salvaged.note),
+                    None => salvaged.note,
+                };
+                Read {
+                    partial: Some(partial),
+                    ..read
+                }
+            }
             None => lenient_only(&document, base, &e)?,
         },
     };

@@ -267,3 +267,18 @@ fn c1_double_escaped_reference_is_windows_1252_once_shown() {
     let feed = parse("c1-double-escaped-reference.xml");
     assert_eq!(shown_title(&feed), "Don’t wait");
 }
+
+#[test]
+fn cut_feed_without_version_names_both_faults() {
+    let path = format!(
+        "{}/tests/fixtures/parse/rss-without-version.xml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let cut = &doc[..doc.find("Lịch tiếp").expect("second title")];
+    let feed = parse_feed(cut.as_bytes(), None, FETCHED).expect("the first item is read");
+    assert_eq!(titles(&feed), ["Hội nghị tổng kết công tác y tế năm 2025"]);
+    let note = partial(&feed);
+    assert!(note.starts_with("root <rss> with no version: "), "{note}");
+    assert!(note.contains("ends inside item 2"), "{note}");
+}
