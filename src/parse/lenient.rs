@@ -514,12 +514,17 @@ impl<'a> Reader<'a> {
             .into_iter()
             .map(|f| {
                 let link = f.link.or(f.permalink).or(f.own_href).map(link_of);
-                // The richest body: the longest of those the item gives.
+                // The richest body: the longest of those the item gives, and
+                // only if it says more than the summary, which normalize
+                // makes the content otherwise (a one-line media:description
+                // under a full description is no body).
+                let length = |b: &String| b.trim().chars().count();
+                let summary = f.summary.as_ref().map_or(0, length);
                 let content = f
                     .bodies
                     .into_iter()
-                    .filter(|b| !b.trim().is_empty())
-                    .max_by_key(|b| b.chars().count());
+                    .max_by_key(length)
+                    .filter(|b| length(b) > summary);
                 LenientItem {
                     raw: RawItem {
                         guid: f.guid.or(f.about),
@@ -786,6 +791,12 @@ mod tests {
             lenient.items[0].raw.link.as_deref(),
             Some("https://x.test/1")
         );
+    }
+
+    #[test]
+    fn body_shorter_than_the_description_is_not_the_content() {
+        let doc = br#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item><description>Full text of the story, several sentences long.</description><media:description>Video.</media:description></item></channel></rss>"#;
+        assert_eq!(read(doc, "https://x.test/").items[0].raw.content, None);
     }
 
     #[test]
