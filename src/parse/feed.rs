@@ -185,9 +185,14 @@ fn combined((strict, lenient): (RawItem, LenientItem)) -> RawItem {
         true => lenient.raw,
         false => lenient.into_raw(),
     };
-    let pick = |s: Option<String>, l: Option<String>| match decoded {
-        true => l.or(s),
-        false => s.or(l),
+    // feed-rs gives an empty `<title/>` as an empty title, which must not
+    // hide a dc:title.
+    let pick = |s: Option<String>, l: Option<String>| {
+        let s = s.filter(|s| !s.trim().is_empty());
+        match decoded {
+            true => l.or(s),
+            false => s.or(l),
+        }
     };
     let longer = |s: Option<String>, l: Option<String>| match (s, l) {
         (Some(s), Some(l)) if l.chars().count() > s.chars().count() => Some(l),

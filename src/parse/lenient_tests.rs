@@ -282,3 +282,10 @@ fn cut_feed_without_version_names_both_faults() {
     assert!(note.starts_with("root <rss> with no version: "), "{note}");
     assert!(note.contains("ends inside item 2"), "{note}");
 }
+
+#[test]
+fn empty_title_does_not_hide_dc_title() {
+    let feed = parse("empty-title-beside-dc-title.xml");
+    assert_eq!(titles(&feed), ["Khai mạc hội chợ xuân 2026"]);
+    assert_eq!(feed.partial, None);
+}
