@@ -42,7 +42,7 @@ pub fn html_to_text(html: &str) -> String {
     let stripped = TEXT_ONLY.with(|builder| builder.clean(&spaced).to_string());
     let decoded = html_escape::decode_html_entities(&stripped);
     // `&amp;#146;` becomes a C1 control only here, past the parse stage.
-    crate::text::clean(&crate::parse::charset::repair_c1(&decoded))
+    crate::text::clean(&super::repair_c1(&decoded))
 }
 
 #[cfg(test)]
