@@ -23,7 +23,9 @@ pub fn html_to_text(html: &str) -> String {
     // becoming "ab"; whitespace is collapsed by the caller.
     let spaced = html.replace('<', " <");
     let stripped = TEXT_ONLY.with(|builder| builder.clean(&spaced).to_string());
-    crate::text::clean(&html_escape::decode_html_entities(&stripped))
+    let decoded = html_escape::decode_html_entities(&stripped);
+    // `&amp;#146;` becomes a C1 control only here, past the parse stage.
+    super::clean(&super::repair_c1(&decoded))
 }
 
 #[cfg(test)]

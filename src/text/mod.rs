@@ -10,10 +10,12 @@
 //! `mà tùy` ("depending on") equal `ma túy` ("drugs"). Only rules written
 //! without diacritics ask for the diacritic-free form, see [`fold_diacritics`].
 
+mod c1;
 mod html;
 pub mod keywords;
 pub mod sketch;
 
+pub use c1::repair_c1;
 pub use html::html_to_text;
 
 use unicode_normalization::char::is_combining_mark;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use crate::model::{Item, RawItem};
 use crate::pipeline::parse::charset::repair_mojibake;
-use crate::text::{clean, html_to_text};
+use crate::text::{clean, html_to_text, repair_c1};
 
 pub use html::sanitize_html;
 pub use link::canonical_link;
@@ -100,7 +100,8 @@ fn text_of(s: &str) -> String {
     };
     let once = html_escape::decode_html_entities(&plain);
     let twice = html_escape::decode_html_entities(&once);
-    clean(&twice)
+    // A double-escaped `&amp;#146;` is a C1 control only once decoded here.
+    clean(&repair_c1(&twice))
 }
 
 fn clean_html(html: &str, base: &str) -> String {

@@ -7,8 +7,10 @@
 //! declaration, `<meta>`), and it leaves the XML declaration agreeing with the
 //! UTF-8 it hands on, so a parser given those bytes does not decode them again.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
+use crate::text::repair_c1;
 use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1258};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -54,12 +56,13 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let (encoding, decided_by, body) = choose(bytes, content_type);
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let text = repair_c1(text);
     let text = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => text.to_owned(),
-        _ => text.nfc().collect(),
+        IsNormalized::Yes => text,
+        _ => Cow::Owned(text.nfc().collect()),
     };
     Decoded {
-        text: declare_utf8(text),
+        text: declare_utf8(text.into_owned()),
         encoding: encoding.name(),
         decided_by,
         had_errors,
@@ -482,6 +485,12 @@ mod tests {
         check(doc.as_bytes(), None, (&want, CP1258, XmlDeclaration));
         let pi = "<?xml-stylesheet encoding=\"x\"?><a/>";
         check(pi.as_bytes(), None, (pi, "UTF-8", ValidUtf8));
+    }
+
+    #[test]
+    fn c1_raw_in_utf8_body_repaired_on_decode() {
+        let d = decode("Tin m\u{92}i".as_bytes(), Some("text/xml; charset=utf-8"));
+        assert_eq!(d.text, "Tin m’i");
     }
 
     #[test]

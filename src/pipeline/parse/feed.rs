@@ -1,4 +1,6 @@
-//! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`].
+//! RSS, Atom and JSON Feed through feed-rs, adapted to [`RawItem`]; what
+//! feed-rs refuses, misses or drops comes from [`lenient`], and a cut
+//! document from [`salvage`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,6 +10,7 @@ use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser;
 
 use super::charset::{self, EncodingSource};
+use super::lenient::{self, Lenient, LenientItem};
 use super::{
     DateContext, ParseError, ParsedFeed, atom03, date, date_order, feed_dates, hints, salvage,
 };
@@ -64,36 +67,234 @@ pub fn parse_feed_with(
         Some(read) => *read,
         None => date::parse_date_as(text, reading),
     });
-    let (feed, partial) = match feed_rs(&document, base, Arc::clone(&hook)) {
-        Ok(feed) => (feed, None),
+    let read = match feed_rs(&document, base, Arc::clone(&hook)) {
+        Ok(feed) => strict_or_lenient(feed, &document, base, &*hook),
         // feed-rs gives up on the whole document at the first fault; keep
         // the complete items before it, as feedparser does.
         Err(e) => match salvage::xml(&document).or_else(|| salvage::json_feed(&document)) {
-            Some(salvaged) => (
-                feed_rs(&salvaged.document, base, Arc::clone(&hook))?,
-                Some(salvaged.note),
-            ),
-            None => return Err(e),
+            Some(salvaged) => {
+                let read = match feed_rs(&salvaged.document, base, Arc::clone(&hook)) {
+                    Ok(feed) => strict_or_lenient(feed, &salvaged.document, base, &*hook),
+                    Err(_) => lenient_only(&salvaged.document, base, &e, &*hook)?,
+                };
+                // A cut document can hold an unknown construct too: say both.
+                let partial = match read.partial {
+                    Some(construct) => format!("{construct}; {}", salvaged.note),
+                    None => salvaged.note,
+                };
+                Read {
+                    partial: Some(partial),
+                    ..read
+                }
+            }
+            None => lenient_only(&document, base, &e, &*hook)?,
         },
     };
-    let mut items: Vec<RawItem> = feed.entries.into_iter().map(raw_item).collect();
+    let mut items: Vec<RawItem> = read.items.into_iter().map(repair_c1).collect();
     // Items are matched to the pass's by position, so only when both saw
     // the same items.
     if items.len() == found.items.len() {
         for (item, extra) in items.iter_mut().zip(&found.items) {
-            let read = |t: &Option<String>| t.as_deref().and_then(|t| hook(t));
-            item.published = item.published.or_else(|| read(&extra.published));
-            item.updated = item.updated.or_else(|| read(&extra.updated));
+            let date = |t: &Option<String>| t.as_deref().and_then(|t| hook(t));
+            item.published = item.published.or_else(|| date(&extra.published));
+            item.updated = item.updated.or_else(|| date(&extra.updated));
         }
     }
     Ok(ParsedFeed {
-        title: feed.title.map(|t| t.content),
+        title: read.title,
         items,
         hints: hints::of(&document),
-        partial,
+        partial: read.partial,
         broken_rules: None,
         date_order: decision.order,
     })
+}
+
+/// What was read of a document, by whichever reader.
+struct Read {
+    title: Option<String>,
+    items: Vec<RawItem>,
+    partial: Option<String>,
+}
+
+/// feed-rs's items, with the fields only the recovering reader keeps; or
+/// the recovering reader's items when feed-rs missed some of them (items
+/// outside the channel).
+/// `dates` reads a date string the way the document's order says.
+type Dates<'a> = &'a dyn Fn(&str) -> Option<DateTime<Utc>>;
+
+fn strict_or_lenient(
+    feed: feed_rs::model::Feed,
+    document: &[u8],
+    base: &str,
+    dates: Dates<'_>,
+) -> Read {
+    let title = feed.title.map(|t| t.content);
+    let strict: Vec<RawItem> = feed.entries.into_iter().map(raw_item).collect();
+    let lenient = lenient::read(document, base);
+    let (got, all) = (strict.len(), lenient.items.len());
+    if all > got {
+        let construct = match lenient.item_outside_channel {
+            true => "<item> directly under <rss>".to_owned(),
+            false => format!("items feed-rs does not see under {}", root(&lenient)),
+        };
+        return Read {
+            title: title.or(lenient.title),
+            items: lenient
+                .items
+                .into_iter()
+                .map(|item| item.into_raw(dates))
+                .collect(),
+            partial: Some(format!(
+                "{construct}: feed-rs read {got} of the {all} items; read them all with the recovering reader"
+            )),
+        };
+    }
+    // The readers agree on the items only when they count the same ones.
+    let items = match all == got {
+        true => strict
+            .into_iter()
+            .zip(lenient.items)
+            .map(|pair| combined(pair, dates))
+            .collect(),
+        false => strict,
+    };
+    Read {
+        title,
+        items,
+        partial: None,
+    }
+}
+
+/// The recovering reader's items of a document feed-rs refused, or
+/// feed-rs's error when not one item can be read.
+fn lenient_only(
+    document: &[u8],
+    base: &str,
+    refused: &ParseError,
+    dates: Dates<'_>,
+) -> Result<Read, ParseError> {
+    let lenient = lenient::read(document, base);
+    if lenient.items.is_empty() {
+        return Err(refused.clone());
+    }
+    let n = lenient.items.len();
+    let noun = if n == 1 { "item" } else { "items" };
+    let why = refused.to_string();
+    let why = why.trim_start_matches("parse: not a feed: ");
+    let construct = construct(why, &lenient, document);
+    Ok(Read {
+        title: lenient.title,
+        items: lenient
+            .items
+            .into_iter()
+            .map(|item| item.into_raw(dates))
+            .collect(),
+        partial: Some(format!(
+            "{construct}: feed-rs refused the document ({why}); read {n} {noun} with the recovering reader"
+        )),
+    })
+}
+
+/// The construct feed-rs refused, named for the operator.
+fn construct(why: &str, lenient: &Lenient, document: &[u8]) -> String {
+    let mut named = if why.contains("no root element") {
+        format!("root {}", root(lenient))
+    } else if let Some(rest) = why.split("unsupported content type ").nth(1) {
+        let (kind, at) = rest.split_once(" at position ").unwrap_or((rest, ""));
+        let element = at
+            .trim()
+            .parse()
+            .ok()
+            .and_then(|at| element_before(document, at));
+        let on = element.map(|e| format!(" on <{e}>")).unwrap_or_default();
+        format!("type=\"{kind}\"{on}")
+    } else if why.contains("content.inline") {
+        "inline XML in <content>".to_owned()
+    } else {
+        why.to_owned()
+    };
+    if lenient.item_outside_channel {
+        named.push_str(", <item> directly under it");
+    }
+    named
+}
+
+fn root(lenient: &Lenient) -> &str {
+    lenient.root.as_deref().unwrap_or("the root")
+}
+
+/// The name of the last start tag before byte `at`.
+fn element_before(document: &[u8], at: usize) -> Option<String> {
+    let head = document.get(..at.min(document.len()))?;
+    let start = (0..head.len())
+        .rev()
+        .find(|&i| head[i] == b'<' && head.get(i + 1).is_some_and(u8::is_ascii_alphabetic))?;
+    let name = &head[start + 1..];
+    let len = name
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(name.len());
+    Some(String::from_utf8_lossy(&name[..len]).into_owned())
+}
+
+/// One item as feed-rs read it, completed by the recovering reader: its
+/// link by the link rules, fields feed-rs drops, base64 text decoded, and
+/// the richer body.
+fn combined((strict, lenient): (RawItem, LenientItem), dates: Dates<'_>) -> RawItem {
+    let decoded = lenient.decoded;
+    // Reading a date is dear: only where feed-rs found none.
+    let l = match strict.published.is_some() && strict.updated.is_some() {
+        true => lenient.raw,
+        false => lenient.into_raw(dates),
+    };
+    // feed-rs gives an empty `<title/>` as an empty title, which must not
+    // hide a dc:title.
+    let pick = |s: Option<String>, l: Option<String>| {
+        let s = s.filter(|s| !s.trim().is_empty());
+        match decoded {
+            true => l.or(s),
+            false => s.or(l),
+        }
+    };
+    let longer = |s: Option<String>, l: Option<String>| match (s, l) {
+        (Some(s), Some(l)) if l.chars().count() > s.chars().count() => Some(l),
+        (s, l) => s.or(l),
+    };
+    RawItem {
+        guid: strict.guid,
+        title: pick(strict.title, l.title),
+        link: l.link.or(strict.link),
+        summary: pick(strict.summary, l.summary),
+        content: match decoded {
+            true => l.content.or(strict.content),
+            false => longer(strict.content, l.content),
+        },
+        published: strict.published.or(l.published),
+        updated: strict.updated.or(l.updated),
+        authors: match strict.authors.is_empty() {
+            true => l.authors,
+            false => strict.authors,
+        },
+        categories: match strict.categories.is_empty() {
+            true => l.categories,
+            false => strict.categories,
+        },
+    }
+}
+
+/// C1 controls written as character references (`&#146;`), which the XML
+/// readers decode after [`charset`] has seen the text.
+fn repair_c1(mut item: RawItem) -> RawItem {
+    for text in [&mut item.title, &mut item.summary, &mut item.content]
+        .into_iter()
+        .flatten()
+    {
+        if let std::borrow::Cow::Owned(repaired) = crate::text::repair_c1(text) {
+            *text = repaired;
+        }
+    }
+    item
 }
 
 fn feed_rs(
@@ -152,12 +353,15 @@ fn raw_item(entry: Entry) -> RawItem {
 }
 
 /// The item's page: the `alternate` link, else the first link without a
-/// rel (RSS `<link>`, JSON `url`).
+/// rel (RSS `<link>`, JSON `url`); never a comments page, which feed-rs
+/// also files as a link without a rel.
 fn item_link(links: &[Link]) -> Option<String> {
+    let page = |l: &&Link| l.target.is_none();
     links
         .iter()
+        .filter(page)
         .find(|l| l.rel.as_deref() == Some("alternate"))
-        .or_else(|| links.iter().find(|l| l.rel.is_none()))
+        .or_else(|| links.iter().filter(page).find(|l| l.rel.is_none()))
         .map(|l| l.href.clone())
 }
 

@@ -1,12 +1,14 @@
 //! Bytes to items: the parse stage.
 //!
 //! Owns the wire formats. [`feed`] reads RSS 0.9x/1.0/2.0, Atom and JSON
-//! Feed through feed-rs; [`date`] reads the date spellings of Vietnamese
-//! portals, in the day/month order [`date_order`] chooses per document
-//! from the dates a first pass collects (`feed_dates`, list pages' own
-//! cells) and the source's remembered order. What leaves this module is a
-//! [`RawItem`]: fields as the source wrote them, not yet cleaned. feed-rs
-//! types never leave it. It does no I/O; the fetch time is given.
+//! Feed through feed-rs; [`lenient`] reads, item by item, what feed-rs
+//! refuses or drops, and decides each item's link; [`date`] reads the date
+//! spellings of Vietnamese portals, in the day/month order [`date_order`]
+//! chooses per document from the dates a first pass collects
+//! (`feed_dates`, list pages' own cells) and the source's remembered
+//! order. What leaves this module is a [`RawItem`]: fields as the source
+//! wrote them, not yet cleaned. feed-rs types never leave it. It does no
+//! I/O; the fetch time is given.
 
 pub mod article;
 mod atom03;
@@ -20,6 +22,9 @@ mod date_zones;
 mod feed;
 mod feed_dates;
 mod hints;
+mod lenient;
+#[cfg(test)]
+mod lenient_tests;
 mod salvage;
 pub mod scrape;
 
