@@ -44,6 +44,12 @@ struct CopyLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DropLabels {
+    source: String,
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TopicLabel {
     topic: String,
 }
@@ -65,6 +71,7 @@ pub struct Metrics {
     copies: Family<CopyLabel, Counter>,
     stories: Counter,
     merges: Family<RuleLabel, Counter>,
+    dropped: Family<DropLabels, Counter>,
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
@@ -90,6 +97,7 @@ impl Metrics {
         let copies = Family::<CopyLabel, Counter>::default();
         let stories = Counter::default();
         let merges = Family::<RuleLabel, Counter>::default();
+        let dropped = Family::<DropLabels, Counter>::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
@@ -121,6 +129,11 @@ impl Metrics {
             merges.clone(),
         );
         registry.register(
+            "bantin_items_dropped",
+            "Items read but not stored, by source and reason",
+            dropped.clone(),
+        );
+        registry.register(
             "bantin_http_requests",
             "Requests served, by route and status",
             requests.clone(),
@@ -148,6 +161,7 @@ impl Metrics {
             copies,
             stories,
             merges,
+            dropped,
             requests,
             topic_entries,
             store_bytes,
@@ -181,8 +195,18 @@ impl Metrics {
             .inc_by(wire_bytes);
     }
 
-    /// Counts what one ingest stored.
-    pub fn ingested(&self, done: &Ingested) {
+    /// Counts what one ingest of `source` stored, and what it dropped.
+    pub fn ingested(&self, source: &str, done: &Ingested) {
+        for (reason, n) in done.dropped.by_reason() {
+            if n > 0 {
+                self.dropped
+                    .get_or_create(&DropLabels {
+                        source: source.to_string(),
+                        reason,
+                    })
+                    .inc_by(n as u64);
+            }
+        }
         let count = |family: &Family<CopyLabel, Counter>, change, n: usize| {
             family.get_or_create(&CopyLabel { change }).inc_by(n as u64);
         };

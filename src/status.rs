@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
-use crate::model::{MOVE_AFTER, Moved, Moving, PollResult, SourceState};
+use crate::model::{Dropped, MOVE_AFTER, Moved, Moving, PollResult, SourceState};
 use crate::store::Store;
 
 /// What the operator should know about the configuration: a rejected
@@ -102,6 +102,9 @@ pub struct SourceStatus {
     pub moving: Option<Moving>,
     pub moved: Option<Moved>,
     pub warnings: Vec<String>,
+    /// What the last document held that was not stored, by reason.
+    #[serde(default)]
+    pub dropped: Dropped,
 }
 
 impl SourceStatus {
@@ -130,6 +133,10 @@ impl SourceStatus {
             polling_url: polling_url.to_string(),
             state: Health::of(state, source).label().to_string(),
             last_result: state.last_result.as_ref().map(PollResult::summary),
+            dropped: match &state.last_result {
+                Some(PollResult::Fetched { dropped, .. }) => *dropped,
+                _ => Dropped::default(),
+            },
             error_kind: match &state.last_result {
                 Some(PollResult::Failed { kind, .. }) => Some(kind.clone()),
                 _ => None,

@@ -10,5 +10,7 @@ pub mod state;
 pub mod story;
 
 pub use item::{Item, RawItem};
-pub use state::{DateOrder, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators};
+pub use state::{
+    DateOrder, Dropped, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators,
+};
 pub use story::{Copy, CopyKey, Ingested, Story, StoryId};

@@ -120,6 +120,53 @@ impl SourceState {
     }
 }
 
+/// The items of one document that were read but not stored, by reason.
+/// Every item a parse yields is stored, updated, left as it was, or
+/// counted here: none goes missing in silence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    /// Neither a title nor a link: nothing a reader could see or follow.
+    #[serde(default)]
+    pub no_title_or_link: usize,
+    /// Published before `[store] keep_days`: retention would remove it at once.
+    #[serde(default)]
+    pub too_old: usize,
+    /// The same item twice in one document: the first is kept.
+    #[serde(default)]
+    pub duplicate: usize,
+}
+
+impl Dropped {
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    pub fn total(&self) -> usize {
+        self.no_title_or_link + self.too_old + self.duplicate
+    }
+
+    /// Each reason with its count, for metrics.
+    pub fn by_reason(&self) -> [(&'static str, usize); 3] {
+        [
+            ("no title or link", self.no_title_or_link),
+            ("too old", self.too_old),
+            ("duplicate", self.duplicate),
+        ]
+    }
+}
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reasons: Vec<String> = self
+            .by_reason()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect();
+        write!(f, "{} dropped ({})", self.total(), reasons.join(", "))
+    }
+}
+
 /// The outcome of one poll of one source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -132,6 +179,9 @@ pub enum PollResult {
         /// The document was damaged: what was wrong and what was kept.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         partial: Option<String>,
+        /// Items read but not stored, and why.
+        #[serde(default, skip_serializing_if = "Dropped::is_empty")]
+        dropped: Dropped,
     },
     NotModified,
     Failed {
@@ -152,10 +202,14 @@ impl PollResult {
                 updated_copies,
                 new_stories,
                 partial,
+                dropped,
             } => {
                 let mut line = format!(
                     "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
                 );
+                if !dropped.is_empty() {
+                    line.push_str(&format!(", {dropped}"));
+                }
                 if let Some(note) = partial {
                     line.push_str(&format!(" (partial: {note})"));
                 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::Item;
+use crate::model::state::Dropped;
 
 /// A story's id. Minted once from its first copy's key and never changed,
 /// so a feed reader's entry id survives re-polls, restarts and merges.
@@ -219,6 +220,8 @@ pub struct Ingested {
     pub joined_by_text: usize,
     /// Topics whose feed changed.
     pub touched_topics: BTreeSet<String>,
+    /// Items not stored, and why.
+    pub dropped: Dropped,
 }
 
 #[cfg(test)]

@@ -298,6 +298,7 @@ impl Pipeline {
             updated_copies: ingest.ingested.updated_copies,
             new_stories: ingest.ingested.new_stories,
             partial: ingest.partial,
+            dropped: ingest.ingested.dropped,
         };
         Ok((result, hints))
     }
@@ -326,7 +327,7 @@ impl Pipeline {
         let _guard = self.hold_merges();
         let oldest = crate::config::cutoff(self.config().store.keep_days, seen);
         let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
-        self.metrics.ingested(&ingested);
+        self.metrics.ingested(&source.id, &ingested);
         self.publisher
             .mark_changed(ingested.touched_topics.iter().cloned());
         Ok(Ingest {

@@ -28,6 +28,8 @@
 
 mod keys;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Source;
@@ -90,8 +92,19 @@ pub fn ingest_since(
     // a guid is unique depends on every item that carries it.
     let keys = copy_keys(source, &items);
     let mut done = Ingested::default();
+    let mut in_this_feed: HashSet<CopyKey> = HashSet::new();
     for ((item, topics), key) in items.into_iter().zip(keys) {
+        if item.title.is_empty() && item.link.is_none() {
+            done.dropped.no_title_or_link += 1;
+            continue;
+        }
         if oldest.is_some_and(|oldest| item.published < oldest) {
+            done.dropped.too_old += 1;
+            continue;
+        }
+        // A feed that lists an item twice: the first, as it stands higher.
+        if !in_this_feed.insert(key.clone()) {
+            done.dropped.duplicate += 1;
             continue;
         }
         if let Some(old) = store.copy(&key)? {

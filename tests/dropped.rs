@@ -1,0 +1,110 @@
+//! Nothing dropped in silence: every item of a polled document is stored,
+//! updated, left as it was, or counted as dropped with its reason, and
+//! the count shows in the poll's result, on `/`, in `/status.json` and in
+//! `/metrics`.
+
+mod common;
+
+use std::sync::Arc;
+
+use bantin::config::Config;
+use bantin::model::{Dropped, PollResult};
+use bantin::pipeline::Pipeline;
+use bantin::store::Store;
+use chrono::{Duration, Utc};
+use common::{Answer, FixtureServer, get, serve};
+
+/// Two items a reader should see, and one of each kind bantin drops.
+fn feed() -> Vec<u8> {
+    let recent = (Utc::now() - Duration::days(2)).to_rfc2822();
+    let old = (Utc::now() - Duration::days(400)).to_rfc2822();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Sở Y tế</title><link>https://soyte.test/</link>
+<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
+  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
+<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
+  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
+<item><description>Một dòng không có tiêu đề và không có liên kết.</description>
+  <pubDate>{recent}</pubDate></item>
+<item><title>Kiểm tra an toàn thực phẩm các bếp ăn tập thể khu công nghiệp</title>
+  <link>https://soyte.test/tin/2.html</link><guid>t2</guid><pubDate>{old}</pubDate></item>
+<item><title>Bệnh viện tỉnh tiếp nhận thêm trang thiết bị chẩn đoán hình ảnh</title>
+  <link>https://soyte.test/tin/3.html</link><guid>t3</guid><pubDate>{recent}</pubDate></item>
+</channel></rss>"#
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn every_item_is_stored_or_counted_as_dropped_with_its_reason() {
+    let server = FixtureServer::start(&[]).await;
+    server.set("feed.xml", Answer::rss(feed()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
+         [store]\npath = \"store\"\nkeep_days = 30\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\n{}\n\
+         [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\nallow_private = true\n",
+        common::TOPICS,
+        server.url("feed.xml"),
+    );
+    let config_path = dir.path().join("feeds.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let config = Arc::new(Config::load(&config_path).unwrap_or_else(|e| panic!("{e}")));
+    let store = Store::open(&config.store.path).unwrap();
+    let pipeline = Pipeline::new(config, store).unwrap();
+    let served = serve(Arc::clone(&pipeline)).await;
+
+    let result = bantin::scheduler::poll_all(&pipeline)
+        .await
+        .remove(0)
+        .result;
+    let want = Dropped {
+        no_title_or_link: 1,
+        too_old: 1,
+        duplicate: 1,
+    };
+    match &result {
+        PollResult::Fetched {
+            items,
+            new_copies,
+            dropped,
+            ..
+        } => assert_eq!((*items, *new_copies, *dropped), (5, 2, want)),
+        other => panic!("{other:?}"),
+    }
+    let line = "2 new copies, 0 updated, 2 new stories, 3 dropped (1 no title or link, 1 too old, 1 duplicate)";
+    assert!(result.summary().contains(line), "{}", result.summary());
+
+    let feed = common::read_feed(served.addr, "all").await;
+    let mut titles = common::titles(&feed);
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Bệnh viện tỉnh tiếp nhận thêm trang thiết bị chẩn đoán hình ảnh",
+            "Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế",
+        ]
+    );
+
+    let (_, _, page) = get(&format!("http://{}/", served.addr), &[]).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains(line), "{page}");
+
+    let (_, _, json) = get(&format!("http://{}/status.json", served.addr), &[]).await;
+    let statuses: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        statuses[0]["dropped"],
+        serde_json::json!({"no_title_or_link": 1, "too_old": 1, "duplicate": 1})
+    );
+
+    let (_, _, metrics) = get(&format!("http://{}/metrics", served.addr), &[]).await;
+    let metrics = String::from_utf8(metrics.to_vec()).unwrap();
+    for reason in ["no title or link", "too old", "duplicate"] {
+        let sample =
+            format!("bantin_items_dropped_total{{source=\"soyte\",reason=\"{reason}\"}} 1");
+        assert!(metrics.contains(&sample), "{sample} not in\n{metrics}");
+    }
+
+    served.stop().await;
+}
