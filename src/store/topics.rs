@@ -1,0 +1,133 @@
+//! Each topic's stories in time order: the `topics` tree, whose keys sort
+//! a slug's stories newest last, so a feed is one short reverse scan.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::codec::{fixed, story_id};
+use super::{Result, Store, StoreError};
+use crate::model::story::{Story, StoryId};
+
+impl Store {
+    /// The newest `limit` stories of a topic, newest first.
+    pub fn newest(&self, slug: &str, limit: usize) -> Result<Vec<Story>> {
+        let mut prefix = slug.as_bytes().to_vec();
+        prefix.push(0);
+        let mut stories = Vec::with_capacity(limit);
+        for entry in self.topics.scan_prefix(&prefix).rev() {
+            if stories.len() == limit {
+                break;
+            }
+            let (key, _) = entry?;
+            let id = story_id(&key[key.len().saturating_sub(16)..], "topics")?;
+            match self.story(id)? {
+                Some(story) => stories.push(story),
+                // An index entry whose story is gone: skip it rather than
+                // fail the whole feed; pruning tidies it.
+                None => continue,
+            }
+        }
+        Ok(stories)
+    }
+
+    /// How many stories a topic holds.
+    pub fn count(&self, slug: &str) -> usize {
+        let mut prefix = slug.as_bytes().to_vec();
+        prefix.push(0);
+        self.topics.scan_prefix(&prefix).count()
+    }
+
+    /// Every `topics` entry of a story published before `before`, under
+    /// every slug, configured or not: the oldest stories of each topic
+    /// are a short range scan at the start of its prefix. At most `limit`
+    /// distinct stories' entries are returned.
+    pub fn topic_entries_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<TopicEntry>> {
+        let mut found = Vec::new();
+        let mut stories = HashSet::new();
+        // Jump from slug to slug: slugs hold no byte below `-`, so `slug
+        // \x01` sorts after every key of `slug` and before the next slug.
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(first) = self.topics.range(from.clone()..).next() {
+            let (key, _) = first?;
+            let slug_len = key.iter().position(|&b| b == 0).unwrap_or(key.len());
+            let mut start = key[..slug_len].to_vec();
+            start.push(0);
+            let mut end = start.clone();
+            end.extend_from_slice(&sortable(before));
+            for entry in self.topics.range(start..end) {
+                let (key, _) = entry?;
+                let entry = topic_entry(&key)?;
+                if !stories.contains(&entry.story) {
+                    if stories.len() == limit {
+                        break;
+                    }
+                    stories.insert(entry.story);
+                }
+                found.push(entry);
+            }
+            from = key[..slug_len].to_vec();
+            from.push(1);
+        }
+        Ok(found)
+    }
+
+    pub fn remove_topic_entry(&self, entry: &TopicEntry) -> Result<()> {
+        self.topics
+            .remove(topic_key_of(&entry.slug, entry.published, entry.story))?;
+        Ok(())
+    }
+}
+
+/// One `topics` index entry: a story under one topic's slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicEntry {
+    pub slug: String,
+    /// The story's `published` when the entry was written.
+    pub published: DateTime<Utc>,
+    pub story: StoryId,
+}
+
+pub(super) fn topic_key(slug: &str, story: &Story) -> Vec<u8> {
+    topic_key_of(slug, story.published, story.id)
+}
+
+pub(super) fn topic_key_of(slug: &str, published: DateTime<Utc>, id: StoryId) -> Vec<u8> {
+    let mut key = slug.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&sortable(published));
+    key.extend_from_slice(id.0.as_bytes());
+    key
+}
+
+pub(super) fn topic_entry(key: &[u8]) -> Result<TopicEntry> {
+    let corrupt = || StoreError::Corrupt {
+        tree: "topics",
+        reason: format!("a key of {} bytes", key.len()),
+    };
+    let slug_len = key.iter().position(|&b| b == 0).ok_or_else(corrupt)?;
+    let rest = &key[slug_len + 1..];
+    if rest.len() != 24 {
+        return Err(corrupt());
+    }
+    Ok(TopicEntry {
+        slug: String::from_utf8_lossy(&key[..slug_len]).into_owned(),
+        published: from_sortable(fixed(&rest[..8], "topics")?),
+        story: story_id(&rest[8..], "topics")?,
+    })
+}
+
+/// A time as 8 bytes whose byte order is time order: seconds with the
+/// sign bit flipped, big-endian.
+pub(super) fn sortable(time: DateTime<Utc>) -> [u8; 8] {
+    ((time.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub(super) fn from_sortable(bytes: [u8; 8]) -> DateTime<Utc> {
+    let seconds = (u64::from_be_bytes(bytes) ^ (1 << 63)) as i64;
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
