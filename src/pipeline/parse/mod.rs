@@ -25,6 +25,7 @@ mod hints;
 mod lenient;
 #[cfg(test)]
 mod lenient_tests;
+mod recover;
 mod salvage;
 pub mod scrape;
 

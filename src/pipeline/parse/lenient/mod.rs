@@ -19,19 +19,25 @@
 //! ill-formed XML, which is [`super::salvage`]'s job: at the first syntax
 //! fault it stops, and an item left unfinished there is dropped whole.
 
+mod links;
+mod names;
+mod values;
+
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use base64::Engine;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
+
 use quick_xml::reader::NsReader;
 use url::Url;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::RawItem;
+use links::{is_absolute_http, link_of, resolve};
+use names::{Ns, classify};
+use values::value;
 
 /// What the recovering reader found in a document.
 #[derive(Debug, Default)]
@@ -74,73 +80,6 @@ pub fn read(document: &[u8], base: &str) -> Lenient {
     let mut reader = Reader::new(document, Url::parse(base).ok());
     reader.run();
     reader.finish()
-}
-
-/// Where an element belongs: the feed vocabularies themselves, or one of
-/// the modules whose fields are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ns {
-    Core,
-    Dc,
-    Content,
-    Xhtml,
-    Media,
-    Other,
-}
-
-/// Namespaces known by their URI. RSS and Atom of every version count as
-/// one vocabulary: their element names do not collide in a way that matters
-/// for an item.
-fn known(uri: &str) -> Option<Ns> {
-    let uri = uri.trim_end_matches(['/', '#']);
-    let core = [
-        "http://www.w3.org/2005/Atom",
-        "http://purl.org/atom/ns",
-        "http://purl.org/rss/1.0",
-        "http://my.netscape.com/rdf/simple/0.9",
-        "http://backend.userland.com/rss2",
-        "http://backend.userland.com/rss",
-        "http://blogs.law.harvard.edu/tech/rss",
-    ];
-    if core.iter().any(|c| uri.eq_ignore_ascii_case(c)) {
-        return Some(Ns::Core);
-    }
-    if uri.starts_with("http://purl.org/dc/") {
-        return Some(Ns::Dc);
-    }
-    match uri {
-        "http://purl.org/rss/1.0/modules/content" => Some(Ns::Content),
-        "http://www.w3.org/1999/xhtml" => Some(Ns::Xhtml),
-        u if u.starts_with("http://search.yahoo.com/mrss") => Some(Ns::Media),
-        _ => None,
-    }
-}
-
-/// An undeclared prefix is taken at its word, as feedparser does.
-fn by_prefix(prefix: &str) -> Ns {
-    match prefix.to_ascii_lowercase().as_str() {
-        "atom" | "rss" => Ns::Core,
-        "dc" | "dcterms" => Ns::Dc,
-        "content" => Ns::Content,
-        "xhtml" => Ns::Xhtml,
-        "media" => Ns::Media,
-        _ => Ns::Other,
-    }
-}
-
-/// An element without a prefix is the feed's own, whatever its namespace
-/// (a new RSS namespace nobody here has seen included), unless that
-/// namespace is a known module's.
-fn classify(resolved: &ResolveResult, prefixed: bool) -> Ns {
-    match resolved {
-        ResolveResult::Bound(Namespace(uri)) => match known(uri) {
-            Some(ns) => ns,
-            None if prefixed => Ns::Other,
-            None => Ns::Core,
-        },
-        ResolveResult::Unbound => Ns::Core,
-        ResolveResult::Unknown(prefix) => by_prefix(prefix),
-    }
 }
 
 struct Frame {
@@ -600,238 +539,5 @@ fn describe_root(e: &BytesStart, attrs: &[(String, String)]) -> String {
     format!("<{name}{shown}>{note}")
 }
 
-/// A link element's target: its `href` when it is the alternate (Atom's
-/// default rel), else the URL written as its text.
-fn link_of(cap: &Capture) -> Option<Href> {
-    let href = match attr(&cap.attrs, "href") {
-        Some(href) => {
-            let rel = attr(&cap.attrs, "rel").unwrap_or("alternate").trim();
-            if !rel.eq_ignore_ascii_case("alternate") {
-                return None;
-            }
-            href.to_owned()
-        }
-        None => cap.text.clone(),
-    };
-    // Portals break long links over lines; a URL holds no whitespace.
-    let href: String = href.chars().filter(|c| !c.is_whitespace()).collect();
-    (!href.is_empty()).then(|| Href {
-        href,
-        base: cap.base.clone(),
-    })
-}
-
-fn is_absolute_http(href: &str) -> bool {
-    ["http://", "https://"].iter().any(|s| {
-        href.get(..s.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(s))
-    })
-}
-
-fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
-    match base {
-        Some(base) => base.join(href.trim()).ok(),
-        None => Url::parse(href.trim()).ok(),
-    }
-}
-
-/// A field's text, and whether it was base64. Element content is markup
-/// (Atom `type="xhtml"`, Atom 0.3 inline XML, `xhtml:body`), kept as
-/// written; text typed as plain text is escaped where it becomes HTML.
-fn value(cap: &Capture, inner: &[u8]) -> (String, bool) {
-    let kind = attr(&cap.attrs, "type")
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let mode = attr(&cap.attrs, "mode")
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if mode == "base64" || is_binary_type(&kind) {
-        if let Some(text) = base64_text(&cap.text) {
-            return (text, true);
-        }
-    }
-    if cap.has_children {
-        let markup = String::from_utf8_lossy(inner);
-        let markup = markup.trim();
-        // Atom 1.0 wraps xhtml in a `<div>` that is not part of it; Atom 0.3
-        // writers did the same with an xhtml-namespaced one.
-        let wrapped = kind == "xhtml" || markup.get(..80).unwrap_or(markup).contains("xmlns");
-        let markup = match wrapped {
-            true => strip_outer_div(markup),
-            false => markup,
-        };
-        return (unprefixed(markup), false);
-    }
-    let body = matches!(cap.local.as_str(), "content" | "fullitem");
-    if body && matches!(kind.as_str(), "text" | "text/plain") {
-        return (html_escape::encode_text(&cap.text).into_owned(), false);
-    }
-    (cap.text.clone(), false)
-}
-
-/// Atom 1.0: a `type` that is a MIME type but neither text nor XML means
-/// the content is base64.
-fn is_binary_type(kind: &str) -> bool {
-    kind.contains('/')
-        && !kind.starts_with("text/")
-        && !kind.ends_with("/xml")
-        && !kind.ends_with("+xml")
-        && kind != "application/xml-dtd"
-}
-
-fn base64_text(text: &str) -> Option<String> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .ok()?;
-    String::from_utf8(bytes).ok()
-}
-
-/// Atom's xhtml text is wrapped in one `<div>` that is not part of it.
-fn strip_outer_div(markup: &str) -> &str {
-    let opens = markup.starts_with("<div")
-        || markup.split_once(':').is_some_and(|(p, rest)| {
-            p.starts_with('<') && !p.contains(['>', ' ']) && rest.starts_with("div")
-        });
-    if !opens || !markup.ends_with("div>") {
-        return markup;
-    }
-    let (Some(open_end), Some(close)) = (markup.find('>'), markup.rfind("</")) else {
-        return markup;
-    };
-    markup.get(open_end + 1..close).unwrap_or(markup)
-}
-
-/// `<xhtml:p>` as `<p>`: the sanitizer knows HTML names only.
-fn unprefixed(markup: &str) -> String {
-    let mut out = String::with_capacity(markup.len());
-    let mut rest = markup;
-    while let Some(at) = rest.find('<') {
-        out.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        let slash = rest.starts_with('/');
-        if slash {
-            out.push('/');
-            rest = &rest[1..];
-        }
-        let name_len = rest
-            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
-            .unwrap_or(rest.len());
-        if let Some(colon) = rest[..name_len].find(':') {
-            rest = &rest[colon + 1..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn undeclared_module_prefix_is_taken_at_its_word() {
-        let doc = br#"<rss><channel><item><dc:title>Tin</dc:title><link>https://x.test/1</link></item></channel></rss>"#;
-        let item = &read(doc, "https://x.test/").items[0].raw;
-        assert_eq!(item.title.as_deref(), Some("Tin"));
-    }
-
-    #[test]
-    fn unknown_prefixed_title_is_not_the_title() {
-        let doc = br#"<rss xmlns:x="urn:x"><channel><item><x:title>Khac</x:title></item></channel></rss>"#;
-        assert_eq!(read(doc, "https://x.test/").items[0].raw.title, None);
-    }
-
-    #[test]
-    fn atom_source_title_is_not_the_entry_title() {
-        let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><source><title>Nguon</title></source><title>Tin</title></entry></feed>"#;
-        let item = &read(doc, "https://x.test/").items[0].raw;
-        assert_eq!(item.title.as_deref(), Some("Tin"));
-    }
-
-    #[test]
-    fn image_link_is_not_the_channel_link() {
-        let doc = br#"<rss><channel><image><link>https://cdn.test/</link></image><item><link>tin/1</link></item></channel></rss>"#;
-        let item = &read(doc, "https://x.test/rss/").items[0].raw;
-        assert_eq!(item.link.as_deref(), Some("https://x.test/rss/tin/1"));
-    }
-
-    #[test]
-    fn atom_self_and_replies_links_are_not_the_link() {
-        let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="replies" href="/c"/><link rel="self" href="/s"/><link rel="enclosure" href="/a.mp3"/><link href="/tin"/></entry></feed>"#;
-        let item = &read(doc, "https://x.test/").items[0].raw;
-        assert_eq!(item.link.as_deref(), Some("https://x.test/tin"));
-    }
-
-    #[test]
-    fn link_broken_over_lines_is_one_url() {
-        let doc = b"<rss><channel><item><link>\n  https://x.test/tin-\n  tuc/1.html\n</link></item></channel></rss>";
-        let item = &read(doc, "https://x.test/").items[0].raw;
-        assert_eq!(item.link.as_deref(), Some("https://x.test/tin-tuc/1.html"));
-    }
-
-    #[test]
-    fn item_cut_off_by_a_fault_is_dropped() {
-        let doc = b"<rss><channel><item><title>Mot</title></item><item><title>Hai</titel></item></channel></rss>";
-        let lenient = read(doc, "https://x.test/");
-        let titles: Vec<_> = lenient
-            .items
-            .iter()
-            .map(|i| i.raw.title.as_deref())
-            .collect();
-        assert_eq!(titles, [Some("Mot")]);
-    }
-
-    #[test]
-    fn atom_entry_document_is_one_item() {
-        let doc = br#"<entry xmlns="http://www.w3.org/2005/Atom"><title>Tin</title><link href="https://x.test/1"/></entry>"#;
-        let lenient = read(doc, "https://x.test/");
-        assert_eq!(lenient.items.len(), 1);
-        assert_eq!(
-            lenient.items[0].raw.link.as_deref(),
-            Some("https://x.test/1")
-        );
-    }
-
-    #[test]
-    fn body_shorter_than_the_description_is_not_the_content() {
-        let doc = br#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item><description>Full text of the story, several sentences long.</description><media:description>Video.</media:description></item></channel></rss>"#;
-        assert_eq!(read(doc, "https://x.test/").items[0].raw.content, None);
-    }
-
-    #[test]
-    fn json_has_no_items() {
-        assert!(
-            read(br#"{"items":[{"title":"x"}]}"#, "https://x.test/")
-                .items
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn text_and_xml_types_are_not_base64() {
-        for kind in [
-            "text",
-            "html",
-            "xhtml",
-            "text/plain",
-            "text/html",
-            "application/xhtml+xml",
-            "application/xml",
-        ] {
-            assert!(!is_binary_type(kind), "{kind}");
-        }
-        assert!(is_binary_type("application/octet-stream"));
-        assert!(is_binary_type("image/png"));
-    }
-
-    #[test]
-    fn xhtml_prefixes_are_dropped_from_markup() {
-        assert_eq!(
-            unprefixed("<xhtml:p>Tin <h:b>mới</h:b><br/></xhtml:p>"),
-            "<p>Tin <b>mới</b><br/></p>"
-        );
-    }
-}
+mod tests;
