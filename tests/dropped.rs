@@ -7,10 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use bantin::config::Config;
 use bantin::model::{Dropped, PollResult};
-use bantin::pipeline::Pipeline;
-use bantin::store::Store;
 use chrono::{Duration, Utc};
 use common::{Answer, FixtureServer, get, serve};
 
@@ -41,18 +38,7 @@ async fn every_item_is_stored_or_counted_as_dropped_with_its_reason() {
     let server = FixtureServer::start(&[]).await;
     server.set("feed.xml", Answer::rss(feed()));
     let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
-         [store]\npath = \"store\"\nkeep_days = 30\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\n{}\n\
-         [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"{}\"\nallow_private = true\n",
-        common::TOPICS,
-        server.url("feed.xml"),
-    );
-    let config_path = dir.path().join("feeds.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let config = Arc::new(Config::load(&config_path).unwrap_or_else(|e| panic!("{e}")));
-    let store = Store::open(&config.store.path).unwrap();
-    let pipeline = Pipeline::new(config, store).unwrap();
+    let pipeline = common::one_source_pipeline(dir.path(), "soyte", &server.url("feed.xml"), 30);
     let served = serve(Arc::clone(&pipeline)).await;
 
     let result = bantin::scheduler::poll_all(&pipeline)

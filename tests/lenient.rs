@@ -7,10 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use bantin::config::Config;
 use bantin::model::PollResult;
-use bantin::pipeline::Pipeline;
-use bantin::store::Store;
 use common::{Answer, FixtureServer, serve};
 
 /// What a reader of the `all` feed sees after one poll of `fixture`.
@@ -28,18 +25,7 @@ async fn poll_and_read(fixture: &str) -> Seen {
     let server = FixtureServer::start(&[]).await;
     server.set("feed.xml", Answer::rss(body));
     let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
-         [store]\npath = \"store\"\nkeep_days = 36500\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\n{}\n\
-         [[source]]\nid = \"odd\"\nname = \"odd\"\nurl = \"{}\"\nallow_private = true\n",
-        common::TOPICS,
-        server.url("feed.xml"),
-    );
-    let config_path = dir.path().join("feeds.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let config = Arc::new(Config::load(&config_path).unwrap_or_else(|e| panic!("{e}")));
-    let store = Store::open(&config.store.path).unwrap();
-    let pipeline = Pipeline::new(config, store).unwrap();
+    let pipeline = common::one_source_pipeline(dir.path(), "odd", &server.url("feed.xml"), 36500);
     let served = serve(Arc::clone(&pipeline)).await;
     let mut reports = bantin::scheduler::poll_all(&pipeline).await;
     let result = reports.pop().expect("one source").result;

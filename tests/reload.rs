@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{Setup, get};
@@ -150,51 +149,21 @@ async fn a_changed_file_is_put_in_force_and_a_broken_one_rejected() {
     daemon.await.unwrap().unwrap();
 }
 
-/// The first log line containing `what` (bounded: 15 s).
-async fn wait_for(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>, what: &str) -> String {
-    tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
-            let line = lines.recv().await.expect("bantin's log ended");
-            if line.contains(what) {
-                return line;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no log line with {what}"))
-}
-
 #[tokio::test]
 async fn sighup_reloads_the_running_daemon() {
     let setup = Setup::new().await;
     setup.config("");
     let path = setup.config_path();
     // As under systemd: journald stamps each line itself.
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_bantin"))
-        .args(["serve", "--config", path.to_str().unwrap()])
-        .env("JOURNAL_STREAM", "8:12345")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let stderr = daemon.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let serving = wait_for(&mut lines, "serving").await;
+    let common::Daemon {
+        child: mut daemon,
+        mut lines,
+        addr,
+        serving,
+    } = common::start_daemon(&path, &[("JOURNAL_STREAM", "8:12345")]).await;
     // No second timestamp for the journal, no colours in a file.
     assert!(serving.trim_start().starts_with("INFO"), "{serving}");
     assert!(!serving.contains('\u{1b}'), "{serving:?}");
-    let addr: SocketAddr = serving
-        .split("addr=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
 
     // Same length, same modification time: only SIGHUP can tell.
     let before = std::fs::metadata(&path).unwrap().modified().unwrap();
@@ -215,7 +184,7 @@ async fn sighup_reloads_the_running_daemon() {
         .status()
         .unwrap();
     assert!(kill.success());
-    let reloaded = wait_for(&mut lines, "configuration reloaded").await;
+    let reloaded = common::wait_for_line(&mut lines, "configuration reloaded").await;
     assert!(reloaded.contains("SIGHUP"), "{reloaded}");
     let (_, _, body) = get(&format!("http://{addr}/feeds/y-te.atom"), &[]).await;
     let feed = feed_rs::parser::parse(&body[..]).unwrap();

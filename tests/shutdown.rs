@@ -5,21 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::{Setup, get, raw_server};
+use common::{Daemon, Setup, get, raw_server, start_daemon, wait_for_line};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc::UnboundedReceiver;
-
-struct Daemon {
-    child: Child,
-    lines: UnboundedReceiver<String>,
-    addr: SocketAddr,
-}
 
 /// `bantin serve` on `setup`'s config, with `server` settings added and
 /// a source whose server reads the request and never answers.
@@ -33,42 +25,7 @@ async fn start(setup: &Setup, server: &str) -> Daemon {
         .config_text_with("timeout = \"600s\"\n", &extra)
         .replacen("[server]\n", &format!("[server]\n{server}\n"), 1);
     std::fs::write(setup.config_path(), text).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bantin"))
-        .args(["serve", "--config", setup.config_path().to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serving = wait_for(&mut lines, "serving").await;
-    let addr = serving
-        .split("addr=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    Daemon { child, lines, addr }
-}
-
-/// The first log line containing `what` (bounded: 20 s).
-async fn wait_for(lines: &mut UnboundedReceiver<String>, what: &str) -> String {
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let line = lines.recv().await.expect("bantin's log ended");
-            if line.contains(what) {
-                return line;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no log line with {what}"))
+    start_daemon(&setup.config_path(), &[]).await
 }
 
 /// Waits until the topic feed `all` has `want` entries (bounded: 20 s).
@@ -142,7 +99,7 @@ async fn sigterm_waits_for_a_slow_client_no_longer_than_shutdown_timeout() {
 
     let asked = Instant::now();
     signal(&daemon.child, "TERM");
-    wait_for(&mut daemon.lines, "shutdown_timeout passed").await;
+    wait_for_line(&mut daemon.lines, "shutdown_timeout passed").await;
     let status = exit_of(daemon.child).await;
     let took = asked.elapsed();
     assert!(status.success(), "{status:?}");
@@ -160,7 +117,7 @@ async fn a_second_signal_ends_the_drain_at_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     signal(&daemon.child, "TERM");
-    wait_for(&mut daemon.lines, "stopping: finishing").await;
+    wait_for_line(&mut daemon.lines, "stopping: finishing").await;
     // The drain would wait an hour for the client: the second signal
     // must not.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -169,7 +126,7 @@ async fn a_second_signal_ends_the_drain_at_once() {
         "exited before the second signal"
     );
     signal(&daemon.child, "INT");
-    wait_for(&mut daemon.lines, "second signal").await;
+    wait_for_line(&mut daemon.lines, "second signal").await;
     let status = exit_of(daemon.child).await;
     assert!(status.success(), "{status:?}");
     assert_eq!(exported_stories(&setup), 27);

@@ -435,3 +435,84 @@ pub fn stories_and_copies(store: &bantin::store::Store) -> Vec<(String, Vec<Stri
         })
         .collect()
 }
+
+/// `bantin serve` started as a process: its log lines as they come, and
+/// the address it serves on, read from its "serving" line.
+pub struct Daemon {
+    pub child: std::process::Child,
+    pub lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    pub addr: SocketAddr,
+    /// The "serving" line itself.
+    pub serving: String,
+}
+
+/// Starts `bantin serve --config config` with `env` added, and waits
+/// for it to serve (bounded: 20 s).
+pub async fn start_daemon(config: &Path, env: &[(&str, &str)]) -> Daemon {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let serving = wait_for_line(&mut lines, "serving").await;
+    let addr = serving
+        .split("addr=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    Daemon {
+        child,
+        lines,
+        addr,
+        serving,
+    }
+}
+
+/// The first log line containing `what` (bounded: 20 s).
+pub async fn wait_for_line(
+    lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    what: &str,
+) -> String {
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let line = lines.recv().await.expect("bantin's log ended");
+            if line.contains(what) {
+                return line;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no log line with {what}"))
+}
+
+/// A pipeline over one source `id` at `url`, with the test topics and
+/// `keep_days`, its store and feeds.toml in `dir`.
+pub fn one_source_pipeline(
+    dir: &Path,
+    id: &str,
+    url: &str,
+    keep_days: u32,
+) -> Arc<bantin::pipeline::Pipeline> {
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
+         [store]\npath = \"store\"\nkeep_days = {keep_days}\n\n[poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\n{TOPICS}\n\
+         [[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{url}\"\nallow_private = true\n",
+    );
+    let config_path = dir.join("feeds.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let config = Arc::new(Config::load(&config_path).unwrap_or_else(|e| panic!("{e}")));
+    let store = bantin::store::Store::open(&config.store.path).unwrap();
+    bantin::pipeline::Pipeline::new(config, store).unwrap()
+}
