@@ -42,7 +42,7 @@ pub fn parse_feed_with(
     }
     if looks_like_html(start) {
         return Err(ParseError::HtmlPage {
-            feeds: advertised_feeds(start, base),
+            feeds: super::scrape::advertised_feeds(start, base),
         });
     }
     let document = atom03::upgrade(text.as_bytes());
@@ -187,33 +187,6 @@ fn text(t: Text) -> String {
 fn looks_like_html(start: &str) -> bool {
     let head = start.get(..16).unwrap_or(start).to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html")
-}
-
-/// The feeds an HTML page advertises with `<link rel="alternate">`, as
-/// absolute URLs: what the operator should have configured instead.
-pub fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
-    let page = scraper::Html::parse_document(html);
-    let Ok(links) = scraper::Selector::parse("link[rel~=alternate][href]") else {
-        return Vec::new();
-    };
-    let base = url::Url::parse(base).ok();
-    page.select(&links)
-        .filter(|l| {
-            let kind = l
-                .value()
-                .attr("type")
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            kind.contains("rss") || kind.contains("atom") || kind.contains("feed+json")
-        })
-        .filter_map(|l| {
-            let href = l.value().attr("href")?.trim();
-            match &base {
-                Some(b) => b.join(href).ok().map(String::from),
-                None => Some(href.to_string()),
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{DateOrder, RawItem};
 
-pub use feed::{advertised_feeds, parse_feed};
+pub use feed::parse_feed;
+pub use scrape::advertised_feeds;
 
 /// A parsed document: its items in document order.
 #[derive(Debug, Clone, Default)]

@@ -309,6 +309,33 @@ fn without_year(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The feeds an HTML page advertises with `<link rel="alternate">`, as
+/// absolute URLs: what the operator should have configured instead.
+pub fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
+    let page = scraper::Html::parse_document(html);
+    let Ok(links) = scraper::Selector::parse("link[rel~=alternate][href]") else {
+        return Vec::new();
+    };
+    let base = url::Url::parse(base).ok();
+    page.select(&links)
+        .filter(|l| {
+            let kind = l
+                .value()
+                .attr("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            kind.contains("rss") || kind.contains("atom") || kind.contains("feed+json")
+        })
+        .filter_map(|l| {
+            let href = l.value().attr("href")?.trim();
+            match &base {
+                Some(b) => b.join(href).ok().map(String::from),
+                None => Some(href.to_string()),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
