@@ -18,6 +18,7 @@
 //! that finding candidates never scans all stories; [`resemblance`] then
 //! decides on each candidate.
 
+use super::titles;
 use crate::text::{Tokens, for_each_syllable};
 
 /// MinHash values over the whole body: the Jaccard estimate's standard
@@ -41,8 +42,8 @@ const LEAD_ROWS: usize = 4;
 
 /// Bodies with fewer distinct shingles than this say too little to match on.
 const MIN_SHINGLES: u32 = 12;
-/// A body at least this long is compared on its own; a shorter one (a
-/// summary) also needs a title that shares words.
+/// A body at least this long is compared on its resemblance; a shorter
+/// one (a summary) on its lead.
 const LONG_SHINGLES: u32 = 60;
 /// Numbers are read from the lead, the first this-many syllables: where a
 /// bulletin says what it counts ("ngày 3/11 ghi nhận 25 ca"), while a
@@ -126,7 +127,7 @@ impl Sketch {
             lead: minhash(lead),
             shingles: shingles.len() as u32,
             lead_shingles: lead.len() as u32,
-            title_words: sorted(title.0.iter().map(|w| fnv1a(w.as_bytes()) as u32)),
+            title_words: sorted(title.0.iter().map(|w| word_hash(w))),
             title_numbers: sorted(title.0.iter().filter_map(|w| number(w))),
             numbers: sorted(numbers_in_lead.into_iter()),
             all_numbers: sorted(numbers_in_body.into_iter()),
@@ -212,14 +213,33 @@ const SKETCH_VERSION: u8 = 2;
 
 /// Whether two copies are the same story by their text, and how close.
 ///
-/// Same when the bodies resemble (≥ 0.6, or ≥ 0.45 with titles sharing
-/// words or the same opening), or when one body is little more
-/// than its lead (a summary) and the leads are the same text; a short body
-/// also needs a title sharing words with the other, since a standard
-/// opening ("Thực hiện Kế hoạch số ... của Công an tỉnh") is shared by
-/// unrelated stories. Different numbers veto everything: that is how daily
-/// bulletins differ.
+/// Different numbers veto everything: that is how daily bulletins differ.
+/// Then the titles decide how much the text must prove
+/// ([`titles::relate`], by content words):
+///
+/// - titles that share no content words: only bodies that are
+///   near-identical ([`NEAR_IDENTICAL`]) over a substantial length
+///   ([`SUBSTANTIAL_SHINGLES`]). Unrelated stories share a sentence, a
+///   standard opening or a footer, and a summary is contained in many a
+///   longer text; none of that makes two bodies near-identical;
+/// - related titles: bodies that resemble ([`SAME_BODY`], or
+///   [`LIKE_BODY`] under the same headline or after the same opening)
+///   over a long enough text, or a summary whose lead is the opening of
+///   a longer article;
+/// - two short texts (summaries) that are the same say no more than a
+///   boilerplate notice does: they also need the same headline, one
+///   title's content words all in the other's.
 pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
+    resemblance_given(a, b, false)
+}
+
+/// As [`resemblance`], knowing whether `a`'s lead also opens other
+/// stories ([`same_lead`] with several stories). Such a lead is
+/// boilerplate, a standard opening or a notice's wording, and no
+/// evidence: a summary that is that lead joins nothing by its text, and
+/// the lead's share of two bodies does not count towards their
+/// resemblance.
+pub fn resemblance_given(a: &Sketch, b: &Sketch, common_lead: bool) -> Option<Resemblance> {
     if numbers_differ(
         (&a.title_numbers, &a.title_numbers),
         (&b.title_numbers, &b.title_numbers),
@@ -231,40 +251,64 @@ pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
     ) {
         return None;
     }
+    let titles = titles::relate(&a.title_words, &b.title_words);
     let r = Resemblance {
         body: agreement(&a.body, &b.body),
         lead: agreement(&a.lead, &b.lead),
-        title: jaccard(&a.title_words, &b.title_words),
+        title: titles.jaccard,
     };
     let shorter = a.shingles.min(b.shingles);
-    let titles_agree = r.title >= SHORT_TITLE_AGREEMENT;
-    // A body that resembles only moderately needs a second sign: a title
-    // sharing words, or the same opening. Unrelated stories with a long
-    // shared footer resemble that much, and share neither.
-    let corroborated = r.title >= TITLE_HINT || r.lead >= LEAD_HINT;
+    let longer = a.shingles.max(b.shingles);
+    if !titles.related() {
+        // Past a boilerplate opening the texts must still be substantial.
+        let substantial = if common_lead {
+            SUBSTANTIAL_SHINGLES + LEAD_SHINGLES as u32
+        } else {
+            SUBSTANTIAL_SHINGLES
+        };
+        return (r.body >= NEAR_IDENTICAL && shorter >= substantial).then_some(r);
+    }
+    // Stories of one kind share phrasing: a body that resembles only
+    // moderately needs a second sign, the same headline or the same
+    // opening (unless that opening is boilerplate).
+    let corroborated = titles.contained || (r.lead >= LEAD_HINT && !common_lead);
     let bodies_match = r.body >= SAME_BODY || (r.body >= LIKE_BODY && corroborated);
-    if bodies_match && (shorter >= LONG_SHINGLES || titles_agree) {
+    if bodies_match && shorter >= LONG_SHINGLES {
         return Some(r);
     }
-    // One of them is (about) its lead alone: a summary of the other.
-    let summary_only = a.shingles.min(b.shingles) <= LEAD_SHINGLES as u32 * 3 / 2;
-    if summary_only && r.lead >= SAME_LEAD && titles_agree {
+    let summary = SUMMARY_SHINGLES;
+    if !common_lead
+        && shorter <= summary
+        && r.lead >= SAME_LEAD
+        && (longer > summary || titles.contained)
+    {
         return Some(r);
     }
-    None
+    (r.body >= SAME_BODY && titles.contained).then_some(r)
 }
 
-/// Body resemblance at or above which two copies are one story.
+/// Body resemblance of copies whose titles share nothing: what is left
+/// after a dateline, a credit line and a dropped sentence. The estimate's
+/// error at [`HASHES`] values is about 0.06.
+const NEAR_IDENTICAL: f64 = 0.7;
+/// Distinct shingles the shorter body needs for the body alone to tell:
+/// longer than any summary ([`SUMMARY_SHINGLES`]), four sentences or so.
+/// Unrelated stories share summaries: a standard opening, a notice's
+/// boilerplate.
+const SUBSTANTIAL_SHINGLES: u32 = LEAD_SHINGLES as u32 * 5 / 2;
+/// A body at most this long is a summary: its lead and little more (two
+/// long sentences).
+const SUMMARY_SHINGLES: u32 = LEAD_SHINGLES as u32 * 2;
+/// Body resemblance that makes two copies with related titles one story,
+/// or two short ones under the same headline.
 const SAME_BODY: f64 = 0.6;
-/// Body resemblance that makes two copies one story with a second sign:
-/// [`TITLE_HINT`] title agreement or [`LEAD_HINT`] lead resemblance.
+/// Body resemblance that makes two copies with related titles one story
+/// with a second sign: the same headline, or [`LEAD_HINT`] lead
+/// resemblance.
 const LIKE_BODY: f64 = 0.45;
-const TITLE_HINT: f64 = 0.2;
 const LEAD_HINT: f64 = 0.5;
 /// Lead resemblance for a summary and the article it opens.
 const SAME_LEAD: f64 = 0.7;
-/// Title words two copies with short bodies must share.
-const SHORT_TITLE_AGREEMENT: f64 = 0.25;
 /// The share of numbers that may differ between two copies of one story
 /// (a date in a credit line, a dropped paragraph).
 const NUMBERS_SLACK: f64 = 0.25;
@@ -286,20 +330,47 @@ fn numbers_differ(a: (&[u32], &[u32]), b: (&[u32], &[u32]), slack: f64) -> bool 
     (only_a + only_b) as f64 > slack * union as f64
 }
 
+/// A title word's hash, as [`Sketch::title_words`] holds it.
+pub fn word_hash(word: &str) -> u32 {
+    fnv1a(word.as_bytes()) as u32
+}
+
+/// Whether two copies under one title are nonetheless two stories: one
+/// template's text with other numbers (two days of a bulletin), or long
+/// texts sharing next to nothing (a generic headline two offices both
+/// used). A rewritten summary brings numbers of its own ("khoảng 21
+/// giờ", ages) without being another story: numbers count only where
+/// the texts are alike.
+pub fn other_story(a: &Sketch, b: &Sketch) -> bool {
+    let body = agreement(&a.body, &b.body);
+    let lead = agreement(&a.lead, &b.lead);
+    let template = body >= ALIKE || lead >= ALIKE;
+    let numbers = numbers_differ(
+        (&a.numbers, &a.all_numbers),
+        (&b.numbers, &b.all_numbers),
+        NUMBERS_SLACK,
+    );
+    let long = a.shingles.min(b.shingles) >= SUBSTANTIAL_SHINGLES;
+    (template && numbers) || (long && body <= UNRELATED_TEXT && lead <= UNRELATED_TEXT)
+}
+
+/// Resemblance of one template's texts, a summary and a full text
+/// included, each number changing the three shingles around it.
+const ALIKE: f64 = 0.3;
+
+/// Resemblance at or below which two texts share next to nothing: what
+/// two unrelated stories of one portal share by chance.
+const UNRELATED_TEXT: f64 = 0.1;
+
+/// Whether two copies open with the same text.
+pub fn same_lead(a: &Sketch, b: &Sketch) -> bool {
+    agreement(&a.lead, &b.lead) >= SAME_LEAD
+}
+
 /// The share of MinHash positions that agree: the Jaccard estimate.
 fn agreement(a: &[u32], b: &[u32]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     same as f64 / a.len().max(1) as f64
-}
-
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = a.iter().filter(|n| b.binary_search(n).is_ok()).count();
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
 }
 
 fn minhash<const N: usize>(shingles: &[u64]) -> [u32; N] {
@@ -489,6 +560,116 @@ mod tests {
             "{:?}",
             (agreement(&a.body, &b.body))
         );
+    }
+
+    /// Sentences of an unrelated story, as long as [`ARTICLE`].
+    const OTHER: &str = "Sáng ngày 14/11, Sở Giáo dục và Đào tạo tổ chức lễ khánh thành \
+        trường tiểu học mới tại xã Tân Long với 18 phòng học và khu hiệu bộ khang trang. Công \
+        trình có tổng vốn đầu tư hơn 35 tỷ đồng từ nguồn ngân sách tỉnh, được khởi công từ \
+        đầu năm và hoàn thành vượt tiến độ hai tháng. Năm học này, nhà trường đón gần 600 \
+        học sinh, trong đó nhiều em trước đây phải đi học xa hơn 5 ki lô mét. Phát biểu tại \
+        buổi lễ, lãnh đạo huyện đề nghị nhà trường giữ gìn cơ sở vật chất, nâng cao chất \
+        lượng dạy và học. Dịp này, các doanh nghiệp trao tặng 120 suất học bổng cho học sinh \
+        có hoàn cảnh khó khăn.";
+
+    #[test]
+    fn one_shared_sentence_under_unrelated_titles_is_not_a_match() {
+        let shared = "Hiện vụ việc đang được cơ quan chức năng tiếp tục điều tra, làm rõ để \
+            xử lý theo quy định của pháp luật.";
+        let a = sketch(
+            "Công an tỉnh triệt phá đường dây đánh bạc qua mạng",
+            &format!("{ARTICLE} {shared}"),
+        );
+        let b = sketch(
+            "Khánh thành trường tiểu học xã Tân Long",
+            &format!("{OTHER} {shared}"),
+        );
+        assert!(resemblance(&a, &b).is_none());
+    }
+
+    #[test]
+    fn a_summary_contained_in_an_unrelated_long_article_is_not_a_match() {
+        let summary: String = OTHER.split(". ").take(2).collect::<Vec<_>>().join(". ");
+        let a = sketch("Thông báo tạm ngưng tiếp nhận khám bệnh", &summary);
+        let b = sketch(
+            "Công an tỉnh triệt phá đường dây đánh bạc qua mạng",
+            &format!("{summary}. {ARTICLE}"),
+        );
+        assert!(resemblance(&a, &b).is_none());
+    }
+
+    #[test]
+    fn a_near_identical_long_body_under_an_unrelated_title_is_a_match() {
+        let a = sketch(
+            "Công an tỉnh triệt phá đường dây đánh bạc qua mạng",
+            ARTICLE,
+        );
+        let b = sketch(
+            "Thu giữ nhiều máy tính, sổ sách của nhóm cá độ bóng đá",
+            &format!("{ARTICLE} Nguồn: Cổng thông tin điện tử Hậu Giang"),
+        );
+        assert!(resemblance(&a, &b).is_some());
+    }
+
+    #[test]
+    fn identical_short_summaries_under_different_titles_are_not_a_match() {
+        let notice = "Ủy ban nhân dân tỉnh thông báo đến các cơ quan, đơn vị, tổ chức và cá \
+            nhân được biết, chi tiết nội dung xem trong văn bản đính kèm.";
+        let a = sketch(
+            "Thông báo đấu giá quyền sử dụng đất tại xã Long Bình",
+            notice,
+        );
+        let b = sketch(
+            "Thông báo tuyển dụng viên chức trường mầm non Hòa Mỹ",
+            notice,
+        );
+        assert!(resemblance(&a, &b).is_none());
+    }
+
+    #[test]
+    fn a_summary_that_is_a_common_opening_joins_nothing() {
+        let summary: String = ARTICLE.split(". ").take(2).collect::<Vec<_>>().join(". ");
+        let title = "Công an tỉnh triệt phá đường dây đánh bạc qua mạng";
+        let a = sketch(title, &summary);
+        let b = sketch(
+            "Triệt phá đường dây đánh bạc trực tuyến quy mô lớn",
+            &format!("{ARTICLE} {OTHER}"),
+        );
+        assert!(resemblance_given(&a, &b, false).is_some());
+        assert!(resemblance_given(&a, &b, true).is_none());
+    }
+
+    #[test]
+    fn one_title_over_a_bulletin_with_other_numbers_is_another_story() {
+        let day = |n: u32, cases: u32| {
+            sketch(
+                "Kết quả tuần tra bảo đảm trật tự an toàn giao thông",
+                &format!(
+                    "Trong ngày {n}/11, lực lượng Cảnh sát giao thông đã tuần tra, kiểm \
+                     soát, phát hiện và lập biên bản {cases} trường hợp vi phạm trật tự an \
+                     toàn giao thông, tạm giữ nhiều phương tiện và tước giấy phép lái xe."
+                ),
+            )
+        };
+        assert!(other_story(&day(3, 25), &day(4, 31)));
+        assert!(!other_story(&day(3, 25), &day(3, 25)));
+    }
+
+    #[test]
+    fn a_rewritten_summary_with_numbers_of_its_own_is_the_same_story() {
+        let title = "Bắt quả tang 2 đối tượng tàng trữ trái phép chất ma túy";
+        let a = sketch(
+            title,
+            "Khoảng 21 giờ ngày 04/8, Công an thành phố phối hợp Phòng Cảnh sát điều tra \
+             tội phạm về ma túy bắt quả tang Nguyễn Văn T. (28 tuổi) và Lê Minh H. (31 \
+             tuổi) đang tàng trữ 3 gói ma túy tổng hợp.",
+        );
+        let b = sketch(
+            title,
+            "Công an thành phố vừa bắt quả tang 2 đối tượng tàng trữ trái phép 3 gói ma \
+             túy tổng hợp tại khu vực chợ nổi.",
+        );
+        assert!(!other_story(&a, &b));
     }
 
     #[test]
