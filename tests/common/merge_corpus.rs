@@ -526,7 +526,7 @@ const SCHOOL: Domain = Domain {
         "{school} {commune} huyện {district} đạt chuẩn quốc gia sau {N} năm phấn đấu",
         "Tập huấn chuyển đổi số cho {money} giáo viên huyện {district}",
         "Tuyên dương {money} học sinh đạt giải kỳ thi học sinh giỏi tỉnh {prov}",
-        "Sửa chữa {N} phòng học xuống cấp trước năm học mới ở xã {commune}",
+        "Sửa chữa {N} phòng học xuống cấp trước năm học mới ở xã {commune}, huyện {district}",
     ],
     openers: &[
         "Cô {person}, giáo viên chủ nhiệm lớp {n}A,",
@@ -591,9 +591,9 @@ const GOVERNMENT: Domain = Domain {
         "Nông dân {district} trúng mùa {crop}, thu lãi hơn {money} triệu đồng mỗi héc ta",
         "Giá {crop} tăng lên {money} nghìn đồng, nông dân xã {commune} huyện {district} phấn khởi",
         "Huyện {district} thu hút {N} dự án đầu tư mới với {money} tỷ đồng",
-        "Đẩy nhanh giải ngân {money} tỷ đồng vốn đầu tư công cho {project}",
+        "Đẩy nhanh giải ngân {money} tỷ đồng vốn đầu tư công cho {project} tại {district}",
         "Ra mắt mô hình dân vận khéo tại xã {commune}, huyện {district} với {N} tổ tự quản",
-        "Bàn giao nhà đại đoàn kết cho {N} hộ nghèo ở {district}",
+        "Bàn giao nhà đại đoàn kết cho {N} hộ nghèo ở xã {commune}, huyện {district}",
     ],
     openers: &[
         "Theo ông {person}, Giám đốc Hợp tác xã {commune},",
@@ -719,13 +719,13 @@ const GENERIC_SUMMARIES: &[&str] = &[
 ];
 const GENERIC_TITLES: &[&str] = &[
     "Thông báo tuyển dụng {N} viên chức {school} {commune}",
-    "Thông báo lịch tiếp công dân của lãnh đạo huyện {district} tháng {month}",
+    "Thông báo lịch tiếp công dân của lãnh đạo xã {commune}, huyện {district} tháng {month}",
     "Thông báo mời báo giá mua sắm trang thiết bị cho {hospital} {district}",
     "Thông báo kết quả lựa chọn nhà thầu {project} tại {district}",
     "Thông báo thu hồi đất để thực hiện {project} tại xã {commune}, {district}",
     "Thông báo điều chỉnh giờ làm việc của bộ phận một cửa huyện {district} trong {N} ngày",
     "Thông báo đấu giá {N} thửa đất tại xã {commune}, huyện {district}",
-    "Thông báo bố trí trực cơ quan của Trung tâm Y tế huyện {district}",
+    "Thông báo bố trí {N} cán bộ trực cơ quan của Trung tâm Y tế huyện {district}",
 ];
 
 const CREDITS: &[&str] = &[
