@@ -10,7 +10,7 @@
 //! 3. same title from another source within [`WINDOW`], after removing
 //!    a place prefix and a credit ([`title_keys`]): a copy of the closest
 //!    such story in time, unless the texts tell two stories (other
-//!    numbers, or long texts sharing nothing: [`sketch::other_story`]);
+//!    numbers, or full texts not alike: [`sketch::other_story`]);
 //! 4. near-duplicate text from another source within [`WINDOW`]
 //!    ([`sketch`]): a copy of the most resembling story;
 //! 5. otherwise a new story, whose id is minted from this copy's key.
@@ -203,7 +203,7 @@ pub fn place(
         }))
     };
     // One title over texts that tell two stories (a daily bulletin's
-    // numbers, a generic headline over unrelated articles) is not a copy.
+    // numbers, one headline over two offices' articles) is not a copy.
     let other_text = |id: StoryId| -> Result<bool> {
         let Some(sketch) = sketch else {
             return Ok(false);
