@@ -266,7 +266,7 @@ pub fn resemblance_given(a: &Sketch, b: &Sketch, common_lead: bool) -> Option<Re
         } else {
             SUBSTANTIAL_SHINGLES
         };
-        return (r.body >= NEAR_IDENTICAL && shorter >= substantial).then_some(r);
+        return (r.body >= NEAR_IDENTICAL && shorter > substantial).then_some(r);
     }
     // Stories of one kind share phrasing: a body that resembles only
     // moderately needs a second sign, the same headline or the same
@@ -291,11 +291,10 @@ pub fn resemblance_given(a: &Sketch, b: &Sketch, common_lead: bool) -> Option<Re
 /// after a dateline, a credit line and a dropped sentence. The estimate's
 /// error at [`HASHES`] values is about 0.06.
 const NEAR_IDENTICAL: f64 = 0.7;
-/// Distinct shingles the shorter body needs for the body alone to tell:
-/// longer than any summary ([`SUMMARY_SHINGLES`]), four sentences or so.
-/// Unrelated stories share summaries: a standard opening, a notice's
-/// boilerplate.
-const SUBSTANTIAL_SHINGLES: u32 = LEAD_SHINGLES as u32 * 5 / 2;
+/// Distinct shingles the shorter body must exceed for the body alone to
+/// tell: longer than any summary, three sentences or more. Unrelated
+/// stories share summaries: a standard opening, a notice's boilerplate.
+const SUBSTANTIAL_SHINGLES: u32 = SUMMARY_SHINGLES;
 /// A body at most this long is a summary: its lead and little more (two
 /// long sentences).
 const SUMMARY_SHINGLES: u32 = LEAD_SHINGLES as u32 * 2;
@@ -354,7 +353,7 @@ pub fn other_story(a: &Sketch, b: &Sketch) -> bool {
         (&b.numbers, &b.all_numbers),
         NUMBERS_SLACK,
     );
-    let long = a.shingles.min(b.shingles) >= SUBSTANTIAL_SHINGLES;
+    let long = a.shingles.min(b.shingles) > SUBSTANTIAL_SHINGLES;
     (template && numbers) || (long && !template)
 }
 
