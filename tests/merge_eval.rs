@@ -26,6 +26,22 @@ fn merge_precision_and_recall_meet_the_bar() {
 }
 
 #[test]
+fn the_must_not_merge_pairs_are_scored_apart() {
+    let corpus = Corpus::load(&corpus_dir()).unwrap();
+    let labels = Labels::load(&corpus_dir().join("labels.json")).unwrap();
+    let evaluation = evaluate(&corpus, &labels).unwrap();
+    let report = bantin::tools::eval::report(&evaluation, &labels);
+    assert_eq!(
+        evaluation.hard_pairs,
+        labels.must_not_merge.len(),
+        "{report}"
+    );
+    assert!(evaluation.hard_merges.is_empty(), "{report}");
+    assert!(evaluation.hard_precision() >= 0.99, "{report}");
+    assert!(report.contains("\nhard negatives: "), "{report}");
+}
+
+#[test]
 fn eval_command_prints_the_figures_and_gates_on_them() {
     let run = |min_precision: &str| {
         Command::new(env!("CARGO_BIN_EXE_bantin"))

@@ -72,8 +72,11 @@ fn phrase(rng: &mut fastrand::Rng, len: usize) -> String {
 fn item(n: usize, published: DateTime<Utc>) -> Item {
     let mut rng = fastrand::Rng::with_seed(n as u64);
     let title = format!("{} {n}", phrase(&mut rng, 6));
+    // Four sentences: more than a summary, so that the text alone joins
+    // the repost that carries it under a title of its own.
     let body = format!(
-        "{} {n}. {}. {}.",
+        "{} {n}. {}. {}. {}.",
+        phrase(&mut rng, 12),
         phrase(&mut rng, 12),
         phrase(&mut rng, 12),
         phrase(&mut rng, 12)

@@ -152,6 +152,26 @@ impl Store {
         Ok(similar)
     }
 
+    /// The sketches of a story's copies published in the weeks within
+    /// `window` of `at`. A sketch this bantin cannot read is skipped.
+    pub fn sketches_of(
+        &self,
+        id: StoryId,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<Vec<Sketch>> {
+        let mut sketches = Vec::new();
+        for week in weeks(at - window, at + window) {
+            let mut prefix = week.to_vec();
+            prefix.extend_from_slice(id.0.as_bytes());
+            for entry in self.sketches.scan_prefix(&prefix) {
+                let (_, value) = entry?;
+                sketches.extend(value.get(8..).and_then(Sketch::from_bytes));
+            }
+        }
+        Ok(sketches)
+    }
+
     /// Empties the title and text indexes, for [`crate::pipeline::merge::reindex`].
     pub fn clear_indexes(&self) -> Result<()> {
         self.titles.clear()?;

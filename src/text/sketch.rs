@@ -1,4 +1,5 @@
-//! Near-duplicate text: a copy's fingerprint and the verdict on two of them.
+//! Near-duplicate text: a copy's fingerprint. The verdict on two of them,
+//! the merge's own rule, is `pipeline::merge::resemble`.
 //!
 //! A republished story keeps its body while its title is rewritten ("Công an
 //! tỉnh triệt phá đường dây đánh bạc qua mạng" becomes "Triệt phá đường dây
@@ -15,7 +16,7 @@
 //!   text that differ exactly in their numbers.
 //!
 //! [`Sketch::bands`] are the locality-sensitive keys the store indexes, so
-//! that finding candidates never scans all stories; [`resemblance`] then
+//! that finding candidates never scans all stories; the merge then
 //! decides on each candidate.
 
 use crate::text::{Tokens, for_each_syllable};
@@ -41,33 +42,12 @@ const LEAD_ROWS: usize = 4;
 
 /// Bodies with fewer distinct shingles than this say too little to match on.
 const MIN_SHINGLES: u32 = 12;
-/// A body at least this long is compared on its own; a shorter one (a
-/// summary) also needs a title that shares words.
-const LONG_SHINGLES: u32 = 60;
 /// Numbers are read from the lead, the first this-many syllables: where a
 /// bulletin says what it counts ("ngày 3/11 ghi nhận 25 ca"), while a
 /// republisher's added paragraph brings numbers of its own.
 const NUMBER_SYLLABLES: usize = LEAD_SHINGLES + 2;
 /// Numbers kept from a whole body.
 const MAX_NUMBERS: usize = 64;
-
-/// What two copies have in common, from their sketches.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Resemblance {
-    /// Estimated Jaccard resemblance of the bodies.
-    pub body: f64,
-    /// Estimated Jaccard resemblance of the leads.
-    pub lead: f64,
-    /// Jaccard resemblance of the titles' word sets.
-    pub title: f64,
-}
-
-impl Resemblance {
-    /// The strength of the match, for choosing between candidates.
-    pub fn score(&self) -> f64 {
-        self.body.max(self.lead * 0.9)
-    }
-}
 
 /// A copy's fingerprint. Persisted: the hashing below must never change,
 /// or stored sketches stop matching new ones.
@@ -126,7 +106,7 @@ impl Sketch {
             lead: minhash(lead),
             shingles: shingles.len() as u32,
             lead_shingles: lead.len() as u32,
-            title_words: sorted(title.0.iter().map(|w| fnv1a(w.as_bytes()) as u32)),
+            title_words: sorted(title.0.iter().map(|w| word_hash(w))),
             title_numbers: sorted(title.0.iter().filter_map(|w| number(w))),
             numbers: sorted(numbers_in_lead.into_iter()),
             all_numbers: sorted(numbers_in_body.into_iter()),
@@ -210,96 +190,15 @@ impl Sketch {
 
 const SKETCH_VERSION: u8 = 2;
 
-/// Whether two copies are the same story by their text, and how close.
-///
-/// Same when the bodies resemble (≥ 0.6, or ≥ 0.45 with titles sharing
-/// words or the same opening), or when one body is little more
-/// than its lead (a summary) and the leads are the same text; a short body
-/// also needs a title sharing words with the other, since a standard
-/// opening ("Thực hiện Kế hoạch số ... của Công an tỉnh") is shared by
-/// unrelated stories. Different numbers veto everything: that is how daily
-/// bulletins differ.
-pub fn resemblance(a: &Sketch, b: &Sketch) -> Option<Resemblance> {
-    if numbers_differ(
-        (&a.title_numbers, &a.title_numbers),
-        (&b.title_numbers, &b.title_numbers),
-        0.0,
-    ) || numbers_differ(
-        (&a.numbers, &a.all_numbers),
-        (&b.numbers, &b.all_numbers),
-        NUMBERS_SLACK,
-    ) {
-        return None;
-    }
-    let r = Resemblance {
-        body: agreement(&a.body, &b.body),
-        lead: agreement(&a.lead, &b.lead),
-        title: jaccard(&a.title_words, &b.title_words),
-    };
-    let shorter = a.shingles.min(b.shingles);
-    let titles_agree = r.title >= SHORT_TITLE_AGREEMENT;
-    // A body that resembles only moderately needs a second sign: a title
-    // sharing words, or the same opening. Unrelated stories with a long
-    // shared footer resemble that much, and share neither.
-    let corroborated = r.title >= TITLE_HINT || r.lead >= LEAD_HINT;
-    let bodies_match = r.body >= SAME_BODY || (r.body >= LIKE_BODY && corroborated);
-    if bodies_match && (shorter >= LONG_SHINGLES || titles_agree) {
-        return Some(r);
-    }
-    // One of them is (about) its lead alone: a summary of the other.
-    let summary_only = a.shingles.min(b.shingles) <= LEAD_SHINGLES as u32 * 3 / 2;
-    if summary_only && r.lead >= SAME_LEAD && titles_agree {
-        return Some(r);
-    }
-    None
-}
-
-/// Body resemblance at or above which two copies are one story.
-const SAME_BODY: f64 = 0.6;
-/// Body resemblance that makes two copies one story with a second sign:
-/// [`TITLE_HINT`] title agreement or [`LEAD_HINT`] lead resemblance.
-const LIKE_BODY: f64 = 0.45;
-const TITLE_HINT: f64 = 0.2;
-const LEAD_HINT: f64 = 0.5;
-/// Lead resemblance for a summary and the article it opens.
-const SAME_LEAD: f64 = 0.7;
-/// Title words two copies with short bodies must share.
-const SHORT_TITLE_AGREEMENT: f64 = 0.25;
-/// The share of numbers that may differ between two copies of one story
-/// (a date in a credit line, a dropped paragraph).
-const NUMBERS_SLACK: f64 = 0.25;
-
-/// Numbers differ when each side's `(lead, all)` numbers have some in
-/// the lead that the other's whole text lacks, and those are more than
-/// `slack` of the leads' numbers. One side lacking some is an edit (a
-/// dropped paragraph, a summary); a republisher's added "Ngày 12/11,"
-/// shifts numbers out of the lead but not out of the text; both sides
-/// having their own is a bulletin.
-fn numbers_differ(a: (&[u32], &[u32]), b: (&[u32], &[u32]), slack: f64) -> bool {
-    let only_a = a.0.iter().filter(|n| b.1.binary_search(n).is_err()).count();
-    let only_b = b.0.iter().filter(|n| a.1.binary_search(n).is_err()).count();
-    if only_a == 0 || only_b == 0 {
-        return false;
-    }
-    let shared = a.0.iter().filter(|n| b.0.binary_search(n).is_ok()).count();
-    let union = a.0.len() + b.0.len() - shared;
-    (only_a + only_b) as f64 > slack * union as f64
+/// A title word's hash, as [`Sketch::title_words`] holds it.
+pub fn word_hash(word: &str) -> u32 {
+    fnv1a(word.as_bytes()) as u32
 }
 
 /// The share of MinHash positions that agree: the Jaccard estimate.
-fn agreement(a: &[u32], b: &[u32]) -> f64 {
+pub fn agreement(a: &[u32], b: &[u32]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     same as f64 / a.len().max(1) as f64
-}
-
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = a.iter().filter(|n| b.binary_search(n).is_ok()).count();
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
 }
 
 fn minhash<const N: usize>(shingles: &[u64]) -> [u32; N] {
@@ -383,117 +282,18 @@ const fn seeds() -> [u64; HASHES] {
 mod tests {
     use super::*;
 
-    const ARTICLE: &str = "Ngày 12/11, Công an tỉnh Hậu Giang cho biết đã triệt phá thành công \
-        một đường dây đánh bạc qua mạng với số tiền giao dịch hơn 20 tỷ đồng. Theo đó, qua \
-        công tác nắm tình hình, Phòng Cảnh sát hình sự phát hiện một nhóm đối tượng sử dụng \
-        trang web cá cược để tổ chức đánh bạc dưới hình thức cá độ bóng đá. Lực lượng chức \
-        năng đã bắt quả tang 7 đối tượng, thu giữ nhiều điện thoại, máy tính và sổ sách ghi \
-        chép. Hiện vụ việc đang được củng cố hồ sơ để xử lý theo quy định của pháp luật. \
-        Công an tỉnh khuyến cáo người dân không tham gia các hình thức cá cược trực tuyến.";
+    const TEXT: &str = "Sở Y tế tỉnh cho biết trong tuần qua toàn tỉnh ghi nhận thêm nhiều ca \
+        sốt xuất huyết, tập trung ở các xã ven sông. Ngành y tế đã tổ chức phun hóa chất diệt \
+        muỗi, vận động người dân loại bỏ lăng quăng và đến cơ sở y tế ngay khi có dấu hiệu sốt \
+        cao. Các trạm y tế được yêu cầu theo dõi sát tình hình và báo cáo hằng ngày.";
 
     fn sketch(title: &str, body: &str) -> Sketch {
         Sketch::of(title, body).expect("long enough")
     }
 
     #[test]
-    fn a_rewritten_title_over_the_same_body_is_the_same_story() {
-        let a = sketch(
-            "Công an tỉnh triệt phá đường dây đánh bạc qua mạng",
-            ARTICLE,
-        );
-        let edited = format!("{ARTICLE} Nguồn: Cổng thông tin điện tử Hậu Giang");
-        let b = sketch(
-            "Triệt phá đường dây đánh bạc trực tuyến quy mô lớn",
-            &edited,
-        );
-        let r = resemblance(&a, &b).expect("same story");
-        assert!(r.body > 0.6, "{r:?}");
-    }
-
-    #[test]
-    fn a_summary_matches_the_article_it_opens() {
-        let summary: String = ARTICLE.split(". ").take(2).collect::<Vec<_>>().join(". ");
-        let title = "Công an tỉnh triệt phá đường dây đánh bạc qua mạng";
-        let a = sketch(title, &summary);
-        let b = sketch(title, ARTICLE);
-        assert!(resemblance(&a, &b).is_some());
-    }
-
-    #[test]
-    fn bulletins_with_other_numbers_differ() {
-        let day = |n: u32, cases: u32, total: u32| {
-            sketch(
-                &format!("Hậu Giang ghi nhận {cases} ca mắc sốt xuất huyết mới"),
-                &format!(
-                    "Theo Trung tâm Kiểm soát bệnh tật tỉnh, trong ngày {n}/11 toàn tỉnh ghi \
-                     nhận {cases} ca mắc sốt xuất huyết mới, nâng tổng số ca mắc từ đầu năm \
-                     lên {total} ca. Ngành y tế khuyến cáo người dân diệt lăng quăng, loại bỏ \
-                     vật chứa nước đọng và đến cơ sở y tế khi có dấu hiệu sốt cao."
-                ),
-            )
-        };
-        assert!(resemblance(&day(3, 25, 1210), &day(4, 31, 1241)).is_none());
-        assert!(resemblance(&day(3, 25, 1210), &day(3, 25, 1210)).is_some());
-    }
-
-    #[test]
-    fn a_shared_standard_opening_is_not_a_match() {
-        let lead = "Thực hiện Kế hoạch của Công an tỉnh về đợt cao điểm tấn công, trấn áp \
-            tội phạm, bảo đảm an ninh trật tự dịp cuối năm, lực lượng Công an huyện đã \
-            đồng loạt ra quân kiểm tra.";
-        let a = sketch(
-            "Bắt giữ đối tượng trộm cắp xe máy tại chợ Vị Thanh",
-            &format!("{lead} Qua đó phát hiện đối tượng Nguyễn Văn A trộm xe máy."),
-        );
-        let b = sketch(
-            "Phát hiện cơ sở kinh doanh karaoke vi phạm phòng cháy",
-            &format!("{lead} Kết quả phát hiện một cơ sở karaoke không đủ điều kiện."),
-        );
-        assert!(resemblance(&a, &b).is_none());
-    }
-
-    #[test]
-    fn a_dateline_added_by_a_republisher_does_not_hide_the_numbers() {
-        let title = "Công an tỉnh triệt phá đường dây đánh bạc qua mạng";
-        let a = sketch(title, ARTICLE);
-        let b = sketch(
-            "Triệt phá đường dây cá độ bóng đá trực tuyến",
-            &format!("Ngày 13/11, theo tin từ Công an tỉnh Hậu Giang, {ARTICLE}"),
-        );
-        assert!(resemblance(&a, &b).is_some());
-    }
-
-    #[test]
-    fn a_long_shared_footer_alone_is_not_a_match() {
-        let footer = "Công an tỉnh khuyến cáo người dân nâng cao cảnh giác, không cung cấp \
-            thông tin cá nhân, mã OTP, số tài khoản cho người lạ qua điện thoại hay mạng xã \
-            hội; khi phát hiện dấu hiệu lừa đảo, cần báo ngay cho cơ quan Công an gần nhất \
-            hoặc gọi đường dây nóng để được hướng dẫn, hỗ trợ kịp thời. Người dân tuyệt đối \
-            không chuyển tiền vào tài khoản lạ theo yêu cầu của người không quen biết.";
-        let a = sketch(
-            "Cụ bà ở Long Mỹ bị lừa mất 300 triệu đồng",
-            &format!(
-                "Bà T. nhận được cuộc gọi tự xưng là nhân viên bưu điện thông báo có bưu \
-                 phẩm vi phạm pháp luật, yêu cầu chuyển tiền để xác minh. {footer}"
-            ),
-        );
-        let b = sketch(
-            "Sinh viên bị chiếm đoạt tiền khi tìm việc làm thêm trên mạng",
-            &format!(
-                "Một sinh viên tại Vị Thanh đăng ký làm cộng tác viên bán hàng trực \
-                 tuyến và được yêu cầu nạp tiền để nhận nhiệm vụ. {footer}"
-            ),
-        );
-        assert!(
-            resemblance(&a, &b).is_none(),
-            "{:?}",
-            (agreement(&a.body, &b.body))
-        );
-    }
-
-    #[test]
     fn bytes_round_trip_and_reject_garbage() {
-        let a = sketch("Tiêu đề", ARTICLE);
+        let a = sketch("Tiêu đề", TEXT);
         assert_eq!(Sketch::from_bytes(&a.to_bytes()), Some(a.clone()));
         assert_eq!(Sketch::from_bytes(&a.to_bytes()[..40]), None);
         assert_eq!(Sketch::from_bytes(b""), None);
@@ -501,8 +301,8 @@ mod tests {
 
     #[test]
     fn identical_text_shares_every_band() {
-        let a = sketch("A", ARTICLE);
-        let b = sketch("B", ARTICLE);
+        let a = sketch("A", TEXT);
+        let b = sketch("B", TEXT);
         assert_eq!(a.bands(), b.bands());
         assert_eq!(a.bands().len(), BODY_BANDS + LEAD_BANDS);
     }

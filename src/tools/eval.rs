@@ -7,7 +7,11 @@
 //! (the item links then resolve against the real URL, as in production).
 //! The labels are JSON: `{"items": [{"id", "source", "file", "guid",
 //! "link", "cluster"}]}`; two items are the same story when they have the
-//! same non-null `cluster`.
+//! same non-null `cluster`. Labels may also say which pairs are hard
+//! negatives, different stories a merge is likely to join: an item's
+//! `traps` names the trap groups it belongs to (two items of one group in
+//! different clusters are a hard negative), and `must_not_merge` lists
+//! such pairs as `[id, id, reason]`. The report then scores them apart.
 //!
 //! Every body goes through the real stages (parse, normalize, classify,
 //! merge) into a temporary sled store; then every pair of labelled items
@@ -159,6 +163,10 @@ fn file_comments(toml: &str) -> HashMap<String, String> {
 #[derive(Debug, Deserialize)]
 pub struct Labels {
     pub items: Vec<Label>,
+    /// Pairs of different stories named as hard negatives: two ids, then
+    /// anything (a reason).
+    #[serde(default)]
+    pub must_not_merge: Vec<Vec<String>>,
 }
 
 /// One labelled item.
@@ -175,6 +183,9 @@ pub struct Label {
     #[serde(default)]
     pub title: Option<String>,
     pub cluster: Option<String>,
+    /// The trap groups the item belongs to (see the module docs).
+    #[serde(default)]
+    pub traps: Vec<String>,
 }
 
 impl Labels {
@@ -206,6 +217,15 @@ pub struct Evaluation {
     pub wrong_merges: Vec<Pair>,
     /// Labelled as one story, but kept apart.
     pub missed_merges: Vec<Pair>,
+    /// Pairs of different stories the labels call hard negatives.
+    pub hard_pairs: usize,
+    /// Hard negatives merged.
+    pub hard_merges: Vec<Pair>,
+    /// Items in at least one hard negative.
+    pub hard_items: usize,
+    /// Merged pairs of two such items: one story, and not.
+    pub hard_true_positives: usize,
+    pub hard_false_positives: usize,
 }
 
 impl Evaluation {
@@ -220,6 +240,15 @@ impl Evaluation {
     /// Of the pairs that are one story, the share merged (1 when none).
     pub fn recall(&self) -> f64 {
         ratio(self.true_positives, self.same_pairs)
+    }
+
+    /// Precision over the items of the hard negatives alone: of the pairs
+    /// of such items merged, the share that are one story.
+    pub fn hard_precision(&self) -> f64 {
+        ratio(
+            self.hard_true_positives,
+            self.hard_true_positives + self.hard_false_positives,
+        )
     }
 }
 
@@ -265,21 +294,170 @@ pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> Result<Evaluati
         }
         stories.push(story);
     }
-    for (i, a) in labels.items.iter().enumerate() {
-        for (j, b) in labels.items.iter().enumerate().skip(i + 1) {
-            let same = a.cluster.is_some() && a.cluster == b.cluster;
-            let merged = stories[i].is_some() && stories[i] == stories[j];
-            let pair = || (a.id.clone(), b.id.clone());
-            match (same, merged) {
-                (true, true) => evaluation.true_positives += 1,
-                (false, true) => evaluation.wrong_merges.push(pair()),
-                (true, false) => evaluation.missed_merges.push(pair()),
-                (false, false) => {}
-            }
-            evaluation.same_pairs += usize::from(same);
+    // Pairs come from groups (a story's items, a cluster's items) rather
+    // than from every pair of items: a corpus of 20,000 items has 200
+    // million pairs and a few thousand merged ones.
+    let items = &labels.items;
+    let pair = |i: usize, j: usize| (items[i].id.clone(), items[j].id.clone());
+    let same =
+        |i: usize, j: usize| items[i].cluster.is_some() && items[i].cluster == items[j].cluster;
+    let mut by_story: HashMap<StoryId, Vec<usize>> = HashMap::new();
+    for (i, story) in stories.iter().enumerate() {
+        if let Some(story) = story {
+            by_story.entry(*story).or_default().push(i);
         }
     }
+    let mut by_cluster: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, label) in items.iter().enumerate() {
+        if let Some(cluster) = &label.cluster {
+            by_cluster.entry(cluster.as_str()).or_default().push(i);
+        }
+    }
+    let hard = HardNegatives::of(labels);
+    let mut wrong = Vec::new();
+    let mut hard_wrong = Vec::new();
+    for members in by_story.values() {
+        for (n, &i) in members.iter().enumerate() {
+            for &j in &members[n + 1..] {
+                let (i, j) = (i.min(j), i.max(j));
+                let both_hard = hard.has_item(i) && hard.has_item(j);
+                if same(i, j) {
+                    evaluation.true_positives += 1;
+                    evaluation.hard_true_positives += usize::from(both_hard);
+                } else {
+                    wrong.push((i, j));
+                    evaluation.hard_false_positives += usize::from(both_hard);
+                    if hard.pairs(i, j) {
+                        hard_wrong.push((i, j));
+                    }
+                }
+            }
+        }
+    }
+    let mut missed = Vec::new();
+    for members in by_cluster.values() {
+        for (n, &i) in members.iter().enumerate() {
+            for &j in &members[n + 1..] {
+                evaluation.same_pairs += 1;
+                if stories[i].is_none() || stories[i] != stories[j] {
+                    missed.push((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    for list in [&mut wrong, &mut hard_wrong, &mut missed] {
+        list.sort_unstable();
+    }
+    evaluation.wrong_merges = wrong.into_iter().map(|(i, j)| pair(i, j)).collect();
+    evaluation.hard_merges = hard_wrong.into_iter().map(|(i, j)| pair(i, j)).collect();
+    evaluation.missed_merges = missed.into_iter().map(|(i, j)| pair(i, j)).collect();
+    evaluation.hard_pairs = hard.count(&same);
+    evaluation.hard_items = hard.items();
     Ok(evaluation)
+}
+
+/// The hard negatives the labels name, by item index.
+struct HardNegatives {
+    /// Each item's trap groups, as sorted numbers.
+    groups: Vec<Vec<u32>>,
+    /// Each group's items.
+    members: Vec<Vec<usize>>,
+    /// `must_not_merge` pairs, smaller index first.
+    listed: std::collections::HashSet<(usize, usize)>,
+    /// Items of a listed pair.
+    listed_items: std::collections::HashSet<usize>,
+}
+
+impl HardNegatives {
+    fn of(labels: &Labels) -> HardNegatives {
+        let mut names: HashMap<&str, u32> = HashMap::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut groups = Vec::with_capacity(labels.items.len());
+        for (i, label) in labels.items.iter().enumerate() {
+            let mut mine: Vec<u32> = label
+                .traps
+                .iter()
+                .map(|t| {
+                    let next = names.len() as u32;
+                    *names.entry(t.as_str()).or_insert(next)
+                })
+                .collect();
+            mine.sort_unstable();
+            mine.dedup();
+            for &g in &mine {
+                if members.len() <= g as usize {
+                    members.resize(g as usize + 1, Vec::new());
+                }
+                members[g as usize].push(i);
+            }
+            groups.push(mine);
+        }
+        let index: HashMap<&str, usize> = labels
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.as_str(), i))
+            .collect();
+        let mut listed = std::collections::HashSet::new();
+        let mut listed_items = std::collections::HashSet::new();
+        for names in &labels.must_not_merge {
+            if let [a, b, ..] = names.as_slice() {
+                if let (Some(&i), Some(&j)) = (index.get(a.as_str()), index.get(b.as_str())) {
+                    listed.insert((i.min(j), i.max(j)));
+                    listed_items.extend([i, j]);
+                }
+            }
+        }
+        HardNegatives {
+            groups,
+            members,
+            listed,
+            listed_items,
+        }
+    }
+
+    /// Whether two items (`i < j`) of different stories are a hard
+    /// negative.
+    fn pairs(&self, i: usize, j: usize) -> bool {
+        self.listed.contains(&(i, j)) || self.first_shared(i, j).is_some()
+    }
+
+    fn first_shared(&self, i: usize, j: usize) -> Option<u32> {
+        self.groups[i]
+            .iter()
+            .find(|g| self.groups[j].binary_search(g).is_ok())
+            .copied()
+    }
+
+    /// Whether an item has any hard negative: it is in a group with an
+    /// item of another story, or in a listed pair.
+    fn has_item(&self, i: usize) -> bool {
+        self.listed_items.contains(&i) || !self.groups[i].is_empty()
+    }
+
+    fn items(&self) -> usize {
+        (0..self.groups.len()).filter(|&i| self.has_item(i)).count()
+    }
+
+    /// Hard-negative pairs: listed ones, and pairs of different stories
+    /// in a group, each counted once (under the first group they share).
+    fn count(&self, same: &impl Fn(usize, usize) -> bool) -> usize {
+        let mut n = self.listed.iter().filter(|&&(i, j)| !same(i, j)).count();
+        for (g, members) in self.members.iter().enumerate() {
+            for (k, &i) in members.iter().enumerate() {
+                for &j in &members[k + 1..] {
+                    let (i, j) = (i.min(j), i.max(j));
+                    if !same(i, j)
+                        && self.first_shared(i, j) == Some(g as u32)
+                        && !self.listed.contains(&(i, j))
+                    {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
 }
 
 /// The configured sources a label can be from: its own id, or, when the
@@ -307,6 +485,10 @@ fn is_labelled(copy: &Copy, label: &Label) -> bool {
     }
 }
 
+/// Pairs listed under each heading: past this many, a large corpus's
+/// report is a wall nobody reads.
+const LISTED_PAIRS: usize = 200;
+
 /// The report `bantin eval` prints.
 pub fn report(evaluation: &Evaluation, labels: &Labels) -> String {
     let title = |id: &str| {
@@ -330,6 +512,18 @@ pub fn report(evaluation: &Evaluation, labels: &Labels) -> String {
         evaluation.precision(),
         evaluation.recall(),
     );
+    if evaluation.hard_pairs > 0 {
+        out.push_str(&format!(
+            "hard negatives: {} pairs, {} merged wrongly; over their {} items precision {:.3} \
+             ({} merged pairs, {} wrong)\n",
+            evaluation.hard_pairs,
+            evaluation.hard_merges.len(),
+            evaluation.hard_items,
+            evaluation.hard_precision(),
+            evaluation.hard_true_positives + evaluation.hard_false_positives,
+            evaluation.hard_false_positives,
+        ));
+    }
     if !evaluation.missing.is_empty() {
         out.push_str(&format!("\nnot found: {}\n", evaluation.missing.join(", ")));
     }
@@ -347,8 +541,11 @@ pub fn report(evaluation: &Evaluation, labels: &Labels) -> String {
             continue;
         }
         out.push_str(&format!("\n{heading}:\n"));
-        for (a, b) in pairs {
+        for (a, b) in pairs.iter().take(LISTED_PAIRS) {
             out.push_str(&format!("  {a}  {}\n  {b}  {}\n\n", title(a), title(b)));
+        }
+        if pairs.len() > LISTED_PAIRS {
+            out.push_str(&format!("  ... and {} more\n", pairs.len() - LISTED_PAIRS));
         }
     }
     out

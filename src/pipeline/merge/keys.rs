@@ -65,6 +65,19 @@ pub fn title_keys(title: &str) -> Vec<String> {
     keys
 }
 
+/// What a trailing "(video)" may say: the kind of page, not the story.
+const MEDIA_TAGS: &[&str] = &[
+    "video",
+    "ảnh",
+    "clip",
+    "infographic",
+    "photo",
+    "audio",
+    "podcast",
+    "emagazine",
+    "chùm ảnh",
+];
+
 /// Words a leading "Place:" prefix may have at most.
 const PREFIX_WORDS: usize = 4;
 
@@ -84,6 +97,13 @@ pub fn undecorated(title: &str) -> &str {
             && !rest.trim().is_empty()
         {
             t = rest.trim_start();
+        }
+    }
+    // "... (video)" / "... [Ảnh]": what the page shows, not what it says
+    if let Some(open) = t.rfind(['(', '[']).filter(|_| t.ends_with([')', ']'])) {
+        let tag = t[open + 1..t.len() - 1].trim().to_lowercase();
+        if MEDIA_TAGS.contains(&tag.as_str()) {
+            t = t[..open].trim_end_matches([' ', '-', '–', '—']);
         }
     }
     // "... (Theo Báo Điện tử Chính phủ)" / "(Nguồn: ...)"
@@ -131,6 +151,21 @@ mod tests {
         ] {
             assert_eq!(title_key(decorated), plain, "{decorated}");
         }
+    }
+
+    #[test]
+    fn a_media_tag_does_not_count() {
+        let plain = title_key("Cháy nhà dân ở xã Hòa Mỹ, thiệt hại khoảng 300 triệu đồng");
+        for tagged in [
+            "Cháy nhà dân ở xã Hòa Mỹ, thiệt hại khoảng 300 triệu đồng (video)",
+            "Cháy nhà dân ở xã Hòa Mỹ, thiệt hại khoảng 300 triệu đồng [Ảnh]",
+        ] {
+            assert_eq!(title_key(tagged), plain, "{tagged}");
+        }
+        assert_ne!(
+            title_key("Phòng cháy, chữa cháy tại chợ Vị Thanh (đợt 4)"),
+            title_key("Phòng cháy, chữa cháy tại chợ Vị Thanh")
+        );
     }
 
     #[test]

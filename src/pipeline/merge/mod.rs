@@ -9,9 +9,10 @@
 //! 2. same canonical link as a known story ([`link_key`]): a copy of it;
 //! 3. same title from another source within [`WINDOW`], after removing
 //!    a place prefix and a credit ([`title_keys`]): a copy of the closest
-//!    such story in time;
+//!    such story in time, unless the texts tell two stories (other
+//!    numbers, or full texts not alike: [`resemble::other_story`]);
 //! 4. near-duplicate text from another source within [`WINDOW`]
-//!    ([`sketch`]): a copy of the most resembling story;
+//!    ([`resemble`]): a copy of the most resembling story;
 //! 5. otherwise a new story, whose id is minted from this copy's key.
 //!
 //! Stories are never merged with each other afterwards: a copy that
@@ -27,6 +28,8 @@
 //! lead nowhere: every lookup checks that the story exists.
 
 mod keys;
+pub mod resemble;
+mod titles;
 
 use std::collections::HashSet;
 
@@ -37,7 +40,7 @@ use crate::model::Item;
 use crate::model::story::{Copy, CopyKey, Ingested, Story, StoryId};
 use crate::store::{Result, Store};
 
-use crate::text::sketch::{self, Sketch};
+use crate::text::sketch::Sketch;
 pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
 
 /// Two sources' items are one story by title or text only when published
@@ -50,6 +53,10 @@ pub const WINDOW: Duration = Duration::hours(72);
 /// story's writes must not grow without bound. Past it, a matching copy
 /// starts a story of its own.
 pub const MAX_COPIES: usize = 64;
+
+/// Stories opening with one lead within [`WINDOW`] that make it a
+/// standard opening rather than a story's own.
+const COMMON_LEAD_STORIES: usize = 2;
 
 /// Why a new copy joined an existing story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +199,15 @@ pub fn place(
             story.copies.len() < MAX_COPIES && story.copies.iter().all(|c| c.source != key.source)
         }))
     };
+    // One title over texts that tell two stories (a daily bulletin's
+    // numbers, one headline over two offices' articles) is not a copy.
+    let other_text = |id: StoryId| -> Result<bool> {
+        let Some(sketch) = sketch else {
+            return Ok(false);
+        };
+        let theirs = store.sketches_of(id, item.published, WINDOW)?;
+        Ok(!theirs.is_empty() && theirs.iter().all(|o| resemble::other_story(sketch, o)))
+    };
     let mut best: Option<(StoryId, Duration)> = None;
     for title in titles {
         for (id, published) in store.stories_by_title(title, item.published, WINDOW)? {
@@ -199,7 +215,7 @@ pub fn place(
             if distance > WINDOW || best.is_some_and(|(_, d)| d <= distance) {
                 continue;
             }
-            if from_elsewhere(id)? {
+            if from_elsewhere(id)? && !other_text(id)? {
                 best = Some((id, distance));
             }
         }
@@ -210,10 +226,17 @@ pub fn place(
     if let Some(sketch) = sketch {
         let mut best: Option<(StoryId, f64)> = None;
         let similar = store.similar(&sketch.bands(), item.published, WINDOW)?;
+        // A lead that opens several different stories is boilerplate, not
+        // a sign of which one this copy is.
+        let opening_the_same = similar
+            .iter()
+            .filter(|(_, sketches)| sketches.iter().any(|o| resemble::same_lead(sketch, o)))
+            .count();
+        let common_lead = opening_the_same >= COMMON_LEAD_STORIES;
         for (id, sketches) in similar {
             let score = sketches
                 .iter()
-                .filter_map(|other| sketch::resemblance(sketch, other))
+                .filter_map(|other| resemble::resemblance_given(sketch, other, common_lead))
                 .map(|r| r.score())
                 .fold(None, |best: Option<f64>, s| {
                     Some(best.map_or(s, |b| b.max(s)))
