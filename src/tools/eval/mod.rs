@@ -19,18 +19,20 @@
 //! labelled different (a wrong merge), apart and labelled same (a missed
 //! merge).
 
+mod corpus;
+mod hard;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use chrono::Utc;
-use serde::Deserialize;
-
-use crate::config::{Config, ConfigError, Source};
+use crate::config::ConfigError;
 use crate::model::story::{Copy, StoryId};
-use crate::pipeline::merge::{self, link_key};
+use crate::pipeline::merge::link_key;
 use crate::pipeline::parse::ParseError;
-use crate::pipeline::{Body, prepare};
 use crate::store::{Store, StoreError};
+
+pub use corpus::{Corpus, Label, Labels};
+use hard::HardNegatives;
 
 /// Why a corpus or its labels could not be read or scored. Each message
 /// names the file or the source, so the operator knows which to fix.
@@ -73,132 +75,6 @@ pub enum EvalError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// A corpus: its configuration and each source's body.
-pub struct Corpus {
-    pub config: Config,
-    /// Each source with its body and the body's path within the corpus.
-    pub bodies: Vec<(Source, Body, String)>,
-}
-
-impl Corpus {
-    /// Reads `dir/feeds.toml` and every source's body.
-    pub fn load(dir: &Path) -> Result<Corpus, EvalError> {
-        let path = dir.join("feeds.toml");
-        let config = Config::load(&path)?;
-        let text = std::fs::read_to_string(&path).map_err(|cause| EvalError::Read {
-            path: path.clone(),
-            cause,
-        })?;
-        let named = file_comments(&text);
-        let mut bodies = Vec::new();
-        for source in &config.sources {
-            let file: PathBuf = match (source.url.scheme(), named.get(&source.id)) {
-                ("file", _) => source
-                    .url
-                    .to_file_path()
-                    .map_err(|()| EvalError::BadFileUrl {
-                        source_id: source.id.clone(),
-                    })?,
-                (_, Some(name)) => dir.join(name),
-                (_, None) => {
-                    return Err(EvalError::NoFile {
-                        source_id: source.id.clone(),
-                        config: path,
-                    });
-                }
-            };
-            let bytes = std::fs::read(&file).map_err(|cause| EvalError::ReadBody {
-                source_id: source.id.clone(),
-                path: file.clone(),
-                cause,
-            })?;
-            let relative = file
-                .strip_prefix(dir)
-                .unwrap_or(&file)
-                .to_string_lossy()
-                .into_owned();
-            bodies.push((source.clone(), Body::new(bytes), relative));
-        }
-        Ok(Corpus { config, bodies })
-    }
-
-    /// Runs every body through the stages into `store`, in config order.
-    pub fn ingest(&self, store: &Store) -> Result<(), EvalError> {
-        let now = Utc::now();
-        for (source, body, file) in &self.bodies {
-            let prepared =
-                prepare(&self.config, source, body, now).map_err(|cause| EvalError::Parse {
-                    source_id: source.id.clone(),
-                    file: file.clone(),
-                    cause,
-                })?;
-            merge::ingest(store, source, prepared.items, now)?;
-        }
-        Ok(())
-    }
-}
-
-/// `# file: PATH` comments, by the id of the `[[source]]` block they are in.
-fn file_comments(toml: &str) -> HashMap<String, String> {
-    let mut files = HashMap::new();
-    for block in toml.split("[[source]]").skip(1) {
-        let id = block
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("id"))
-            .and_then(|v| v.split('"').nth(1));
-        let file = block
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("# file:"))
-            .and_then(|f| f.split_whitespace().next());
-        if let (Some(id), Some(file)) = (id, file) {
-            files.insert(id.to_string(), file.to_string());
-        }
-    }
-    files
-}
-
-/// The labels file.
-#[derive(Debug, Deserialize)]
-pub struct Labels {
-    pub items: Vec<Label>,
-    /// Pairs of different stories named as hard negatives: two ids, then
-    /// anything (a reason).
-    #[serde(default)]
-    pub must_not_merge: Vec<Vec<String>>,
-}
-
-/// One labelled item.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Label {
-    pub id: String,
-    pub source: String,
-    #[serde(default)]
-    pub file: Option<String>,
-    #[serde(default)]
-    pub guid: Option<String>,
-    #[serde(default)]
-    pub link: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    pub cluster: Option<String>,
-    /// The trap groups the item belongs to (see the module docs).
-    #[serde(default)]
-    pub traps: Vec<String>,
-}
-
-impl Labels {
-    pub fn load(path: &Path) -> Result<Labels, EvalError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read {
-            path: path.to_path_buf(),
-            cause,
-        })?;
-        serde_json::from_str(&text).map_err(|cause| EvalError::Labels {
-            path: path.to_path_buf(),
-            cause,
-        })
-    }
 }
 
 /// Two labelled items, by id.
@@ -354,110 +230,6 @@ pub fn score(corpus: &Corpus, labels: &Labels, store: &Store) -> Result<Evaluati
     evaluation.hard_pairs = hard.count(&same);
     evaluation.hard_items = hard.items();
     Ok(evaluation)
-}
-
-/// The hard negatives the labels name, by item index.
-struct HardNegatives {
-    /// Each item's trap groups, as sorted numbers.
-    groups: Vec<Vec<u32>>,
-    /// Each group's items.
-    members: Vec<Vec<usize>>,
-    /// `must_not_merge` pairs, smaller index first.
-    listed: std::collections::HashSet<(usize, usize)>,
-    /// Items of a listed pair.
-    listed_items: std::collections::HashSet<usize>,
-}
-
-impl HardNegatives {
-    fn of(labels: &Labels) -> HardNegatives {
-        let mut names: HashMap<&str, u32> = HashMap::new();
-        let mut members: Vec<Vec<usize>> = Vec::new();
-        let mut groups = Vec::with_capacity(labels.items.len());
-        for (i, label) in labels.items.iter().enumerate() {
-            let mut mine: Vec<u32> = label
-                .traps
-                .iter()
-                .map(|t| {
-                    let next = names.len() as u32;
-                    *names.entry(t.as_str()).or_insert(next)
-                })
-                .collect();
-            mine.sort_unstable();
-            mine.dedup();
-            for &g in &mine {
-                if members.len() <= g as usize {
-                    members.resize(g as usize + 1, Vec::new());
-                }
-                members[g as usize].push(i);
-            }
-            groups.push(mine);
-        }
-        let index: HashMap<&str, usize> = labels
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.as_str(), i))
-            .collect();
-        let mut listed = std::collections::HashSet::new();
-        let mut listed_items = std::collections::HashSet::new();
-        for names in &labels.must_not_merge {
-            if let [a, b, ..] = names.as_slice() {
-                if let (Some(&i), Some(&j)) = (index.get(a.as_str()), index.get(b.as_str())) {
-                    listed.insert((i.min(j), i.max(j)));
-                    listed_items.extend([i, j]);
-                }
-            }
-        }
-        HardNegatives {
-            groups,
-            members,
-            listed,
-            listed_items,
-        }
-    }
-
-    /// Whether two items (`i < j`) of different stories are a hard
-    /// negative.
-    fn pairs(&self, i: usize, j: usize) -> bool {
-        self.listed.contains(&(i, j)) || self.first_shared(i, j).is_some()
-    }
-
-    fn first_shared(&self, i: usize, j: usize) -> Option<u32> {
-        self.groups[i]
-            .iter()
-            .find(|g| self.groups[j].binary_search(g).is_ok())
-            .copied()
-    }
-
-    /// Whether an item has any hard negative: it is in a group with an
-    /// item of another story, or in a listed pair.
-    fn has_item(&self, i: usize) -> bool {
-        self.listed_items.contains(&i) || !self.groups[i].is_empty()
-    }
-
-    fn items(&self) -> usize {
-        (0..self.groups.len()).filter(|&i| self.has_item(i)).count()
-    }
-
-    /// Hard-negative pairs: listed ones, and pairs of different stories
-    /// in a group, each counted once (under the first group they share).
-    fn count(&self, same: &impl Fn(usize, usize) -> bool) -> usize {
-        let mut n = self.listed.iter().filter(|&&(i, j)| !same(i, j)).count();
-        for (g, members) in self.members.iter().enumerate() {
-            for (k, &i) in members.iter().enumerate() {
-                for &j in &members[k + 1..] {
-                    let (i, j) = (i.min(j), i.max(j));
-                    if !same(i, j)
-                        && self.first_shared(i, j) == Some(g as u32)
-                        && !self.listed.contains(&(i, j))
-                    {
-                        n += 1;
-                    }
-                }
-            }
-        }
-        n
-    }
 }
 
 /// The configured sources a label can be from: its own id, or, when the
