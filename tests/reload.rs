@@ -168,17 +168,21 @@ async fn sighup_reloads_the_running_daemon() {
     // Same length, same modification time: only SIGHUP can tell.
     let before = std::fs::metadata(&path).unwrap().modified().unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
+    // Written aside with the old time, then renamed over: the watcher,
+    // which looks every 2 s, must never see the new time in between.
+    let aside = path.with_extension("toml.new");
     std::fs::write(
-        &path,
+        &aside,
         text.replacen("title    = \"Y tế\"", "title    = \"Y TẾ\"", 1),
     )
     .unwrap();
     std::fs::File::options()
         .write(true)
-        .open(&path)
+        .open(&aside)
         .unwrap()
         .set_modified(before)
         .unwrap();
+    std::fs::rename(&aside, &path).unwrap();
     let kill = Command::new("kill")
         .args(["-HUP", &daemon.id().to_string()])
         .status()
