@@ -68,4 +68,18 @@ fn eval_command_prints_the_figures_and_gates_on_them() {
     // A gate no merge can pass makes the command fail.
     let out = run("1.01");
     assert_eq!(out.status.code(), Some(1));
+    // So does one on the hard negatives alone.
+    let hard = |bar: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bantin"))
+            .args(["eval", "--corpus"])
+            .arg(corpus_dir())
+            .arg("--labels")
+            .arg(corpus_dir().join("labels.json"))
+            .args(["--min-hard-precision", bar])
+            .status()
+            .unwrap()
+            .code()
+    };
+    assert_eq!(hard("0.99"), Some(0));
+    assert_eq!(hard("1.01"), Some(1));
 }

@@ -19,6 +19,9 @@ pub struct EvalArgs {
     /// Exit 1 when recall is below this.
     #[arg(long, default_value_t = 0.0)]
     min_recall: f64,
+    /// Exit 1 when precision over the labelled hard negatives is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_hard_precision: f64,
 }
 
 pub(super) fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -26,8 +29,9 @@ pub(super) fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let labels = bantin::tools::eval::Labels::load(&args.labels)?;
     let evaluation = bantin::tools::eval::evaluate(&corpus, &labels)?;
     print!("{}", bantin::tools::eval::report(&evaluation, &labels));
-    let good =
-        evaluation.precision() >= args.min_precision && evaluation.recall() >= args.min_recall;
+    let good = evaluation.precision() >= args.min_precision
+        && evaluation.recall() >= args.min_recall
+        && evaluation.hard_precision() >= args.min_hard_precision;
     Ok(if good {
         ExitCode::SUCCESS
     } else {
