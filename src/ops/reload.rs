@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::pipeline::classify::reclassify;
+use crate::pipeline::fetch::Fetcher;
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
 use crate::status::Notices;
@@ -135,10 +136,14 @@ fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Op
 /// with; the scheduler starts and stops sources (`Scheduler::sync`). On
 /// error the running configuration stays.
 fn put_in_force(pipeline: &Pipeline, config: Arc<Config>) -> Result<(), PipelineError> {
+    // Built first: a client that cannot be built must leave the stored
+    // stories classified as the running configuration has them.
+    let fetcher = Fetcher::new(&config.poll, &config.sources)?;
     let _merges = pipeline.hold_merges();
     reclassify::if_rules_changed(&config, &pipeline.store)?;
     pipeline.publisher.render_all(&config, &pipeline.store)?;
-    pipeline.swap_config(config)
+    pipeline.swap_config(config, fetcher);
+    Ok(())
 }
 
 /// The file's modification time and size: a change of either is a change.

@@ -130,14 +130,12 @@ impl Pipeline {
     }
 
     /// Puts `config` in force for the polls that start from now on, with
-    /// a fetcher built for its sources. On error nothing changes.
-    pub fn swap_config(&self, config: Arc<Config>) -> Result<(), PipelineError> {
-        let fetcher = Fetcher::new(&config.poll, &config.sources)?;
+    /// `fetcher`, built for its sources.
+    pub fn swap_config(&self, config: Arc<Config>, fetcher: Fetcher) {
         if let Ok(mut f) = self.fetcher.write() {
             *f = Arc::new(fetcher);
         }
         self.config.set(config);
-        Ok(())
     }
 
     /// Holds merges off while the caller changes stories wholesale

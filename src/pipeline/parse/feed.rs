@@ -50,19 +50,15 @@ pub fn parse_feed_with(
     // is the document's, not each string's.
     let found = feed_dates::of(&document);
     let (decision, read) = date_order::decide_and_read(
-        found.all.iter().map(|(role, t)| (*role, t.as_str())),
+        found.iter().map(|(role, t)| (*role, t.as_str())),
         dates.prior,
         dates.fetched,
     );
     let reading = decision.reading(dates.fetched);
     // feed-rs asks for the same strings again: answer from what deciding
     // read, and parse only what the pass did not see.
-    let known: HashMap<String, Option<DateTime<Utc>>> = found
-        .all
-        .into_iter()
-        .map(|(_, text)| text)
-        .zip(read)
-        .collect();
+    let known: HashMap<String, Option<DateTime<Utc>>> =
+        found.into_iter().map(|(_, text)| text).zip(read).collect();
     let hook = Arc::new(move |text: &str| match known.get(text.trim()) {
         Some(read) => *read,
         None => date::parse_date_as(text, reading),
@@ -90,16 +86,7 @@ pub fn parse_feed_with(
             None => lenient_only(&document, base, &e, &*hook)?,
         },
     };
-    let mut items: Vec<RawItem> = read.items.into_iter().map(repair_c1).collect();
-    // Items are matched to the pass's by position, so only when both saw
-    // the same items.
-    if items.len() == found.items.len() {
-        for (item, extra) in items.iter_mut().zip(&found.items) {
-            let date = |t: &Option<String>| t.as_deref().and_then(|t| hook(t));
-            item.published = item.published.or_else(|| date(&extra.published));
-            item.updated = item.updated.or_else(|| date(&extra.updated));
-        }
-    }
+    let items: Vec<RawItem> = read.items.into_iter().map(repair_c1).collect();
     Ok(ParsedFeed {
         title: read.title,
         items,

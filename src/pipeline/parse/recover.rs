@@ -38,17 +38,10 @@ pub(super) fn strict_or_lenient(
             true => "<item> directly under <rss>".to_owned(),
             false => format!("items feed-rs does not see under {}", root(&lenient)),
         };
-        return Read {
-            title: title.or(lenient.title),
-            items: lenient
-                .items
-                .into_iter()
-                .map(|item| item.into_raw(dates))
-                .collect(),
-            partial: Some(format!(
-                "{construct}: feed-rs read {got} of the {all} items; read them all with the recovering reader"
-            )),
-        };
+        let note = format!(
+            "{construct}: feed-rs read {got} of the {all} items; read them all with the recovering reader"
+        );
+        return recovered(lenient.items, title.or(lenient.title), note, dates);
     }
     // The readers agree on the items only when they count the same ones.
     let items = match all == got {
@@ -83,17 +76,25 @@ pub(super) fn lenient_only(
     let why = refused.to_string();
     let why = why.trim_start_matches("parse: not a feed: ");
     let construct = construct(why, &lenient, document);
-    Ok(Read {
-        title: lenient.title,
-        items: lenient
-            .items
-            .into_iter()
-            .map(|item| item.into_raw(dates))
-            .collect(),
-        partial: Some(format!(
-            "{construct}: feed-rs refused the document ({why}); read {n} {noun} with the recovering reader"
-        )),
-    })
+    let note = format!(
+        "{construct}: feed-rs refused the document ({why}); read {n} {noun} with the recovering reader"
+    );
+    Ok(recovered(lenient.items, lenient.title, note, dates))
+}
+
+/// The recovering reader's items as what was read, with the note that
+/// says why they were needed.
+fn recovered(
+    items: Vec<LenientItem>,
+    title: Option<String>,
+    note: String,
+    dates: Dates<'_>,
+) -> Read {
+    Read {
+        title,
+        items: items.into_iter().map(|item| item.into_raw(dates)).collect(),
+        partial: Some(note),
+    }
 }
 
 /// The construct feed-rs refused, named for the operator.
