@@ -45,7 +45,7 @@ pub async fn run(
     let hangup = reload::hangup_signal();
     tokio::spawn(shutdown.clone().deadline(config.server.shutdown_timeout));
     let stop = shutdown.drain().clone();
-    let store = Store::open_with_cache(&config.store.path, config.store.cache)?;
+    let store = Store::open_configured(&config.store)?;
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
     let notices = Arc::new(Notices::default());
     let polls = TaskTracker::new();

@@ -60,7 +60,18 @@ struct RequestLabels {
     status: u16,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IndexLabel {
+    index: &'static str,
+}
+
 type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// The store's figures `/metrics` reports.
+pub struct StoreFigures {
+    pub disk_bytes: u64,
+    pub index: crate::store::IndexMemory,
+}
 
 /// Every metric of the daemon; one per pipeline, kept across reloads.
 pub struct Metrics {
@@ -75,6 +86,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
+    index_bytes: Family<IndexLabel, Gauge>,
+    index_budget: Gauge,
     last_success: Family<SourceLabel, FloatGauge>,
     /// Encoding reads the registry; one `/metrics` at a time.
     encoding: Mutex<()>,
@@ -101,6 +114,8 @@ impl Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
+        let index_bytes = Family::<IndexLabel, Gauge>::default();
+        let index_budget = Gauge::default();
         let last_success = Family::<SourceLabel, FloatGauge>::default();
         registry.register("bantin_polls", "Polls by source and result", polls.clone());
         registry.register(
@@ -149,6 +164,16 @@ impl Metrics {
             store_bytes.clone(),
         );
         registry.register(
+            "bantin_index_memory_bytes",
+            "Memory of the lookup indexes: the weeks' title and text indexes, and the link filter",
+            index_bytes.clone(),
+        );
+        registry.register(
+            "bantin_index_memory_budget_bytes",
+            "Memory the weeks' title and text indexes may take ([store] index_memory)",
+            index_budget.clone(),
+        );
+        registry.register(
             "bantin_last_success_timestamp_seconds",
             "When each source was last polled successfully (Unix time)",
             last_success.clone(),
@@ -165,6 +190,8 @@ impl Metrics {
             requests,
             topic_entries,
             store_bytes,
+            index_bytes,
+            index_budget,
             last_success,
             encoding: Mutex::new(()),
         }
@@ -240,7 +267,7 @@ impl Metrics {
     pub fn render(
         &self,
         topics: &[(String, usize)],
-        store_bytes: u64,
+        store: &StoreFigures,
         last_success: &[(String, Option<i64>)],
     ) -> String {
         let _one_at_a_time = self.encoding.lock().unwrap_or_else(|p| p.into_inner());
@@ -252,8 +279,17 @@ impl Metrics {
                 })
                 .set(*entries as i64);
         }
-        self.store_bytes
-            .set(i64::try_from(store_bytes).unwrap_or(i64::MAX));
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.store_bytes.set(gauge(store.disk_bytes));
+        for (index, bytes) in [
+            ("weeks", store.index.week_bytes),
+            ("links", store.index.link_bytes),
+        ] {
+            self.index_bytes
+                .get_or_create(&IndexLabel { index })
+                .set(gauge(bytes as u64));
+        }
+        self.index_budget.set(gauge(store.index.budget as u64));
         self.last_success.clear();
         for (source, at) in last_success {
             if let Some(at) = at {

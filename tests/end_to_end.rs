@@ -576,6 +576,14 @@ async fn metrics_count_polls_copies_merges_and_requests() {
     assert_eq!(value("bantin_topic_entries{topic=\"all\"}"), 27.0);
     assert_eq!(value("bantin_topic_entries{topic=\"y-te\"}"), 12.0);
     assert!(value("bantin_store_size_bytes") > 0.0);
+    // The 30 items' weeks and links are held in memory, within the budget.
+    let weeks = value("bantin_index_memory_bytes{index=\"weeks\"}");
+    assert!(weeks > 0.0 && weeks <= value("bantin_index_memory_budget_bytes"));
+    assert_eq!(
+        value("bantin_index_memory_budget_bytes"),
+        32.0 * 1024.0 * 1024.0
+    );
+    assert!(value("bantin_index_memory_bytes{index=\"links\"}") > 0.0);
     assert_eq!(value("bantin_poll_duration_seconds_count"), 6.0);
     assert_eq!(
         value("bantin_http_requests_total{route=\"/feeds/{file}\",status=\"200\"}"),

@@ -194,10 +194,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Ok(Store::open_with_cache(
-        &config.store.path,
-        config.store.cache,
-    )?)
+    Ok(Store::open_configured(&config.store)?)
 }
 
 #[cfg(test)]

@@ -74,6 +74,10 @@ pub struct ServerSettings {
 /// (bench/README.md, store_scale).
 pub const DEFAULT_CACHE: u64 = 8 * 1024 * 1024;
 
+/// The in-memory title and text indexes hold the weeks new items fall in;
+/// a week of 30,000 copies takes about 20 MiB.
+pub const DEFAULT_INDEX_MEMORY: u64 = 32 * 1024 * 1024;
+
 /// The oldest `published` a story may have to be kept at `now`, or
 /// `None` when `keep_days` reaches past the calendar (keep everything).
 pub fn cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -88,6 +92,8 @@ pub struct StoreSettings {
     pub feed_size: usize,
     /// Bytes of sled's page cache.
     pub cache: u64,
+    /// Bytes the in-memory title and text indexes may take.
+    pub index_memory: u64,
 }
 
 #[derive(Debug, Clone)]

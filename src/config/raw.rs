@@ -35,6 +35,7 @@ pub struct RawStore {
     pub keep_days: Option<Spanned<i64>>,
     pub feed_size: Option<Spanned<i64>>,
     pub cache: Option<Spanned<String>>,
+    pub index_memory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -80,6 +80,12 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .as_ref()
             .and_then(|v| check.parse_with(v, parse_size))
             .unwrap_or(crate::config::DEFAULT_CACHE),
+        index_memory: raw
+            .store
+            .index_memory
+            .as_ref()
+            .and_then(|v| check.parse_with(v, parse_size))
+            .unwrap_or(crate::config::DEFAULT_INDEX_MEMORY),
     };
 
     let poll = check.poll(&raw.poll);
@@ -494,6 +500,15 @@ mod tests {
         let found = problems("[store]\ncache = \"lots\"\n");
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].line, found[0].column), (2, 9));
+    }
+
+    #[test]
+    fn index_memory_is_a_size() {
+        let config = validate("[store]\nindex_memory = \"8 MiB\"\n", Path::new("f.toml")).unwrap();
+        assert_eq!(config.store.index_memory, 8 * 1024 * 1024);
+        let found = problems("[store]\nindex_memory = \"much\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 2);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::Served;
+use crate::metrics::StoreFigures;
 use crate::status::statuses;
 
 pub async fn feed(
@@ -79,9 +80,11 @@ pub async fn metrics(State(state): State<Served>) -> Response {
             .into_iter()
             .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
             .collect();
-        state
-            .metrics
-            .render(&topics, state.store.size_on_disk(), &last_success)
+        let store = StoreFigures {
+            disk_bytes: state.store.size_on_disk(),
+            index: state.store.index_memory(),
+        };
+        state.metrics.render(&topics, &store, &last_success)
     })
     .await;
     match text {

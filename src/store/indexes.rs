@@ -1,17 +1,23 @@
 //! The lookup indexes: canonical links, title keys by week, and the text
-//! sketches by week with their in-memory bands ([`super::recent`]). Each
-//! entry leads to a story; a lookup checks that the story still exists.
+//! sketches by week, stored in their trees and answered from memory
+//! ([`super::recent`]). Each entry leads to a story; a lookup checks that
+//! the story still exists.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::codec::{fixed, story_id};
-use super::recent::{self, Week};
+use super::recent::{self, IndexMemory, Recent, Week};
 use super::{ENTRIES, Result, Store, StoreError, WEEK_SECONDS};
 use crate::model::story::{CopyKey, StoryId};
 use crate::text::sketch::Sketch;
 
 impl Store {
     pub fn story_by_link(&self, link: &str) -> Result<Option<StoryId>> {
+        if !self.recent().may_have_link(link.as_bytes()) {
+            return Ok(None);
+        }
         match self.links.get(link)? {
             Some(v) => Ok(Some(story_id(&v, "links")?)),
             None => Ok(None),
@@ -38,6 +44,7 @@ impl Store {
                     .compare_and_swap(link, Some(owner), Some(id.0.as_bytes()))?;
             }
         }
+        self.recent().add_link(link.as_bytes());
         Ok(())
     }
 
@@ -51,30 +58,45 @@ impl Store {
     ) -> Result<Vec<(StoryId, DateTime<Utc>)>> {
         let mut found = Vec::new();
         for week in weeks(at - window, at + window) {
-            let key = week_key(week, title.as_bytes());
-            if !self.has_title(week, &key)? {
-                continue;
-            }
-            if let Some(list) = self.titles.get(key)? {
-                found.extend(entries(&list, "titles")?);
+            self.load_week(week)?;
+            let mut recent = self.recent();
+            let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
+            if let Some(known) = recent.get(week) {
+                found.extend(known.titled(key).iter().map(|&(id, published)| {
+                    (
+                        id,
+                        DateTime::from_timestamp(published, 0).unwrap_or_default(),
+                    )
+                }));
             }
         }
         Ok(found)
     }
 
+    /// Adds a story to the list of a title in the week of `published`.
+    /// The week is in memory (read if it was not), so the list written
+    /// is whole: no read of the stored one.
     pub fn index_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
         let week = week(published);
-        let key = week_key(week, title.as_bytes());
-        if self.has_title(week, &key)? {
-            self.titles.merge(&key, entry(id, published))?;
+        self.load_week(week)?;
+        let mut value = Vec::new();
+        {
+            let mut recent = self.recent();
+            let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
+            recent.update(week, |known| {
+                for &(story, at) in known.add_title(key, id, published.timestamp()) {
+                    value.extend_from_slice(&entry_of(story, at));
+                }
+            });
+        }
+        if value.is_empty() {
+            // The week could not be kept in memory: the stored list is
+            // the record, merged in place.
+            self.titles
+                .merge(week_key(week, title.as_bytes()), entry(id, published))?;
         } else {
-            // Most titles are new: a plain write, no merge's read.
-            self.titles.insert(&key, &entry(id, published))?;
-            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-            let fingerprint = recent.fingerprint(&key);
-            if let Some(known) = recent.get_mut(week) {
-                known.add_title(fingerprint);
-            }
+            self.titles
+                .insert(week_key(week, title.as_bytes()), value)?;
         }
         Ok(())
     }
@@ -91,62 +113,58 @@ impl Store {
         let mut key = week.to_vec();
         key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
+        let bytes = sketch.to_bytes();
         let mut value = published.timestamp().to_be_bytes().to_vec();
-        value.extend_from_slice(&sketch.to_bytes());
+        value.extend_from_slice(&bytes);
         self.sketches.insert(key, value)?;
         // A week not in memory reads this sketch with the others when it
         // is first needed.
-        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let mut recent = self.recent();
         let bands: Vec<u32> = sketch
             .bands()
             .iter()
             .map(|b| recent.fingerprint(b))
             .collect();
-        if let Some(known) = recent.get_mut(week) {
-            known.add_copy(id, published.timestamp(), &bands);
-        }
+        recent.update(week, |known| {
+            known.add_copy(id, published.timestamp(), &bands, &bytes);
+        });
         Ok(())
     }
 
     /// Stories with a copy sharing a band with `bands`, published within
-    /// `window` of `at`, with the sketches of those copies. A band keeps
-    /// its [`recent::PER_BAND`] newest copies a week. A sketch this bantin
-    /// cannot read is skipped: one fewer chance to match.
+    /// `window` of `at`, with the sketches of those copies' stories in
+    /// the same weeks. A band keeps its [`recent::PER_BAND`] newest
+    /// copies a week.
     pub fn similar(
         &self,
         bands: &[[u8; 9]],
         at: DateTime<Utc>,
         window: Duration,
     ) -> Result<Vec<(StoryId, Vec<Sketch>)>> {
-        let mut found: Vec<([u8; 4], StoryId)> = Vec::new();
+        let mut similar: Vec<(StoryId, Vec<Sketch>)> = Vec::new();
         for week in weeks(at - window, at + window) {
             self.load_week(week)?;
-            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let mut recent = self.recent();
+            let fingerprints: Vec<u32> = bands.iter().map(|b| recent.fingerprint(b)).collect();
             let Some(known) = recent.get(week) else {
                 continue;
             };
-            for band in bands {
-                for (id, published) in known.sharing(recent.fingerprint(band)) {
+            let mut found: Vec<StoryId> = Vec::new();
+            for &band in &fingerprints {
+                for (id, published) in known.sharing(band) {
                     if (published - at.timestamp()).abs() <= window.num_seconds()
-                        && !found.contains(&(week, id))
+                        && !found.contains(&id)
                     {
-                        found.push((week, id));
+                        found.push(id);
                     }
                 }
             }
-        }
-        let mut similar: Vec<(StoryId, Vec<Sketch>)> = Vec::new();
-        for (week, id) in found {
-            let mut prefix = week.to_vec();
-            prefix.extend_from_slice(id.0.as_bytes());
-            let mut sketches = Vec::new();
-            for entry in self.sketches.scan_prefix(&prefix) {
-                let (_, value) = entry?;
-                sketches.extend(value.get(8..).and_then(Sketch::from_bytes));
-            }
-            match similar.iter_mut().find(|(s, _)| *s == id) {
-                Some((_, known)) => known.extend(sketches),
-                None => similar.push((id, sketches)),
+            for id in found {
+                let sketches = known.sketches_of(id);
+                match similar.iter_mut().find(|(s, _)| *s == id) {
+                    Some((_, known)) => known.extend(sketches),
+                    None => similar.push((id, sketches)),
+                }
             }
         }
         Ok(similar)
@@ -162,11 +180,9 @@ impl Store {
     ) -> Result<Vec<Sketch>> {
         let mut sketches = Vec::new();
         for week in weeks(at - window, at + window) {
-            let mut prefix = week.to_vec();
-            prefix.extend_from_slice(id.0.as_bytes());
-            for entry in self.sketches.scan_prefix(&prefix) {
-                let (_, value) = entry?;
-                sketches.extend(value.get(8..).and_then(Sketch::from_bytes));
+            self.load_week(week)?;
+            if let Some(known) = self.recent().get(week) {
+                sketches.extend(known.sketches_of(id));
             }
         }
         Ok(sketches)
@@ -176,26 +192,14 @@ impl Store {
     pub fn clear_indexes(&self) -> Result<()> {
         self.titles.clear()?;
         self.sketches.clear()?;
-        self.recent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.recent().clear();
         Ok(())
     }
 
-    /// Whether the `titles` tree may have `key` of `week`: `false` is
-    /// certain, `true` may be wrong (a fingerprint collision).
-    pub(super) fn has_title(&self, week: [u8; 4], key: &[u8]) -> Result<bool> {
-        self.load_week(week)?;
-        let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        let fingerprint = recent.fingerprint(key);
-        Ok(recent.get(week).is_some_and(|w| w.has_title(fingerprint)))
-    }
-
-    /// Reads a week's title keys and sketches into memory, unless there.
+    /// Reads a week's title lists and sketches into memory, unless there.
     pub(super) fn load_week(&self, week: [u8; 4]) -> Result<()> {
         let hasher = {
-            let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let mut recent = self.recent();
             if recent.get(week).is_some() {
                 return Ok(());
             }
@@ -203,12 +207,19 @@ impl Store {
         };
         let mut loaded = Week::default();
         for entry in self.titles.scan_prefix(week) {
-            let (key, _) = entry?;
-            loaded.add_title(recent::fingerprint(&hasher, &key));
+            let (key, list) = entry?;
+            let list = entries(&list, "titles")?
+                .into_iter()
+                .map(|(id, published)| (id, published.timestamp()))
+                .collect();
+            loaded.load_title(recent::title_fingerprint(&hasher, &key[4..]), list);
         }
         for entry in self.sketches.scan_prefix(week) {
             let (key, value) = entry?;
-            let Some(sketch) = value.get(8..).and_then(Sketch::from_bytes) else {
+            let Some(bytes) = value.get(8..) else {
+                continue;
+            };
+            let Some(sketch) = Sketch::from_bytes(bytes) else {
                 continue;
             };
             let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
@@ -218,18 +229,40 @@ impl Store {
                 .iter()
                 .map(|b| recent::fingerprint(&hasher, b))
                 .collect();
-            loaded.add_copy(id, published, &bands);
+            loaded.add_copy(id, published, &bands, bytes);
         }
-        self.recent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(week, loaded);
+        self.recent().insert(week, loaded);
         Ok(())
+    }
+
+    /// Reads the fingerprint of every stored link into memory: at open.
+    pub(super) fn load_links(&self) -> Result<()> {
+        let hasher = self.recent().hasher();
+        let mut links = HashSet::with_capacity(self.links.len());
+        for entry in self.links.iter().keys() {
+            links.insert(recent::fingerprint(&hasher, &entry?));
+        }
+        self.recent().set_links(links);
+        Ok(())
+    }
+
+    /// What the in-memory indexes hold now.
+    pub fn index_memory(&self) -> IndexMemory {
+        self.recent().memory()
+    }
+
+    /// Sets the bytes the in-memory title and text indexes may take
+    /// (`[store] index_memory`).
+    pub fn set_index_budget(&self, bytes: u64) {
+        self.recent()
+            .set_budget(usize::try_from(bytes).unwrap_or(usize::MAX));
     }
 
     /// Lets go of a link, if it points at `id`: another story that owns
     /// the same link keeps it.
     pub fn unindex_link(&self, link: &str, id: StoryId) -> Result<()> {
+        // The link's fingerprint stays in the filter: another link may
+        // share it, and a stale one only costs a read.
         let _ = self
             .links
             .compare_and_swap(link, Some(id.0.as_bytes()), None as Option<&[u8]>)?;
@@ -238,13 +271,14 @@ impl Store {
 
     /// Takes a story out of the list of a title indexed at `published`.
     pub fn unindex_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
-        let key = week_key(week(published), title.as_bytes());
-        remove_entry(&self.titles, &key, id)
+        let week = week(published);
+        remove_entry(&self.titles, &week_key(week, title.as_bytes()), id)?;
+        self.recent().forget(week);
+        Ok(())
     }
 
     /// Removes a story's sketches from the weeks of `published` (its
-    /// copies' dates); those weeks' in-memory bands are read again when
-    /// next needed.
+    /// copies' dates); those weeks are read again when next needed.
     pub fn unindex_sketches(&self, id: StoryId, published: &[DateTime<Utc>]) -> Result<()> {
         let mut weeks: Vec<[u8; 4]> = published.iter().map(|&p| week(p)).collect();
         weeks.sort_unstable();
@@ -256,10 +290,7 @@ impl Store {
                 let (key, _) = entry?;
                 self.sketches.remove(key)?;
             }
-            self.recent
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .forget(week);
+            self.recent().forget(week);
         }
         Ok(())
     }
@@ -279,12 +310,13 @@ impl Store {
             }
         }
         if removed > 0 {
-            self.recent
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clear();
+            self.recent().clear();
         }
         Ok(removed)
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
+        self.recent.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -292,9 +324,13 @@ impl Store {
 pub(super) const ENTRY: usize = 24;
 
 pub(super) fn entry(id: StoryId, published: DateTime<Utc>) -> [u8; ENTRY] {
+    entry_of(id, published.timestamp())
+}
+
+fn entry_of(id: StoryId, published: i64) -> [u8; ENTRY] {
     let mut e = [0u8; ENTRY];
     e[..16].copy_from_slice(id.0.as_bytes());
-    e[16..].copy_from_slice(&published.timestamp().to_be_bytes());
+    e[16..].copy_from_slice(&published.to_be_bytes());
     e
 }
 

@@ -3,7 +3,7 @@
 //! Here: opening, the schema and the trees' meta values, copies, stories
 //! and source states. [`indexes`]: links, titles and sketches;
 //! [`topics`]: each topic's stories in time order; [`codec`]: how values
-//! and keys are written; [`recent`]: the text index of recent weeks.
+//! and keys are written; [`recent`]: the lookup indexes in memory.
 //!
 //! Trees and their key layouts:
 //!
@@ -24,11 +24,11 @@
 //! a band's stories near a date are a short range scan whatever the store's
 //! size.
 //!
-//! [`Entries`] are a short list of (story uuid, published) appended to
-//! by a sled merge operator: a lookup is one `get` per key and week,
-//! far cheaper in sled than a range scan. The text index, the sketches'
-//! bands, lives in memory for the recent weeks ([`recent`]), rebuilt from
-//! the `sketches` tree when a week is first needed.
+//! [`Entries`] are a short list of (story uuid, published). Lookups are
+//! answered from memory ([`recent`]): a filter of every link, read at
+//! open, and for the weeks used lately their title lists, sketches and
+//! the sketches' bands, read from `titles` and `sketches` when a week is
+//! first needed and kept within `[store] index_memory`.
 //!
 //! `week` is 4 bytes, the week of the copy's publication since 1970. Title
 //! and text lookups only ask about a few days around an item's date, so
@@ -59,8 +59,10 @@ mod indexes;
 mod recent;
 mod topics;
 
+pub use recent::IndexMemory;
 pub use topics::TopicEntry;
 
+use crate::config::{DEFAULT_INDEX_MEMORY, StoreSettings};
 use crate::model::SourceState;
 use crate::model::story::{Copy, CopyKey, Story, StoryId};
 use codec::{all_json, fixed, get_json, put_json};
@@ -123,6 +125,13 @@ impl Store {
         Store::open_with(config, path)
     }
 
+    /// As [`Store::open`], with `[store]`'s cache and index memory.
+    pub fn open_configured(settings: &StoreSettings) -> Result<Store> {
+        let store = Store::open_with_cache(&settings.path, settings.cache)?;
+        store.set_index_budget(settings.index_memory);
+        Ok(store)
+    }
+
     /// A store on disk that is deleted when dropped: for `bantin eval`.
     pub fn temporary() -> Result<Store> {
         let config = sled::Config::new()
@@ -166,11 +175,12 @@ impl Store {
             sketches: db.open_tree("sketches")?,
             sources: db.open_tree("sources")?,
             meta: db.open_tree("meta")?,
-            recent: Arc::default(),
+            recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
             db,
         };
         store.titles.set_merge_operator(append_entry);
         store.check_schema(path)?;
+        store.load_links()?;
         Ok(store)
     }
 

@@ -1,56 +1,107 @@
-//! The title and text indexes of recent weeks, in memory.
+//! The lookup indexes in memory: every link the store knows, and for the
+//! weeks looked at lately, their title keys with the stories under each
+//! and their copies' sketches with the bands that find them.
 //!
-//! Most new copies match no stored title and no stored text. Answering
-//! that from memory spares sled a read per key, and keeping the text index
-//! (the sketches' bands) here rather than in sled spares it eight writes
-//! per copy. Only the weeks looked at lately are held, so the cost of a
-//! lookup stays flat however large the store grows; a week is read from
-//! the store (its title keys, its sketches) the first time it is needed.
+//! Merging asks these indexes about every new item, and nearly every
+//! answer is "nothing": answering from memory spares sled a read (often a
+//! range scan) per link, title and band. The `links`, `titles` and
+//! `sketches` trees stay the record; this is rebuilt from them: the links
+//! at open, a week the first time it is needed.
+//!
+//! Memory is bounded by a budget (`[store] index_memory`): past it, the
+//! week used longest ago is let go and read again when next needed, so a
+//! store of any size costs the weeks its new items fall in. The link
+//! filter, 32 bits a link, is outside the budget and reported beside it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 
 use crate::model::story::StoryId;
-
-/// Weeks kept in memory. Lookups ask about the weeks around new items'
-/// dates: two or three at a time.
-const WEEKS: usize = 4;
+use crate::text::sketch::Sketch;
 
 /// Copies a band keeps, the newest: a band every story shares (a standard
 /// opening) costs no more than a rare one.
 pub const PER_BAND: usize = 24;
 
-/// One week: which title keys the store has, and the bands of its copies.
-///
-/// Kept small, since a busy week holds tens of thousands of copies:
-/// fingerprints are 32 bits (a collision only costs a needless read or a
-/// candidate that fails verification), and a band names its one copy
-/// directly, or, with [`SHARED`] set, a list of copies in `shared`.
-#[derive(Default)]
-pub struct Week {
-    /// Fingerprints of the week's keys in the `titles` tree.
-    titles: HashSet<u32>,
-    /// The week's sketched copies: story and `published` in seconds.
-    copies: Vec<(StoryId, i64)>,
-    /// Band fingerprint → a copy's slot in `copies`, or a list in `shared`.
-    bands: HashMap<u32, u32>,
-    /// Lists of the copies of bands several copies have, oldest first.
-    shared: Vec<Vec<u32>>,
-}
+/// Stories a title key keeps in a week: the newest, by publication.
+pub const PER_TITLE: usize = 24;
+
+/// No slot: the end of a story's chain of copies.
+const NONE: u32 = u32::MAX;
 
 /// Marks a `bands` value as an index into `shared`.
 const SHARED: u32 = 1 << 31;
 
-/// The recent weeks.
-#[derive(Default)]
+/// The in-memory indexes.
 pub struct Recent {
     hasher: RandomState,
+    /// Fingerprints of the keys of the `links` tree: a link whose
+    /// fingerprint is absent is certainly not stored.
+    links: HashSet<u32>,
     weeks: HashMap<[u8; 4], Week>,
-    /// Weeks in memory, first loaded first.
-    loaded: VecDeque<[u8; 4]>,
+    /// Bytes the weeks may take together.
+    budget: usize,
+    /// Bytes the weeks take now.
+    bytes: usize,
+    /// Counts uses, to find the week used longest ago.
+    clock: u64,
+}
+
+/// One week of the title and text indexes.
+#[derive(Default)]
+pub struct Week {
+    /// Title key fingerprint → (story, published seconds), newest last.
+    titles: HashMap<u64, Vec<(StoryId, i64)>>,
+    /// The week's sketched copies.
+    copies: Vec<Sketched>,
+    /// Each story's newest copy in `copies`; the rest chain from it.
+    by_story: HashMap<StoryId, u32>,
+    /// Band fingerprint → a copy's slot in `copies`, or, with [`SHARED`]
+    /// set, a list in `shared`.
+    bands: HashMap<u32, u32>,
+    /// Lists of the copies of bands several copies have, oldest first.
+    shared: Vec<Vec<u32>>,
+    bytes: usize,
+    used: u64,
+}
+
+struct Sketched {
+    story: StoryId,
+    published: i64,
+    /// The story's previous copy in this week, or [`NONE`].
+    previous: u32,
+    /// [`Sketch::to_bytes`]: half the size of a decoded sketch, and only
+    /// candidates are decoded.
+    sketch: Box<[u8]>,
+}
+
+/// What [`Recent`] holds, for `/metrics` and the status page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexMemory {
+    pub weeks: usize,
+    pub week_bytes: usize,
+    pub budget: usize,
+    pub links: usize,
+    pub link_bytes: usize,
 }
 
 impl Recent {
+    pub fn new(budget: usize) -> Recent {
+        Recent {
+            hasher: RandomState::new(),
+            links: HashSet::new(),
+            weeks: HashMap::new(),
+            budget,
+            bytes: 0,
+            clock: 0,
+        }
+    }
+
+    pub fn set_budget(&mut self, budget: usize) {
+        self.budget = budget;
+        self.shrink(None);
+    }
+
     pub fn fingerprint(&self, bytes: &[u8]) -> u32 {
         fingerprint(&self.hasher, bytes)
     }
@@ -60,35 +111,92 @@ impl Recent {
         self.hasher.clone()
     }
 
-    pub fn get(&self, week: [u8; 4]) -> Option<&Week> {
-        self.weeks.get(&week)
+    pub fn may_have_link(&self, link: &[u8]) -> bool {
+        self.links.contains(&self.fingerprint(link))
     }
 
-    pub fn get_mut(&mut self, week: [u8; 4]) -> Option<&mut Week> {
-        self.weeks.get_mut(&week)
+    pub fn add_link(&mut self, link: &[u8]) {
+        let fingerprint = self.fingerprint(link);
+        self.links.insert(fingerprint);
     }
 
-    /// Keeps `loaded` as `week`, letting go of the week loaded first when
-    /// more than [`WEEKS`] are held.
-    pub fn insert(&mut self, week: [u8; 4], loaded: Week) {
-        if self.loaded.len() == WEEKS {
-            if let Some(old) = self.loaded.pop_front() {
-                self.weeks.remove(&old);
-            }
+    /// Replaces the link filter with the fingerprints of every stored link.
+    pub fn set_links(&mut self, links: HashSet<u32>) {
+        self.links = links;
+    }
+
+    /// A week, if in memory; counts as a use.
+    pub fn get(&mut self, week: [u8; 4]) -> Option<&Week> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.weeks.get_mut(&week).map(|w| {
+            w.used = clock;
+            &*w
+        })
+    }
+
+    /// Changes a week in memory (a week not in memory is read whole from
+    /// the store when needed: nothing to change), then keeps to the budget.
+    pub fn update(&mut self, week: [u8; 4], change: impl FnOnce(&mut Week)) {
+        let Some(w) = self.weeks.get_mut(&week) else {
+            return;
+        };
+        let before = w.bytes;
+        change(w);
+        self.bytes = self.bytes - before + w.bytes;
+        self.shrink(Some(week));
+    }
+
+    /// Keeps `loaded` as `week`, then lets go of the weeks used longest
+    /// ago while over the budget.
+    pub fn insert(&mut self, week: [u8; 4], mut loaded: Week) {
+        self.clock += 1;
+        loaded.used = self.clock;
+        self.bytes += loaded.bytes;
+        if let Some(old) = self.weeks.insert(week, loaded) {
+            self.bytes -= old.bytes;
         }
-        self.loaded.push_back(week);
-        self.weeks.insert(week, loaded);
+        self.shrink(Some(week));
     }
 
     /// Lets go of a week: it is read again from the store when needed.
     pub fn forget(&mut self, week: [u8; 4]) {
-        self.weeks.remove(&week);
-        self.loaded.retain(|w| *w != week);
+        if let Some(old) = self.weeks.remove(&week) {
+            self.bytes -= old.bytes;
+        }
     }
 
+    /// Lets go of every week (the links stay: they are not by week).
     pub fn clear(&mut self) {
         self.weeks.clear();
-        self.loaded.clear();
+        self.bytes = 0;
+    }
+
+    pub fn memory(&self) -> IndexMemory {
+        IndexMemory {
+            weeks: self.weeks.len(),
+            week_bytes: self.bytes,
+            budget: self.budget,
+            links: self.links.len(),
+            link_bytes: self.links.capacity() * 5,
+        }
+    }
+
+    /// Lets go of the weeks used longest ago, but `keep`, while over the
+    /// budget.
+    fn shrink(&mut self, keep: Option<[u8; 4]>) {
+        while self.bytes > self.budget {
+            let oldest = self
+                .weeks
+                .iter()
+                .filter(|(w, _)| Some(**w) != keep)
+                .min_by_key(|(_, w)| w.used)
+                .map(|(w, _)| *w);
+            match oldest {
+                Some(week) => self.forget(week),
+                None => break,
+            }
+        }
     }
 }
 
@@ -97,33 +205,80 @@ pub fn fingerprint(hasher: &RandomState, bytes: &[u8]) -> u32 {
     hasher.hash_one(bytes) as u32
 }
 
+/// A title key's fingerprint in a week's map: 64 bits, so that two titles
+/// of one week sharing one is not a concern (1 in 10¹³ for a week of
+/// 100,000 titles), and no title text is held.
+pub fn title_fingerprint(hasher: &RandomState, key: &[u8]) -> u64 {
+    hasher.hash_one(key)
+}
+
+/// Rough heap bytes of one map entry of `payload` bytes: the table's slot
+/// and control byte, at its usual load.
+const fn entry_bytes(payload: usize) -> usize {
+    (payload + 1) * 8 / 7
+}
+
 impl Week {
-    pub fn has_title(&self, fingerprint: u32) -> bool {
-        self.titles.contains(&fingerprint)
+    /// The stories under a title key, with their `published` seconds.
+    pub fn titled(&self, title: u64) -> &[(StoryId, i64)] {
+        self.titles.get(&title).map_or(&[], Vec::as_slice)
     }
 
-    pub fn add_title(&mut self, fingerprint: u32) {
-        self.titles.insert(fingerprint);
+    /// Adds (or moves) a story under a title key, keeping the
+    /// [`PER_TITLE`] newest; returns the list as it now stands.
+    pub fn add_title(&mut self, title: u64, story: StoryId, published: i64) -> &[(StoryId, i64)] {
+        let list = self.titles.entry(title).or_insert_with(|| {
+            self.bytes += entry_bytes(8 + 24);
+            Vec::new()
+        });
+        let before = list.capacity();
+        list.retain(|(s, _)| *s != story);
+        list.push((story, published));
+        if list.len() > PER_TITLE {
+            list.sort_by_key(|&(_, p)| p);
+            list.drain(..list.len() - PER_TITLE);
+        }
+        self.bytes += (list.capacity() - before) * 24;
+        list
+    }
+
+    /// Sets a title key's list as read from the store.
+    pub fn load_title(&mut self, title: u64, list: Vec<(StoryId, i64)>) {
+        self.bytes += entry_bytes(8 + 24) + list.capacity() * 24;
+        self.titles.insert(title, list);
     }
 
     /// Indexes a copy of `story` by its bands' fingerprints.
-    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32]) {
+    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32], sketch: &[u8]) {
         let slot = self.copies.len() as u32;
         if slot >= SHARED {
             // Two billion copies in a week: a story more is not indexed.
             return;
         }
-        self.copies.push((story, published));
+        let previous = self.by_story.insert(story, slot).unwrap_or(NONE);
+        if previous == NONE {
+            self.bytes += entry_bytes(16 + 4);
+        }
+        self.copies.push(Sketched {
+            story,
+            published,
+            previous,
+            sketch: sketch.into(),
+        });
+        self.bytes += std::mem::size_of::<Sketched>() + sketch.len();
         for &band in bands {
             match self.bands.get(&band).copied() {
                 None => {
                     self.bands.insert(band, slot);
+                    self.bytes += entry_bytes(8);
                 }
                 Some(list) if list & SHARED != 0 => {
                     if let Some(list) = self.shared.get_mut((list & !SHARED) as usize) {
                         list.push(slot);
                         if list.len() > PER_BAND {
                             list.remove(0);
+                        } else {
+                            self.bytes += 4;
                         }
                     }
                 }
@@ -131,6 +286,7 @@ impl Week {
                     let list = self.shared.len() as u32 | SHARED;
                     self.shared.push(vec![first, slot]);
                     self.bands.insert(band, list);
+                    self.bytes += 24 + 2 * 4;
                 }
             }
         }
@@ -148,7 +304,20 @@ impl Week {
         };
         slots
             .iter()
-            .filter_map(|&s| self.copies.get(s as usize).copied())
+            .filter_map(|&s| self.copies.get(s as usize))
+            .map(|c| (c.story, c.published))
+    }
+
+    /// The sketches of a story's copies in this week, newest first. A
+    /// sketch this bantin cannot read is skipped.
+    pub fn sketches_of(&self, story: StoryId) -> Vec<Sketch> {
+        let mut found = Vec::new();
+        let mut slot = self.by_story.get(&story).copied().unwrap_or(NONE);
+        while let Some(copy) = self.copies.get(slot as usize) {
+            found.extend(Sketch::from_bytes(&copy.sketch));
+            slot = copy.previous;
+        }
+        found
     }
 }
 
@@ -164,8 +333,8 @@ mod tests {
     #[test]
     fn a_band_names_every_copy_that_has_it_up_to_its_cap() {
         let mut week = Week::default();
-        week.add_copy(story(1), 10, &[7, 8]);
-        week.add_copy(story(2), 20, &[8]);
+        week.add_copy(story(1), 10, &[7, 8], &[]);
+        week.add_copy(story(2), 20, &[8], &[]);
         assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(1), 10)]);
         assert_eq!(
             week.sharing(8).collect::<Vec<_>>(),
@@ -173,7 +342,7 @@ mod tests {
         );
         assert_eq!(week.sharing(9).count(), 0);
         for n in 0..2 * PER_BAND as u128 {
-            week.add_copy(story(100 + n), 100 + n as i64, &[8]);
+            week.add_copy(story(100 + n), 100 + n as i64, &[8], &[]);
         }
         let shared: Vec<_> = week.sharing(8).collect();
         assert_eq!(shared.len(), PER_BAND);
@@ -184,12 +353,65 @@ mod tests {
     }
 
     #[test]
-    fn only_the_latest_weeks_stay() {
-        let mut recent = Recent::default();
-        for w in 0..=WEEKS as u32 {
-            recent.insert(w.to_be_bytes(), Week::default());
+    fn a_story_finds_each_of_its_copies_sketches() {
+        let sketch = |title: &str| {
+            Sketch::of(
+                title,
+                &"Sáng 3/8, Sở Y tế tỉnh Hậu Giang tổ chức hội nghị triển khai \
+                  chiến dịch tiêm chủng vắc xin phòng bệnh sởi cho trẻ em từ 1 \
+                  đến 5 tuổi trên địa bàn các huyện, thị xã và thành phố."
+                    .repeat(3),
+            )
+            .unwrap()
+        };
+        let (a, b) = (sketch("Tiêm vắc xin sởi"), sketch("Tiêm chủng sởi"));
+        let mut week = Week::default();
+        week.add_copy(story(1), 10, &[1], &a.to_bytes());
+        week.add_copy(story(2), 11, &[2], &a.to_bytes());
+        week.add_copy(story(1), 12, &[3], &b.to_bytes());
+        assert_eq!(week.sketches_of(story(1)), [b, a.clone()]);
+        assert_eq!(week.sketches_of(story(2)), [a]);
+        assert!(week.sketches_of(story(3)).is_empty());
+    }
+
+    #[test]
+    fn a_title_keeps_its_newest_stories_once_each() {
+        let mut week = Week::default();
+        week.add_title(5, story(1), 10);
+        week.add_title(5, story(1), 30);
+        assert_eq!(week.titled(5), [(story(1), 30)]);
+        for n in 0..2 * PER_TITLE as u128 {
+            week.add_title(5, story(100 + n), 100 + n as i64);
         }
-        assert!(recent.get(0u32.to_be_bytes()).is_none());
-        assert!(recent.get((WEEKS as u32).to_be_bytes()).is_some());
+        assert_eq!(week.titled(5).len(), PER_TITLE);
+        assert!(week.titled(5).iter().all(|&(_, p)| p >= 100));
+        assert!(week.titled(6).is_empty());
+    }
+
+    #[test]
+    fn over_budget_the_week_used_longest_ago_goes() {
+        let filled = |n: u128| {
+            let mut week = Week::default();
+            week.add_copy(story(n), 1, &[1, 2, 3], &[0; 1000]);
+            week
+        };
+        let one = filled(1).bytes;
+        let mut recent = Recent::new(3 * one);
+        for w in 0..3u32 {
+            recent.insert(w.to_be_bytes(), filled(u128::from(w)));
+        }
+        // Week 0 is used again: week 1 is now the one used longest ago.
+        assert!(recent.get(0u32.to_be_bytes()).is_some());
+        recent.insert(3u32.to_be_bytes(), filled(3));
+        assert!(recent.get(1u32.to_be_bytes()).is_none());
+        for w in [0u32, 2, 3] {
+            assert!(recent.get(w.to_be_bytes()).is_some(), "week {w}");
+        }
+        assert!(recent.memory().week_bytes <= 3 * one);
+        // A week larger than the whole budget is still kept while needed.
+        recent.set_budget(one / 2);
+        assert_eq!(recent.memory().weeks, 0);
+        recent.insert(9u32.to_be_bytes(), filled(9));
+        assert!(recent.get(9u32.to_be_bytes()).is_some());
     }
 }
