@@ -234,7 +234,7 @@ fn measure_lookup(store: &Store, config: &Config, words: &[&str], stories: usize
         let titles = merge::title_keys(&item.title);
         let sketch = merge::sketch_of(item);
         std::hint::black_box(
-            merge::place(store, &key, item, &titles, sketch.as_ref()).expect("place"),
+            merge::place(&store.batch(), &key, item, &titles, sketch.as_ref()).expect("place"),
         );
     }
     let per = |seconds: f64| seconds * 1e6 / LOOKUPS as f64;

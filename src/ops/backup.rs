@@ -123,7 +123,9 @@ pub fn import(store: &Store, input: impl BufRead) -> Result<Imported, BackupErro
         if store.story(record.story.id)?.is_some() {
             done.replaced += 1;
         }
-        merge::restore(store, &record.story, &record.copies)?;
+        let mut batch = store.batch();
+        merge::restore(&mut batch, &record.story, &record.copies)?;
+        batch.commit()?;
         done.stories += 1;
         done.copies += record.copies.len();
     }

@@ -103,10 +103,11 @@ pub fn prune_batch(store: &Store, cutoff: DateTime<Utc>, limit: usize) -> Result
     };
     let ids: BTreeSet<_> = entries.iter().map(|e| e.story).collect();
     done.more = ids.len() == limit;
+    let mut batch = store.batch();
     for id in ids {
-        match store.story(id)? {
+        match batch.story(id)? {
             Some(story) if story.published < cutoff => {
-                done.copies += merge::forget(store, &story)?;
+                done.copies += merge::forget(&mut batch, &story)?;
                 done.stories += 1;
                 done.touched_topics.extend(story.topics);
             }
@@ -114,12 +115,13 @@ pub fn prune_batch(store: &Store, cutoff: DateTime<Utc>, limit: usize) -> Result
             // entries point at nothing a feed should show.
             _ => {
                 for entry in entries.iter().filter(|e| e.story == id) {
-                    store.remove_topic_entry(entry)?;
+                    batch.remove_topic_entry(entry);
                     done.dangling += 1;
                 }
             }
         }
     }
+    batch.commit()?;
     Ok(done)
 }
 

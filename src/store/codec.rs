@@ -6,46 +6,43 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use super::backend::{Backend, Tree};
 use super::{Result, StoreError};
 use crate::model::story::StoryId;
 
 /// Every value of a JSON tree, in key order.
 pub(super) fn all_json<'t, T: DeserializeOwned>(
-    tree: &'t sled::Tree,
-    name: &'static str,
+    backend: &'t dyn Backend,
+    tree: Tree,
 ) -> impl Iterator<Item = Result<T>> + 't {
-    tree.iter().map(move |entry| {
-        let (_, value) = entry?;
-        serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-            tree: name,
-            reason: e.to_string(),
-        })
-    })
+    backend
+        .range(tree, &[], None)
+        .map(move |entry| decode(&entry?.1, tree))
 }
 
 pub(super) fn get_json<T: DeserializeOwned>(
-    tree: &sled::Tree,
-    name: &'static str,
+    backend: &dyn Backend,
+    tree: Tree,
     key: &[u8],
 ) -> Result<Option<T>> {
-    match tree.get(key)? {
+    match backend.get(tree, key)? {
         None => Ok(None),
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                tree: name,
-                reason: e.to_string(),
-            }),
+        Some(bytes) => decode(&bytes, tree).map(Some),
     }
 }
 
-pub(super) fn put_json<T: Serialize>(tree: &sled::Tree, key: &[u8], value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Corrupt {
+pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8], tree: Tree) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree: tree.name(),
+        reason: e.to_string(),
+    })
+}
+
+pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt {
         tree: "(encode)",
         reason: e.to_string(),
-    })?;
-    tree.insert(key, bytes)?;
-    Ok(())
+    })
 }
 
 pub(super) fn fixed<const N: usize>(bytes: &[u8], tree: &'static str) -> Result<[u8; N]> {

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::backend::Tree;
 use super::codec::{fixed, story_id};
-use super::recent::{self, IndexMemory, Recent, Week};
-use super::{ENTRIES, Result, Store, StoreError, WEEK_SECONDS};
-use crate::model::story::{CopyKey, StoryId};
+use super::recent::{self, IndexMemory, Week};
+use super::{Result, Store, StoreError, WEEK_SECONDS};
+use crate::model::story::StoryId;
 use crate::text::sketch::Sketch;
 
 impl Store {
@@ -18,34 +19,10 @@ impl Store {
         if !self.recent().may_have_link(link.as_bytes()) {
             return Ok(None);
         }
-        match self.links.get(link)? {
+        match self.backend.get(Tree::Links, link.as_bytes())? {
             Some(v) => Ok(Some(story_id(&v, "links")?)),
             None => Ok(None),
         }
-    }
-
-    /// Points a link at a story, unless another story already owns it.
-    pub fn index_link(&self, link: &str, id: StoryId) -> Result<()> {
-        // compare_and_swap from "absent": the first story to carry a link
-        // keeps it, whatever order later polls run in.
-        let taken =
-            self.links
-                .compare_and_swap(link, None as Option<&[u8]>, Some(id.0.as_bytes()))?;
-        // Unless that story is gone: pruned, or never written by a merge
-        // cut off before it. The link is then free.
-        if let Err(sled::CompareAndSwapError {
-            current: Some(owner),
-            ..
-        }) = taken
-        {
-            if owner != id.0.as_bytes() && !self.stories.contains_key(&owner)? {
-                let _ = self
-                    .links
-                    .compare_and_swap(link, Some(owner), Some(id.0.as_bytes()))?;
-            }
-        }
-        self.recent().add_link(link.as_bytes());
-        Ok(())
     }
 
     /// Stories with the folded title `title`, with their `published`, in
@@ -73,52 +50,50 @@ impl Store {
         Ok(found)
     }
 
-    /// Adds a story to the list of a title in the week of `published`.
-    /// The week is in memory (read if it was not), so the list written
-    /// is whole: no read of the stored one.
-    pub fn index_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
-        let week = week(published);
+    /// Adds a story to a title's list of `week` in memory, reading the
+    /// week first if needed; returns the list to store, whole.
+    pub(super) fn add_title(
+        &self,
+        week: [u8; 4],
+        title: &str,
+        id: StoryId,
+        published: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
         self.load_week(week)?;
+        let mut recent = self.recent();
+        let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
         let mut value = Vec::new();
-        {
-            let mut recent = self.recent();
-            let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
-            recent.update(week, |known| {
-                for &(story, at) in known.add_title(key, id, published.timestamp()) {
-                    value.extend_from_slice(&entry_of(story, at));
-                }
-            });
-        }
+        recent.update(week, |known| {
+            for &(story, at) in known.add_title(key, id, published.timestamp()) {
+                value.extend_from_slice(&entry_of(story, at));
+            }
+        });
+        drop(recent);
         if value.is_empty() {
-            // The week could not be kept in memory: the stored list is
-            // the record, merged in place.
-            self.titles
-                .merge(week_key(week, title.as_bytes()), entry(id, published))?;
-        } else {
-            self.titles
-                .insert(week_key(week, title.as_bytes()), value)?;
+            // Not kept in memory after all (a week read concurrently with
+            // a clear): the stored list, with this story.
+            let key = week_key(week, title.as_bytes());
+            let stored = self.backend.get(Tree::Titles, &key)?.unwrap_or_default();
+            value = entries_of(&stored)
+                .filter(|e| e[..16] != id.0.as_bytes()[..])
+                .flatten()
+                .copied()
+                .chain(entry(id, published))
+                .collect();
         }
-        Ok(())
+        Ok(value)
     }
 
-    /// Keeps a copy's sketch with its story and indexes its bands.
-    pub fn index_sketch(
+    /// Indexes a copy's bands in memory, if its week is there (a week not
+    /// in memory reads the sketch with the others when first needed).
+    pub(super) fn add_sketch(
         &self,
+        week: [u8; 4],
         id: StoryId,
-        copy: &CopyKey,
-        sketch: &Sketch,
         published: DateTime<Utc>,
-    ) -> Result<()> {
-        let week = week(published);
-        let mut key = week.to_vec();
-        key.extend_from_slice(id.0.as_bytes());
-        key.extend_from_slice(&copy.to_bytes());
-        let bytes = sketch.to_bytes();
-        let mut value = published.timestamp().to_be_bytes().to_vec();
-        value.extend_from_slice(&bytes);
-        self.sketches.insert(key, value)?;
-        // A week not in memory reads this sketch with the others when it
-        // is first needed.
+        sketch: &Sketch,
+        bytes: &[u8],
+    ) {
         let mut recent = self.recent();
         let bands: Vec<u32> = sketch
             .bands()
@@ -126,9 +101,8 @@ impl Store {
             .map(|b| recent.fingerprint(b))
             .collect();
         recent.update(week, |known| {
-            known.add_copy(id, published.timestamp(), &bands, &bytes);
+            known.add_copy(id, published.timestamp(), &bands, bytes);
         });
-        Ok(())
     }
 
     /// Stories with a copy sharing a band with `bands`, published within
@@ -190,14 +164,14 @@ impl Store {
 
     /// Empties the title and text indexes, for [`crate::pipeline::merge::reindex`].
     pub fn clear_indexes(&self) -> Result<()> {
-        self.titles.clear()?;
-        self.sketches.clear()?;
+        self.backend.clear(Tree::Titles)?;
+        self.backend.clear(Tree::Sketches)?;
         self.recent().clear();
         Ok(())
     }
 
     /// Reads a week's title lists and sketches into memory, unless there.
-    pub(super) fn load_week(&self, week: [u8; 4]) -> Result<()> {
+    fn load_week(&self, week: [u8; 4]) -> Result<()> {
         let hasher = {
             let mut recent = self.recent();
             if recent.get(week).is_some() {
@@ -206,7 +180,7 @@ impl Store {
             recent.hasher()
         };
         let mut loaded = Week::default();
-        for entry in self.titles.scan_prefix(week) {
+        for entry in self.backend.scan(Tree::Titles, &week) {
             let (key, list) = entry?;
             let list = entries(&list, "titles")?
                 .into_iter()
@@ -214,7 +188,7 @@ impl Store {
                 .collect();
             loaded.load_title(recent::title_fingerprint(&hasher, &key[4..]), list);
         }
-        for entry in self.sketches.scan_prefix(week) {
+        for entry in self.backend.scan(Tree::Sketches, &week) {
             let (key, value) = entry?;
             let Some(bytes) = value.get(8..) else {
                 continue;
@@ -238,9 +212,9 @@ impl Store {
     /// Reads the fingerprint of every stored link into memory: at open.
     pub(super) fn load_links(&self) -> Result<()> {
         let hasher = self.recent().hasher();
-        let mut links = HashSet::with_capacity(self.links.len());
-        for entry in self.links.iter().keys() {
-            links.insert(recent::fingerprint(&hasher, &entry?));
+        let mut links = HashSet::new();
+        for entry in self.backend.range(Tree::Links, &[], None) {
+            links.insert(recent::fingerprint(&hasher, &entry?.0));
         }
         self.recent().set_links(links);
         Ok(())
@@ -258,43 +232,6 @@ impl Store {
             .set_budget(usize::try_from(bytes).unwrap_or(usize::MAX));
     }
 
-    /// Lets go of a link, if it points at `id`: another story that owns
-    /// the same link keeps it.
-    pub fn unindex_link(&self, link: &str, id: StoryId) -> Result<()> {
-        // The link's fingerprint stays in the filter: another link may
-        // share it, and a stale one only costs a read.
-        let _ = self
-            .links
-            .compare_and_swap(link, Some(id.0.as_bytes()), None as Option<&[u8]>)?;
-        Ok(())
-    }
-
-    /// Takes a story out of the list of a title indexed at `published`.
-    pub fn unindex_title(&self, title: &str, id: StoryId, published: DateTime<Utc>) -> Result<()> {
-        let week = week(published);
-        remove_entry(&self.titles, &week_key(week, title.as_bytes()), id)?;
-        self.recent().forget(week);
-        Ok(())
-    }
-
-    /// Removes a story's sketches from the weeks of `published` (its
-    /// copies' dates); those weeks are read again when next needed.
-    pub fn unindex_sketches(&self, id: StoryId, published: &[DateTime<Utc>]) -> Result<()> {
-        let mut weeks: Vec<[u8; 4]> = published.iter().map(|&p| week(p)).collect();
-        weeks.sort_unstable();
-        weeks.dedup();
-        for week in weeks {
-            let mut prefix = week.to_vec();
-            prefix.extend_from_slice(id.0.as_bytes());
-            for entry in self.sketches.scan_prefix(&prefix) {
-                let (key, _) = entry?;
-                self.sketches.remove(key)?;
-            }
-            self.recent().forget(week);
-        }
-        Ok(())
-    }
-
     /// Drops every title and sketch key of the weeks before the
     /// week of `before`, whatever story it names: what a story's own
     /// removal missed (a copy re-dated since it was indexed) goes here.
@@ -302,21 +239,18 @@ impl Store {
     pub fn drop_weeks_before(&self, before: DateTime<Utc>) -> Result<usize> {
         let end = week(before);
         let mut removed = 0;
-        for tree in [&self.titles, &self.sketches] {
-            for entry in tree.range(..end) {
-                let (key, _) = entry?;
-                tree.remove(key)?;
-                removed += 1;
+        for tree in [Tree::Titles, Tree::Sketches] {
+            let mut keys = Vec::new();
+            for entry in self.backend.range(tree, &[], Some(&end)) {
+                keys.push((entry?.0, None));
             }
+            removed += keys.len();
+            self.backend.apply(vec![(tree, keys)])?;
         }
         if removed > 0 {
             self.recent().clear();
         }
         Ok(removed)
-    }
-
-    fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
-        self.recent.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -327,7 +261,7 @@ pub(super) fn entry(id: StoryId, published: DateTime<Utc>) -> [u8; ENTRY] {
     entry_of(id, published.timestamp())
 }
 
-fn entry_of(id: StoryId, published: i64) -> [u8; ENTRY] {
+pub(super) fn entry_of(id: StoryId, published: i64) -> [u8; ENTRY] {
     let mut e = [0u8; ENTRY];
     e[..16].copy_from_slice(id.0.as_bytes());
     e[16..].copy_from_slice(&published.to_be_bytes());
@@ -350,22 +284,9 @@ pub(super) fn entries(list: &[u8], tree: &'static str) -> Result<Vec<(StoryId, D
         .collect()
 }
 
-/// sled's merge operator for index lists: adds or updates one story's
-/// entry and keeps the [`ENTRIES`] newest. Malformed old bytes are
-/// replaced rather than kept (an index is rebuilt from the copies).
-pub(super) fn append_entry(_key: &[u8], old: Option<&[u8]>, new: &[u8]) -> Option<Vec<u8>> {
-    let old = old.filter(|o| o.len() % ENTRY == 0).unwrap_or_default();
-    let mut list: Vec<&[u8]> = old
-        .chunks_exact(ENTRY)
-        .filter(|e| e[..16] != new[..16.min(new.len())])
-        .collect();
-    list.push(new);
-    if list.len() > ENTRIES {
-        // Entries are 16 bytes of id then a big-endian date: newest last.
-        list.sort_by(|a, b| a[16..].cmp(&b[16..]));
-        list.drain(..list.len() - ENTRIES);
-    }
-    Some(list.concat())
+/// The raw entries of an index list; a malformed tail is left out.
+pub(super) fn entries_of(list: &[u8]) -> impl Iterator<Item = &[u8]> {
+    list.chunks_exact(ENTRY)
 }
 
 pub(super) fn week_key(week: [u8; 4], rest: &[u8]) -> Vec<u8> {
@@ -385,20 +306,4 @@ pub(super) fn weeks(from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Ite
     let first = u32::from_be_bytes(week(from));
     let last = u32::from_be_bytes(week(to));
     (first..=last).map(u32::to_be_bytes)
-}
-
-/// Takes a story's entry out of an index list; the key goes with its
-/// last entry. Read, filter, compare-and-swap: a merge racing it is
-/// retried, never lost.
-pub(super) fn remove_entry(tree: &sled::Tree, key: &[u8], id: StoryId) -> Result<()> {
-    tree.fetch_and_update(key, |old| {
-        let kept: Vec<u8> = old?
-            .chunks_exact(ENTRY)
-            .filter(|e| e[..16] != id.0.as_bytes()[..])
-            .flatten()
-            .copied()
-            .collect();
-        (!kept.is_empty()).then_some(kept)
-    })?;
-    Ok(())
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use super::backend::Tree;
 use super::codec::{fixed, story_id};
 use super::{Result, Store, StoreError};
 use crate::model::story::{Story, StoryId};
@@ -15,12 +16,18 @@ impl Store {
         let mut prefix = slug.as_bytes().to_vec();
         prefix.push(0);
         let mut stories = Vec::with_capacity(limit);
-        for entry in self.topics.scan_prefix(&prefix).rev() {
+        // A story moved to another date and cut off before its old entry
+        // went has two: it is shown once.
+        let mut seen = HashSet::new();
+        for entry in self.backend.scan(Tree::Topics, &prefix).rev() {
             if stories.len() == limit {
                 break;
             }
             let (key, _) = entry?;
             let id = story_id(&key[key.len().saturating_sub(16)..], "topics")?;
+            if !seen.insert(id) {
+                continue;
+            }
             match self.story(id)? {
                 Some(story) => stories.push(story),
                 // An index entry whose story is gone: skip it rather than
@@ -35,7 +42,7 @@ impl Store {
     pub fn count(&self, slug: &str) -> usize {
         let mut prefix = slug.as_bytes().to_vec();
         prefix.push(0);
-        self.topics.scan_prefix(&prefix).count()
+        self.backend.scan(Tree::Topics, &prefix).count()
     }
 
     /// Every `topics` entry of a story published before `before`, under
@@ -52,14 +59,14 @@ impl Store {
         // Jump from slug to slug: slugs hold no byte below `-`, so `slug
         // \x01` sorts after every key of `slug` and before the next slug.
         let mut from: Vec<u8> = Vec::new();
-        while let Some(first) = self.topics.range(from.clone()..).next() {
+        while let Some(first) = self.backend.range(Tree::Topics, &from, None).next() {
             let (key, _) = first?;
             let slug_len = key.iter().position(|&b| b == 0).unwrap_or(key.len());
             let mut start = key[..slug_len].to_vec();
             start.push(0);
             let mut end = start.clone();
             end.extend_from_slice(&sortable(before));
-            for entry in self.topics.range(start..end) {
+            for entry in self.backend.range(Tree::Topics, &start, Some(&end)) {
                 let (key, _) = entry?;
                 let entry = topic_entry(&key)?;
                 if !stories.contains(&entry.story) {
@@ -74,12 +81,6 @@ impl Store {
             from.push(1);
         }
         Ok(found)
-    }
-
-    pub fn remove_topic_entry(&self, entry: &TopicEntry) -> Result<()> {
-        self.topics
-            .remove(topic_key_of(&entry.slug, entry.published, entry.story))?;
-        Ok(())
     }
 }
 

@@ -85,10 +85,11 @@ pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
     for copy in changed {
         by_story.entry(copy.story).or_default().push(copy);
     }
-    // Each story before its copies: a pass cut off between the two finds
+    // Each story before its copies (a batch's order): a pass cut off between the two finds
     // the copies unchanged next time and does them again, whereas copies
     // written first would look done and leave their story's topics stale.
     for (id, changed) in by_story {
+        let mut batch = store.batch();
         if let Some(before) = store.story(id)? {
             let mut copies = Vec::with_capacity(before.copies.len());
             for key in &before.copies {
@@ -100,13 +101,14 @@ pub fn reclassify(config: &Config, store: &Store) -> Result<Reclassified> {
             let mut story = before.clone();
             story.set_topics(&copies);
             if story.topics != before.topics {
-                store.put_story(&story, Some(&before))?;
+                batch.put_story(&story, Some(&before));
                 done.stories_changed += 1;
             }
         }
         for copy in &changed {
-            store.put_copy(copy)?;
+            batch.put_copy(copy);
         }
+        batch.commit()?;
     }
     Ok(done)
 }

@@ -18,8 +18,8 @@
 //! Stories are never merged with each other afterwards: a copy that
 //! matches two stories joins one, and ids never change.
 //!
-//! Writes go indexes first, then the story, the copy last: a poll cut off
-//! midway leaves no copy behind, so the next poll redoes the item, and the
+//! A poll's writes go in one [`Batch`], written indexes first, then the
+//! stories, the copies last: a poll cut off midway leaves no copy behind, so the next poll redoes the item, and the
 //! story id (derived from the copy key) comes out the same. A story is
 //! never written before the index entries that lead its copy back to it:
 //! one cut off after the story finds it again by its own link or title,
@@ -38,7 +38,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::config::Source;
 use crate::model::Item;
 use crate::model::story::{Copy, CopyKey, Ingested, Story, StoryId};
-use crate::store::{Result, Store};
+use crate::store::{Batch, Result, Store};
 
 use crate::text::sketch::Sketch;
 pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
@@ -98,6 +98,7 @@ pub fn ingest_since(
     // Keys are decided over the whole feed, old items included: whether
     // a guid is unique depends on every item that carries it.
     let keys = copy_keys(source, &items);
+    let mut batch = store.batch();
     let mut done = Ingested::default();
     let mut in_this_feed: HashSet<CopyKey> = HashSet::new();
     for ((item, topics), key) in items.into_iter().zip(keys) {
@@ -114,7 +115,7 @@ pub fn ingest_since(
             done.dropped.duplicate += 1;
             continue;
         }
-        if let Some(old) = store.copy(&key)? {
+        if let Some(old) = batch.copy(&key)? {
             if old.differs_from(&item, &topics) {
                 // Titles and text are indexed again only when they (or,
                 // for the text, which is kept by week, the date) changed.
@@ -130,7 +131,7 @@ pub fn ingest_since(
                 let sketch = text_moved.then(|| sketch_of(&item)).flatten();
                 let copy = old.updated_from(item, topics, seen);
                 save(
-                    store,
+                    &mut batch,
                     &copy,
                     Some(&old),
                     &titles,
@@ -143,7 +144,7 @@ pub fn ingest_since(
         }
         let titles = title_keys(&item.title);
         let sketch = sketch_of(&item);
-        let placement = place(store, &key, &item, &titles, sketch.as_ref())?;
+        let placement = place(&batch, &key, &item, &titles, sketch.as_ref())?;
         let story = match placement {
             Placement::Join(story, rule) => {
                 match rule {
@@ -159,9 +160,10 @@ pub fn ingest_since(
             }
         };
         let copy = Copy::new(key, story, item, topics, seen);
-        save(store, &copy, None, &titles, sketch.as_ref(), &mut done)?;
+        save(&mut batch, &copy, None, &titles, sketch.as_ref(), &mut done)?;
         done.new_copies += 1;
     }
+    batch.commit()?;
     Ok(done)
 }
 
@@ -175,15 +177,16 @@ pub fn sketch_of(item: &Item) -> Option<Sketch> {
 /// Where a copy the store does not have yet belongs; `titles` are the
 /// item's [`title_keys`], `sketch` its [`sketch_of`].
 pub fn place(
-    store: &Store,
+    batch: &Batch,
     key: &CopyKey,
     item: &Item,
     titles: &[String],
     sketch: Option<&Sketch>,
 ) -> Result<Placement> {
+    let store = batch.store();
     if let Some(link) = &item.link {
-        if let Some(id) = store.story_by_link(&link_key(link))? {
-            if store
+        if let Some(id) = batch.story_by_link(&link_key(link))? {
+            if batch
                 .story(id)?
                 .is_some_and(|s| s.copies.len() < MAX_COPIES)
             {
@@ -195,7 +198,7 @@ pub fn place(
         // One source does not repeat a story under a new guid and a new
         // link; two such items are two stories (a bulletin, a generic
         // title).
-        Ok(store.story(id)?.is_some_and(|story| {
+        Ok(batch.story(id)?.is_some_and(|story| {
             story.copies.len() < MAX_COPIES && story.copies.iter().all(|c| c.source != key.source)
         }))
     };
@@ -256,22 +259,31 @@ pub fn place(
     Ok(Placement::New)
 }
 
+/// Copies a reindex writes the indexes of at once: its memory stays
+/// bounded whatever the store's size.
+const REINDEX_BATCH: usize = 1_000;
+
 /// Rebuilds the title and text indexes from the stored copies: how a
 /// store written by an older bantin is brought up to date. Safe to cut
 /// off and run again.
 pub fn reindex(store: &Store) -> Result<usize> {
     store.clear_indexes()?;
     let mut copies = 0;
+    let mut batch = store.batch();
     for copy in store.copies() {
         let copy = copy?;
         for title in title_keys(&copy.title) {
-            store.index_title(&title, copy.story, copy.published)?;
+            batch.index_title(&title, copy.story, copy.published)?;
         }
         if let Some(sketch) = sketch_of(&copy.to_item()) {
-            store.index_sketch(copy.story, &copy.key, &sketch, copy.published)?;
+            batch.index_sketch(copy.story, &copy.key, &sketch, copy.published);
         }
         copies += 1;
+        if copies % REINDEX_BATCH == 0 {
+            std::mem::replace(&mut batch, store.batch()).commit()?;
+        }
     }
+    batch.commit()?;
     store.mark_current()?;
     Ok(copies)
 }
@@ -282,35 +294,35 @@ pub fn reindex(store: &Store) -> Result<usize> {
 /// then the copies, the story and its topic entries last: a removal cut
 /// off midway leaves the story to be found by its topic entries and
 /// removed again, and nothing it needs for that is gone yet.
-pub fn forget(store: &Store, story: &Story) -> Result<usize> {
+pub fn forget(batch: &mut Batch, story: &Story) -> Result<usize> {
     let mut copies = Vec::with_capacity(story.copies.len());
     for key in &story.copies {
         // A copy moved to another story (by an import) is that story's.
-        if let Some(copy) = store.copy(key)?.filter(|c| c.story == story.id) {
+        if let Some(copy) = batch.copy(key)?.filter(|c| c.story == story.id) {
             copies.push(copy);
         }
     }
     for copy in &copies {
-        unindex(store, copy)?;
+        unindex(batch, copy)?;
     }
     let mut dates: Vec<DateTime<Utc>> = copies.iter().map(|c| c.published).collect();
     dates.push(story.published);
-    store.unindex_sketches(story.id, &dates)?;
+    batch.unindex_sketches(story.id, &dates)?;
     for copy in &copies {
-        store.remove_copy(&copy.key)?;
+        batch.remove_copy(&copy.key);
     }
-    store.remove_story(story)?;
+    batch.remove_story(story);
     Ok(copies.len())
 }
 
 /// Takes a copy's link and titles out of the indexes, where they name
 /// its story.
-fn unindex(store: &Store, copy: &Copy) -> Result<()> {
+fn unindex(batch: &mut Batch, copy: &Copy) -> Result<()> {
     if let Some(link) = &copy.link {
-        store.unindex_link(&link_key(link), copy.story)?;
+        batch.unindex_link(&link_key(link), copy.story)?;
     }
     for title in title_keys(&copy.title) {
-        store.unindex_title(&title, copy.story, copy.published)?;
+        batch.unindex_title(&title, copy.story, copy.published)?;
     }
     Ok(())
 }
@@ -320,21 +332,21 @@ fn unindex(store: &Store, copy: &Copy) -> Result<()> {
 /// topics. A story with the same id is replaced; a copy the store holds
 /// under another story moves to this one. Running it twice changes
 /// nothing more: an import cut off midway can be run again.
-pub fn restore(store: &Store, story: &Story, copies: &[Copy]) -> Result<()> {
-    if let Some(old) = store.story(story.id)? {
-        forget(store, &old)?;
+pub fn restore(batch: &mut Batch, story: &Story, copies: &[Copy]) -> Result<()> {
+    if let Some(old) = batch.story(story.id)? {
+        forget(batch, &old)?;
     }
     for copy in copies {
-        if let Some(held) = store.copy(&copy.key)?.filter(|c| c.story != story.id) {
-            detach(store, &held)?;
+        if let Some(held) = batch.copy(&copy.key)?.filter(|c| c.story != story.id) {
+            detach(batch, &held)?;
         }
     }
     for copy in copies {
-        index(store, story.id, copy)?;
+        index(batch, story.id, copy)?;
     }
-    store.put_story(story, None)?;
+    batch.put_story(story, None);
     for copy in copies {
-        store.put_copy(copy)?;
+        batch.put_copy(copy);
     }
     Ok(())
 }
@@ -342,18 +354,18 @@ pub fn restore(store: &Store, story: &Story, copies: &[Copy]) -> Result<()> {
 /// Takes a copy out of the story that holds it; a story left without
 /// copies is removed, another one is dated and classified anew from the
 /// copies it keeps.
-fn detach(store: &Store, copy: &Copy) -> Result<()> {
-    unindex(store, copy)?;
-    store.unindex_sketches(copy.story, &[copy.published])?;
-    let Some(before) = store.story(copy.story)? else {
+fn detach(batch: &mut Batch, copy: &Copy) -> Result<()> {
+    unindex(batch, copy)?;
+    batch.unindex_sketches(copy.story, &[copy.published])?;
+    let Some(before) = batch.story(copy.story)? else {
         return Ok(());
     };
     let mut rest = Vec::new();
     for key in before.copies.iter().filter(|k| **k != copy.key) {
-        rest.extend(store.copy(key)?.filter(|c| c.story == before.id));
+        rest.extend(batch.copy(key)?.filter(|c| c.story == before.id));
     }
     let Some(first) = rest.first() else {
-        store.remove_story(&before)?;
+        batch.remove_story(&before);
         return Ok(());
     };
     let mut story = Story::new(first);
@@ -365,21 +377,22 @@ fn detach(store: &Store, copy: &Copy) -> Result<()> {
     // The copies it keeps may share the link, a title or the week of
     // sketches just taken out: index them again.
     for other in &rest {
-        index(store, story.id, other)?;
+        index(batch, story.id, other)?;
     }
-    store.put_story(&story, Some(&before))
+    batch.put_story(&story, Some(&before));
+    Ok(())
 }
 
 /// Indexes a stored copy as merging does: its link, titles and sketch.
-fn index(store: &Store, id: StoryId, copy: &Copy) -> Result<()> {
+fn index(batch: &mut Batch, id: StoryId, copy: &Copy) -> Result<()> {
     if let Some(link) = &copy.link {
-        store.index_link(&link_key(link), id)?;
+        batch.index_link(&link_key(link), id)?;
     }
     for title in title_keys(&copy.title) {
-        store.index_title(&title, id, copy.published)?;
+        batch.index_title(&title, id, copy.published)?;
     }
     if let Some(sketch) = sketch_of(&copy.to_item()) {
-        store.index_sketch(id, &copy.key, &sketch, copy.published)?;
+        batch.index_sketch(id, &copy.key, &sketch, copy.published);
     }
     Ok(())
 }
@@ -387,14 +400,14 @@ fn index(store: &Store, id: StoryId, copy: &Copy) -> Result<()> {
 /// Writes a copy and its story; `titles` and `sketch` are what to index
 /// (nothing for what did not change).
 fn save(
-    store: &Store,
+    batch: &mut Batch,
     copy: &Copy,
     old: Option<&Copy>,
     titles: &[String],
     sketch: Option<&Sketch>,
     done: &mut Ingested,
 ) -> Result<()> {
-    let before = store.story(copy.story)?;
+    let before = batch.story(copy.story)?;
     let mut story = before.clone().unwrap_or_else(|| Story::new(copy));
     story.absorb(copy);
     let lost_topics = old.is_some_and(|o| o.topics.iter().any(|t| !copy.topics.contains(t)));
@@ -404,7 +417,7 @@ fn save(
         for key in &story.copies {
             if *key == copy.key {
                 copies.push(copy.clone());
-            } else if let Some(other) = store.copy(key)? {
+            } else if let Some(other) = batch.copy(key)? {
                 copies.push(other);
             }
         }
@@ -415,17 +428,17 @@ fn save(
 
     if let Some(link) = &copy.link {
         if old.and_then(|o| o.link.as_ref()) != Some(link) {
-            store.index_link(&link_key(link), story.id)?;
+            batch.index_link(&link_key(link), story.id)?;
         }
     }
     for title in titles {
-        store.index_title(title, story.id, copy.published)?;
+        batch.index_title(title, story.id, copy.published)?;
     }
     if let Some(sketch) = sketch {
-        store.index_sketch(story.id, &copy.key, sketch, copy.published)?;
+        batch.index_sketch(story.id, &copy.key, sketch, copy.published);
     }
-    store.put_story(&story, before.as_ref())?;
-    store.put_copy(copy)?;
+    batch.put_story(&story, before.as_ref());
+    batch.put_copy(copy);
 
     done.touched_topics.extend(story.topics.iter().cloned());
     if let Some(before) = before {

@@ -1,0 +1,306 @@
+//! A batch of writes: what one poll (or one prune step, one imported
+//! record) changes, kept in memory and written at once by
+//! [`Batch::commit`].
+//!
+//! Reads through a batch see its own writes first: a story the batch
+//! made is found again as the [`Story`] it holds, never read back and
+//! decoded, and each story and copy is encoded once, at commit.
+//!
+//! Commit writes the trees in an order that a process killed between two
+//! of them cannot make inconsistent (the rule the store's docs give for
+//! single writes, kept per batch): index entries first (links, titles,
+//! sketches, and the topic entries of stories written), then the stories
+//! written, then the copies written; then the copies removed, the
+//! stories removed, and last the topic entries of stories removed, since
+//! they are how retention finds a story again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::backend::{Tree, Writes};
+use super::codec::{encode, story_id};
+use super::indexes::{entries_of, week, week_key};
+use super::topics::{topic_key, topic_key_of};
+use super::{Result, Store, TopicEntry};
+use crate::model::story::{Copy, CopyKey, Story, StoryId};
+use crate::text::sketch::Sketch;
+
+pub struct Batch<'s> {
+    store: &'s Store,
+    /// Index entries (and the topic entries of stories written): `None`
+    /// removes.
+    indexes: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
+    /// Stories written (`Some`) or removed (`None`).
+    stories: HashMap<StoryId, Option<Story>>,
+    copies: HashMap<CopyKey, Option<Copy>>,
+    /// Topic entries removed with their story: written last.
+    last: BTreeMap<Vec<u8>, ()>,
+}
+
+impl Store {
+    /// A batch of writes on this store, applied by [`Batch::commit`].
+    /// One at a time: batches are made under the pipeline's merge lock.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            store: self,
+            indexes: BTreeMap::new(),
+            stories: HashMap::new(),
+            copies: HashMap::new(),
+            last: BTreeMap::new(),
+        }
+    }
+}
+
+impl<'s> Batch<'s> {
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Writes the batch. On a failure nothing is known of what landed:
+    /// the in-memory indexes are read again from the store when next
+    /// needed.
+    pub fn commit(self) -> Result<()> {
+        let Batch {
+            store,
+            indexes,
+            stories,
+            copies,
+            last,
+        } = self;
+        if indexes.is_empty() && stories.is_empty() && copies.is_empty() && last.is_empty() {
+            return Ok(());
+        }
+        let mut by_tree: BTreeMap<Tree, Writes> = BTreeMap::new();
+        for ((tree, key), value) in indexes {
+            by_tree.entry(tree).or_default().push((key, value));
+        }
+        // Tree's order is the order above: links, titles, sketches, topics.
+        let mut writes: Vec<(Tree, Writes)> = by_tree.into_iter().collect();
+        let mut written_stories = Writes::new();
+        let mut removed_stories = Writes::new();
+        for (id, story) in stories {
+            let key = id.0.as_bytes().to_vec();
+            match story {
+                Some(story) => written_stories.push((key, Some(encode(&story)?))),
+                None => removed_stories.push((key, None)),
+            }
+        }
+        let mut written_copies = Writes::new();
+        let mut removed_copies = Writes::new();
+        for (key, copy) in copies {
+            let key = key.to_bytes();
+            match copy {
+                Some(copy) => written_copies.push((key, Some(encode(&copy)?))),
+                None => removed_copies.push((key, None)),
+            }
+        }
+        writes.push((Tree::Stories, written_stories));
+        writes.push((Tree::Copies, written_copies));
+        writes.push((Tree::Copies, removed_copies));
+        writes.push((Tree::Stories, removed_stories));
+        writes.push((Tree::Topics, last.into_keys().map(|k| (k, None)).collect()));
+        writes.retain(|(_, w)| !w.is_empty());
+        let applied = store.backend.apply(writes);
+        if applied.is_err() {
+            store.recent().clear();
+        }
+        applied
+    }
+
+    pub fn copy(&self, key: &CopyKey) -> Result<Option<Copy>> {
+        match self.copies.get(key) {
+            Some(copy) => Ok(copy.clone()),
+            None => self.store.copy(key),
+        }
+    }
+
+    pub fn story(&self, id: StoryId) -> Result<Option<Story>> {
+        match self.stories.get(&id) {
+            Some(story) => Ok(story.clone()),
+            None => self.store.story(id),
+        }
+    }
+
+    /// Whether a story exists, without reading it when the batch holds it.
+    fn has_story(&self, id: StoryId) -> Result<bool> {
+        match self.stories.get(&id) {
+            Some(story) => Ok(story.is_some()),
+            None => Ok(self.store.story_bytes(id)?.is_some()),
+        }
+    }
+
+    pub fn put_copy(&mut self, copy: &Copy) {
+        self.copies.insert(copy.key.clone(), Some(copy.clone()));
+    }
+
+    pub fn remove_copy(&mut self, key: &CopyKey) {
+        self.copies.insert(key.clone(), None);
+    }
+
+    /// Writes a story and moves its topic index entries from `before` (its
+    /// previous version, if any) to the new topics and date.
+    pub fn put_story(&mut self, story: &Story, before: Option<&Story>) {
+        let keys: Vec<Vec<u8>> = story.topics.iter().map(|s| topic_key(s, story)).collect();
+        if let Some(old) = before {
+            for slug in &old.topics {
+                let key = topic_key(slug, old);
+                if !keys.contains(&key) {
+                    self.index(Tree::Topics, key, None);
+                }
+            }
+        }
+        for key in keys {
+            self.last.remove(&key);
+            self.index(Tree::Topics, key, Some(Vec::new()));
+        }
+        self.stories.insert(story.id, Some(story.clone()));
+    }
+
+    /// Removes a story, then (last, at commit) its `topics` entries. Its
+    /// copies and other index entries are
+    /// [`crate::pipeline::merge::forget`]'s to remove.
+    pub fn remove_story(&mut self, story: &Story) {
+        self.stories.insert(story.id, None);
+        for slug in &story.topics {
+            self.remove_topic_entry_key(topic_key(slug, story));
+        }
+    }
+
+    pub fn remove_topic_entry(&mut self, entry: &TopicEntry) {
+        self.remove_topic_entry_key(topic_key_of(&entry.slug, entry.published, entry.story));
+    }
+
+    fn remove_topic_entry_key(&mut self, key: Vec<u8>) {
+        self.indexes.remove(&(Tree::Topics, key.clone()));
+        self.last.insert(key, ());
+    }
+
+    fn index(&mut self, tree: Tree, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.indexes.insert((tree, key), value);
+    }
+
+    /// The story a link leads to, if any.
+    pub fn story_by_link(&self, link: &str) -> Result<Option<StoryId>> {
+        match self.indexes.get(&(Tree::Links, link.as_bytes().to_vec())) {
+            Some(Some(id)) => Ok(Some(story_id(id, "links")?)),
+            Some(None) => Ok(None),
+            None => self.store.story_by_link(link),
+        }
+    }
+
+    /// Points a link at a story, unless another story that still exists
+    /// owns it: the first story to carry a link keeps it, whatever order
+    /// later polls run in.
+    pub fn index_link(&mut self, link: &str, id: StoryId) -> Result<()> {
+        match self.story_by_link(link)? {
+            Some(owner) if owner == id => return Ok(()),
+            Some(owner) if self.has_story(owner)? => return Ok(()),
+            _ => {}
+        }
+        self.index(
+            Tree::Links,
+            link.as_bytes().to_vec(),
+            Some(id.0.as_bytes().to_vec()),
+        );
+        self.store.recent().add_link(link.as_bytes());
+        Ok(())
+    }
+
+    /// Lets go of a link, if it points at `id`.
+    pub fn unindex_link(&mut self, link: &str, id: StoryId) -> Result<()> {
+        // The link's fingerprint stays in the filter: another link may
+        // share it, and a stale one only costs a read.
+        if self.story_by_link(link)? == Some(id) {
+            self.index(Tree::Links, link.as_bytes().to_vec(), None);
+        }
+        Ok(())
+    }
+
+    /// Adds a story to the list of a title in the week of `published`.
+    /// The week is in memory (read if it was not), so the list written
+    /// is whole: no read of the stored one.
+    pub fn index_title(
+        &mut self,
+        title: &str,
+        id: StoryId,
+        published: DateTime<Utc>,
+    ) -> Result<()> {
+        let week = week(published);
+        let list = self.store.add_title(week, title, id, published)?;
+        self.index(Tree::Titles, week_key(week, title.as_bytes()), Some(list));
+        Ok(())
+    }
+
+    /// Takes a story out of the list of a title indexed at `published`.
+    pub fn unindex_title(
+        &mut self,
+        title: &str,
+        id: StoryId,
+        published: DateTime<Utc>,
+    ) -> Result<()> {
+        let week = week(published);
+        let key = week_key(week, title.as_bytes());
+        let list = match self.indexes.get(&(Tree::Titles, key.clone())) {
+            Some(list) => list.clone(),
+            None => self.store.backend.get(Tree::Titles, &key)?,
+        };
+        if let Some(list) = list {
+            let kept: Vec<u8> = entries_of(&list)
+                .filter(|e| e[..16] != id.0.as_bytes()[..])
+                .flatten()
+                .copied()
+                .collect();
+            self.index(Tree::Titles, key, (!kept.is_empty()).then_some(kept));
+        }
+        self.store.recent().forget(week);
+        Ok(())
+    }
+
+    /// Keeps a copy's sketch with its story and indexes its bands.
+    pub fn index_sketch(
+        &mut self,
+        id: StoryId,
+        copy: &CopyKey,
+        sketch: &Sketch,
+        published: DateTime<Utc>,
+    ) {
+        let week = week(published);
+        let mut key = week.to_vec();
+        key.extend_from_slice(id.0.as_bytes());
+        key.extend_from_slice(&copy.to_bytes());
+        let bytes = sketch.to_bytes();
+        self.store.add_sketch(week, id, published, sketch, &bytes);
+        let mut value = Vec::with_capacity(8 + bytes.len());
+        value.extend_from_slice(&published.timestamp().to_be_bytes());
+        value.extend_from_slice(&bytes);
+        self.index(Tree::Sketches, key, Some(value));
+    }
+
+    /// Removes a story's sketches from the weeks of `published` (its
+    /// copies' dates); those weeks are read again when next needed.
+    pub fn unindex_sketches(&mut self, id: StoryId, published: &[DateTime<Utc>]) -> Result<()> {
+        let mut weeks: Vec<[u8; 4]> = published.iter().map(|&p| week(p)).collect();
+        weeks.sort_unstable();
+        weeks.dedup();
+        for week in weeks {
+            let mut prefix = week.to_vec();
+            prefix.extend_from_slice(id.0.as_bytes());
+            let mut keys = Vec::new();
+            for entry in self.store.backend.scan(Tree::Sketches, &prefix) {
+                keys.push(entry?.0);
+            }
+            keys.extend(
+                self.indexes
+                    .range((Tree::Sketches, prefix.clone())..)
+                    .take_while(|((t, k), _)| *t == Tree::Sketches && k.starts_with(&prefix))
+                    .map(|((_, k), _)| k.clone()),
+            );
+            for key in keys {
+                self.index(Tree::Sketches, key, None);
+            }
+            self.store.recent().forget(week);
+        }
+        Ok(())
+    }
+}
