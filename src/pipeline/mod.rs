@@ -248,8 +248,9 @@ impl Pipeline {
             fresh_for: fetched.fresh_for,
             ..Hints::default()
         };
-        // A large body's permit is kept until the body is ingested.
-        let _large = fetched.large;
+        // The body's permits are kept until the body is ingested: they
+        // bound the bodies in memory.
+        let held = (fetched.large, fetched.reading);
         let Some(bytes) = fetched.body else {
             return Ok((PollResult::NotModified, hints));
         };
@@ -264,6 +265,9 @@ impl Pipeline {
                     prepare(&p.config(), s, &body, now).map_err(PollError::from)
                 })
                 .await?;
+            // The body is read; the article fetches need permits of their
+            // own, which a wait for these could deadlock.
+            drop(held);
             // Boxed: its article fetches would otherwise make every poll,
             // and every poll waiting at a host's gate, that much larger.
             Box::pin(enrich::articles(

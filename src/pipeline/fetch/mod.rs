@@ -59,7 +59,19 @@ pub struct Fetched {
     pub wire_bytes: u64,
     /// Held by a large body until it has been ingested (see [`body`]).
     pub large: body::LargePermit,
+    /// Held by every body read from the network until it has been
+    /// ingested (see [`BODIES_AT_ONCE`]).
+    pub reading: Option<tokio::sync::OwnedSemaphorePermit>,
 }
+
+/// Bodies being read or waiting to be ingested, all fetches together.
+/// Ingest takes one body per core at a time; a cycle that fetches faster
+/// than that would otherwise hold every fetched body (and its read
+/// buffers) in memory at once: 1,000 feeds of 115 KB made 105 MiB of
+/// bodies and 66 MiB of buffers. Taken once a response's head has come,
+/// so requests still go out `concurrency` at a time, and the bodies wait
+/// on the wire instead.
+pub const BODIES_AT_ONCE: usize = 32;
 
 /// A request's place under the per-host and global limits.
 struct Slot<'a> {
@@ -81,6 +93,8 @@ pub struct Fetcher {
     /// after the host gate, so no permit idles while a host's gap runs.
     in_flight: tokio::sync::Semaphore,
     large: body::LargeBodies,
+    /// [`BODIES_AT_ONCE`].
+    reading: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
     limits: BodyLimits,
 }
@@ -99,6 +113,7 @@ impl Fetcher {
             gate: HostGate::new(poll.per_host, poll.host_gap),
             in_flight: tokio::sync::Semaphore::new(poll.concurrency),
             large: body::LargeBodies::default(),
+            reading: Arc::new(tokio::sync::Semaphore::new(BODIES_AT_ONCE)),
             timeout: poll.timeout,
             limits: BodyLimits {
                 max_body: poll.max_body,
@@ -264,10 +279,13 @@ impl Fetcher {
             content_type: text(header::CONTENT_TYPE),
             wire_bytes: 0,
             large: None,
+            reading: None,
         };
         if status == StatusCode::NOT_MODIFIED {
             return Ok(fetched);
         }
+        // Never closed, so acquiring cannot fail; `ok()` keeps it panic-free.
+        fetched.reading = Arc::clone(&self.reading).acquire_owned().await.ok();
         let (wire, permit) = Box::pin(body::read(response, self.limits, &self.large))
             .await
             .map_err(|e| self.body_error(&url, e))?;
@@ -316,6 +334,7 @@ impl Fetcher {
             content_type: None,
             wire_bytes: 0,
             large: None,
+            reading: None,
         };
         if modified.is_some() && modified == validators.last_modified {
             return Ok(fetched);
