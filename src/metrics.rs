@@ -17,8 +17,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::model::Ingested;
 use crate::model::PollResult;
+use crate::model::{Cuts, Ingested};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PollLabels {
@@ -72,6 +72,7 @@ pub struct Metrics {
     stories: Counter,
     merges: Family<RuleLabel, Counter>,
     dropped: Family<DropLabels, Counter>,
+    cut: Family<DropLabels, Counter>,
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
@@ -98,6 +99,7 @@ impl Metrics {
         let stories = Counter::default();
         let merges = Family::<RuleLabel, Counter>::default();
         let dropped = Family::<DropLabels, Counter>::default();
+        let cut = Family::<DropLabels, Counter>::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
@@ -134,6 +136,11 @@ impl Metrics {
             dropped.clone(),
         );
         registry.register(
+            "bantin_items_cut",
+            "Items stored with their HTML cut short before parsing, by source and reason",
+            cut.clone(),
+        );
+        registry.register(
             "bantin_http_requests",
             "Requests served, by route and status",
             requests.clone(),
@@ -162,6 +169,7 @@ impl Metrics {
             stories,
             merges,
             dropped,
+            cut,
             requests,
             topic_entries,
             store_bytes,
@@ -221,6 +229,20 @@ impl Metrics {
             self.merges
                 .get_or_create(&RuleLabel { rule })
                 .inc_by(n as u64);
+        }
+    }
+
+    /// Counts the items of one poll of `source` stored cut short.
+    pub fn cut(&self, source: &str, cuts: &Cuts) {
+        for (reason, n) in cuts.by_reason() {
+            if n > 0 {
+                self.cut
+                    .get_or_create(&DropLabels {
+                        source: source.to_string(),
+                        reason,
+                    })
+                    .inc_by(n as u64);
+            }
         }
     }
 

@@ -1,0 +1,138 @@
+//! Hostile input and hostile configuration must never stop bantin: each
+//! test runs the real binary against what a probe found (issue 15).
+
+mod common;
+
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use common::{Answer, Setup, get, start_daemon, wait_for_line};
+
+fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits for the process to end (bounded: 30 s, then it is killed).
+async fn exit_of(mut child: Child) -> std::process::ExitStatus {
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..300 {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("bantin did not exit within 30 s of the signal");
+    })
+    .await
+    .unwrap()
+}
+
+/// The status of source `id` in `/status.json`, once it was polled
+/// (bounded: 30 s).
+async fn polled_status(addr: std::net::SocketAddr, id: &str) -> serde_json::Value {
+    for _ in 0..300 {
+        let (_, _, body) = get(&format!("http://{addr}/status.json"), &[]).await;
+        let all: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let status = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap();
+        if !status["last_result"].is_null() {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} was never polled");
+}
+
+/// The content of the entry titled `title` in the feed `all`, once it is
+/// rendered (bounded: 20 s).
+async fn entry_content(addr: std::net::SocketAddr, title: &str) -> String {
+    for _ in 0..200 {
+        let feed = common::read_feed(addr, "all").await;
+        let found = feed
+            .entries
+            .iter()
+            .find(|e| e.title.as_ref().is_some_and(|t| t.content == title));
+        if let Some(entry) = found {
+            return entry.content.as_ref().unwrap().body.clone().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no entry titled {title}");
+}
+
+/// An RSS feed of one item whose description is `html`.
+fn one_item_feed(title: &str, html: &str) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Sở Y tế</title><link>https://soyte.test/</link>
+<item><title>{title}</title><link>https://soyte.test/tin/1.html</link><guid>t1</guid>
+<pubDate>Mon, 02 Nov 2026 08:00:00 +0700</pubDate>
+<description><![CDATA[{html}]]></description></item>
+</channel></rss>"#
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_200000_deep_item_is_cut_flagged_and_quick_and_sigterm_still_stops() {
+    let setup = Setup::new().await;
+    let depth = 200_000;
+    let html = format!(
+        "<p>Bệnh viện tỉnh tiếp nhận trang thiết bị.</p>{}sâu{}",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    assert!(html.len() > 1_200_000);
+    let title = "Trạm y tế xã Vị Thủy nhận máy siêu âm mới";
+    setup
+        .server
+        .set("deep.xml", Answer::rss(one_item_feed(title, &html)));
+    let extra = format!(
+        "\n[[source]]\nid = \"deep\"\nname = \"deep\"\nurl = \"{}\"\nallow_private = true\n",
+        setup.server.url("deep.xml")
+    );
+    std::fs::write(setup.config_path(), setup.config_text(&extra)).unwrap();
+    let mut daemon = start_daemon(&setup.config_path(), &[]).await;
+
+    let status = polled_status(daemon.addr, "deep").await;
+    let result = status["last_result"].as_str().unwrap();
+    assert!(result.starts_with("fetched: 1 items"), "{status}");
+    assert!(
+        result.contains("1 cut short (1 nested too deep)"),
+        "{result}"
+    );
+    // Fetch, parse, sanitize and store, in a debug build: the uncut item
+    // took more than ten minutes.
+    let took = status["duration_ms"].as_u64().unwrap();
+    assert!(took < 5_000, "the poll took {took} ms");
+    let warnings = status["warnings"].to_string();
+    assert!(warnings.contains("cut short"), "{warnings}");
+
+    let (_, _, page) = get(&format!("http://{}/", daemon.addr), &[]).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains("1 cut short (1 nested too deep)"), "{page}");
+    let (_, _, metrics) = get(&format!("http://{}/metrics", daemon.addr), &[]).await;
+    let metrics = String::from_utf8(metrics.to_vec()).unwrap();
+    let sample = "bantin_items_cut_total{source=\"deep\",reason=\"nested too deep\"} 1";
+    assert!(metrics.contains(sample), "{sample} not in\n{metrics}");
+
+    // The item is there, with what came before the cut.
+    let content = entry_content(daemon.addr, title).await;
+    assert!(content.contains("tiếp nhận trang thiết bị."), "{content}");
+    assert!(!content.contains("sâu"));
+
+    signal(&daemon.child, "TERM");
+    wait_for_line(&mut daemon.lines, "stopping").await;
+    let status = exit_of(daemon.child).await;
+    assert!(status.success(), "{status:?}");
+}
