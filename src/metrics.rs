@@ -73,6 +73,7 @@ pub struct Metrics {
     merges: Family<RuleLabel, Counter>,
     dropped: Family<DropLabels, Counter>,
     cut: Family<DropLabels, Counter>,
+    task_panics: Family<SourceLabel, Counter>,
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
@@ -100,6 +101,7 @@ impl Metrics {
         let merges = Family::<RuleLabel, Counter>::default();
         let dropped = Family::<DropLabels, Counter>::default();
         let cut = Family::<DropLabels, Counter>::default();
+        let task_panics = Family::<SourceLabel, Counter>::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
@@ -141,6 +143,11 @@ impl Metrics {
             cut.clone(),
         );
         registry.register(
+            "bantin_task_panics",
+            "Poll tasks that panicked and were restarted, by source",
+            task_panics.clone(),
+        );
+        registry.register(
             "bantin_http_requests",
             "Requests served, by route and status",
             requests.clone(),
@@ -170,6 +177,7 @@ impl Metrics {
             merges,
             dropped,
             cut,
+            task_panics,
             requests,
             topic_entries,
             store_bytes,
@@ -244,6 +252,15 @@ impl Metrics {
                     .inc_by(n as u64);
             }
         }
+    }
+
+    /// Counts a panic of `source`'s poll task.
+    pub fn task_panic(&self, source: &str) {
+        self.task_panics
+            .get_or_create(&SourceLabel {
+                source: source.to_string(),
+            })
+            .inc();
     }
 
     /// Counts one HTTP request. `route` is the route's pattern, never the

@@ -136,3 +136,46 @@ async fn a_200000_deep_item_is_cut_flagged_and_quick_and_sigterm_still_stops() {
     let status = exit_of(daemon.child).await;
     assert!(status.success(), "{status:?}");
 }
+
+/// `bantin check` on `text`: its exit code and what it printed.
+fn check(text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["check", "--config", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let mut said = String::from_utf8_lossy(&out.stdout).into_owned();
+    said.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), said)
+}
+
+#[test]
+fn check_refuses_durations_and_sizes_past_their_bounds_with_line_and_column() {
+    let text = "[store]\nkeep_days = 5000000000\n\n[poll]\ntimeout = \"2days\"\nmax_body = \"4 GiB\"\n\n\
+                [[topic]]\nslug = \"y-te\"\nkeywords = [\"y tế\"]\n\n\
+                [[source]]\nid = \"a\"\nurl = \"https://a.test/rss\"\nevery = \"300000y\"\n\n\
+                [[source]]\nid = \"b\"\nurl = \"https://b.test/rss\"\nevery = \"500000000y\"\n";
+    let (code, said) = check(text);
+    assert_eq!(code, Some(2), "{said}");
+    for line in [
+        ":2:13: `keep_days` must be a whole number from 1 to 36525",
+        ":5:11: `timeout` = `2days` is longer than 1h, the most it may be",
+        ":6:12: `max_body` = `4 GiB` is larger than",
+        ":15:9: `every` = `300000y` is longer than 366 days, the most it may be",
+        ":20:9: `every` = `500000000y` is longer than 366 days, the most it may be",
+    ] {
+        assert!(said.contains(line), "{line:?} not in\n{said}");
+    }
+    // A year is still allowed.
+    let (code, said) = check(
+        &text
+            .replace("300000y", "365days")
+            .replace("500000000y", "1y")
+            .replace("keep_days = 5000000000", "keep_days = 36500")
+            .replace("\"2days\"", "\"1h\"")
+            .replace("4 GiB", "64 MiB"),
+    );
+    assert_eq!(code, Some(0), "{said}");
+}
