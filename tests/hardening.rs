@@ -179,3 +179,95 @@ fn check_refuses_durations_and_sizes_past_their_bounds_with_line_and_column() {
     );
     assert_eq!(code, Some(0), "{said}");
 }
+
+/// `bantin poll` on `setup`'s six sources plus a `file:` source `id` at
+/// `path`: its exit code and report, or a panic if it runs past 30 s.
+async fn poll_with_file_source(setup: &Setup, id: &str, path: &str) -> (Option<i32>, String) {
+    let extra = format!("\n[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"file:{path}\"\n");
+    std::fs::write(
+        setup.config_path(),
+        setup.config_text_with("max_body = \"1 MiB\"\n", &extra),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["poll", "--config", setup.config_path().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..300 {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut out = String::new();
+                std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+                return (status.code(), out);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("bantin poll did not finish within 30 s");
+    })
+    .await
+    .unwrap()
+}
+
+fn line_of<'a>(report: &'a str, id: &str) -> &'a str {
+    report
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(id))
+        .unwrap_or_else(|| panic!("no line for {id} in\n{report}"))
+}
+
+/// The other sources are polled as usual: the fixtures give 27 stories.
+fn others_fetched(report: &str) {
+    for (id, _, _) in common::SOURCES {
+        let line = line_of(report, id);
+        assert!(line.contains("fetched:"), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_source_on_dev_zero_is_refused_at_once() {
+    let setup = Setup::new().await;
+    let (code, report) = poll_with_file_source(&setup, "zero", "/dev/zero").await;
+    assert_eq!(code, Some(1), "{report}");
+    let line = line_of(&report, "zero");
+    assert!(
+        line.contains(
+            "failed: fetch: /dev/zero is a character device; a file: source must name a regular file"
+        ),
+        "{line}"
+    );
+    others_fetched(&report);
+}
+
+#[tokio::test]
+async fn a_file_source_on_a_fifo_does_not_hang_the_poll() {
+    let setup = Setup::new().await;
+    let fifo = setup.dir.path().join("feed.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (code, report) = poll_with_file_source(&setup, "fifo", fifo.to_str().unwrap()).await;
+    assert_eq!(code, Some(1), "{report}");
+    let line = line_of(&report, "fifo");
+    assert!(
+        line.contains("is a FIFO; a file: source must name a regular file"),
+        "{line}"
+    );
+    others_fetched(&report);
+}
+
+#[tokio::test]
+async fn a_file_source_larger_than_max_body_is_refused_like_http() {
+    let setup = Setup::new().await;
+    let big = setup.dir.path().join("big.xml");
+    std::fs::write(&big, vec![b' '; 2 * 1024 * 1024]).unwrap();
+    let (code, report) = poll_with_file_source(&setup, "big", big.to_str().unwrap()).await;
+    assert_eq!(code, Some(1), "{report}");
+    let line = line_of(&report, "big");
+    assert!(
+        line.contains("is larger than the 1048576-byte limit (poll.max_body)"),
+        "{line}"
+    );
+    others_fetched(&report);
+}
