@@ -271,3 +271,81 @@ async fn a_file_source_larger_than_max_body_is_refused_like_http() {
     );
     others_fetched(&report);
 }
+
+/// Any C1 control (U+0080–U+009F) in `text`.
+fn c1_in(text: &str) -> Vec<String> {
+    text.char_indices()
+        .filter(|(_, c)| ('\u{80}'..='\u{9F}').contains(c))
+        .map(|(i, c)| {
+            format!(
+                "U+{:04X} at {i}: …{}…",
+                c as u32,
+                &text[i.saturating_sub(40)..i]
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn no_c1_control_reaches_a_served_feed_and_windows_1252_is_repaired() {
+    let setup = Setup::new().await;
+    let feed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/c1/c1.rss"
+    ))
+    .unwrap();
+    setup.server.set("c1.rss", Answer::rss(feed));
+    let extra = format!(
+        "\n[[source]]\nid = \"c1\"\nname = \"Sở Y tế \u{93}C1\u{94}\"\nurl = \"{}\"\nallow_private = true\n",
+        setup.server.url("c1.rss")
+    );
+    std::fs::write(setup.config_path(), setup.config_text(&extra)).unwrap();
+    let daemon = start_daemon(&setup.config_path(), &[]).await;
+    let content = entry_content(
+        daemon.addr,
+        "Công an tỉnh “triển khai” cao điểm – trấn áp tội phạm",
+    )
+    .await;
+    assert!(
+        content.contains("“cao điểm” – bảo đảm an ninh."),
+        "{content}"
+    );
+
+    for topic in ["all", "y-te", "an-ninh"] {
+        let (status, _, body) =
+            get(&format!("http://{}/feeds/{topic}.atom", daemon.addr), &[]).await;
+        assert_eq!(status, 200);
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        let found = c1_in(&body);
+        assert!(found.is_empty(), "{topic}: {found:#?}");
+        // Nor as numeric references a reader would turn back into them.
+        for reference in ["&#x93;", "&#147;", "&#x9D;", "&#150;", "&#x96;"] {
+            assert!(!body.contains(reference), "{topic}: {reference}");
+        }
+    }
+    let feed = common::read_feed(daemon.addr, "all").await;
+    let raw = common::entry(&feed, "Sở Y tế phát “cảnh báo” về sốt xuất huyết");
+    let content = raw.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(
+        content.contains(
+            "“khuyến cáo” người dân – nhất là trẻ em … <b>“diệt lăng quăng”</b> – hàng tuần."
+        ),
+        "{content}"
+    );
+    let authors: Vec<&str> = raw
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .collect();
+    assert_eq!(authors, ["Nguyễn V—n A"]);
+    let summary = raw.summary.as_ref().unwrap().content.clone();
+    assert!(summary.contains("“khuyến cáo”"), "{summary}");
+    // The source's name, from feeds.toml, is repaired at the output.
+    let (_, _, all) = get(&format!("http://{}/feeds/all.atom", daemon.addr), &[]).await;
+    let all = String::from_utf8(all.to_vec()).unwrap();
+    assert!(all.contains("<source><title>Sở Y tế “C1”</title>"), "{all}");
+
+    let child = daemon.child;
+    signal(&child, "TERM");
+    assert!(exit_of(child).await.success());
+}
