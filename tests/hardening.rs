@@ -349,3 +349,44 @@ async fn no_c1_control_reaches_a_served_feed_and_windows_1252_is_repaired() {
     signal(&child, "TERM");
     assert!(exit_of(child).await.success());
 }
+
+async fn sources_listed(addr: std::net::SocketAddr) -> usize {
+    let (_, _, body) = get(&format!("http://{addr}/status.json"), &[]).await;
+    let all: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    all.as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_reload_that_removes_every_source_is_refused_unless_the_file_says_so() {
+    let setup = Setup::new().await;
+    setup.config("");
+    let path = setup.config_path();
+    let mut daemon = start_daemon(&path, &[]).await;
+    assert_eq!(sources_listed(daemon.addr).await, 6);
+
+    // Emptied by mistake (a deploy tool, a full disk, an editor): refused.
+    std::fs::write(&path, "").unwrap();
+    signal(&daemon.child, "HUP");
+    let refused = wait_for_line(&mut daemon.lines, "no [[source]] left").await;
+    assert!(refused.contains("allow_no_sources = true"), "{refused}");
+    let (_, _, page) = get(&format!("http://{}/", daemon.addr), &[]).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(
+        page.contains("no [[source]] left: reloading it would stop all polling"),
+        "{page}"
+    );
+    assert_eq!(sources_listed(daemon.addr).await, 6);
+
+    // Said explicitly: put in force, and polling stops.
+    let text = setup.config_text("");
+    let head = text.split("\n[[source]]").next().unwrap();
+    let none = head.replacen("[poll]\n", "[poll]\nallow_no_sources = true\n", 1);
+    std::fs::write(&path, none).unwrap();
+    signal(&daemon.child, "HUP");
+    wait_for_line(&mut daemon.lines, "configuration reloaded").await;
+    assert_eq!(sources_listed(daemon.addr).await, 0);
+
+    let child = daemon.child;
+    signal(&child, "TERM");
+    assert!(exit_of(child).await.success());
+}

@@ -105,6 +105,9 @@ pub struct PollSettings {
     pub min_rate: u64,
     pub rate_window: Duration,
     pub user_agent: String,
+    /// A reload may remove every source: said explicitly, since an empty
+    /// or truncated feeds.toml would otherwise stop all polling.
+    pub allow_no_sources: bool,
 }
 
 #[derive(Debug, Clone)]

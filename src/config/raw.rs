@@ -52,6 +52,7 @@ pub struct RawPoll {
     pub rate_window: Option<Spanned<String>>,
     pub user_agent: Option<Spanned<String>>,
     pub contact: Option<Spanned<String>>,
+    pub allow_no_sources: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -258,6 +258,7 @@ impl Checker<'_> {
                         .map_or(DEFAULT_CONTACT, |c| c.get_ref().as_str())
                 ),
             },
+            allow_no_sources: raw.allow_no_sources.unwrap_or(false),
         };
         if poll.min_every > poll.max_every {
             self.problem(

@@ -6,7 +6,9 @@
 //! until retention removes them), changed topic rules re-classify the
 //! stored stories. A file that does not validate is rejected: the errors,
 //! with line and column, go to the log and the status page, and the
-//! running configuration stays. `listen`, `[store] path` and `[store]
+//! running configuration stays, and so does one that would remove every
+//! source (an empty or truncated file) unless it sets `[poll]
+//! allow_no_sources = true`. `listen`, `[store] path` and `[store]
 //! cache` cannot change under a running daemon; a change to them is
 //! reported as needing a restart.
 
@@ -97,6 +99,17 @@ fn reload(pipeline: &Pipeline, shown: &Notices, at_start: Option<&Config>) -> bo
             return false;
         }
     };
+    if loaded.sources.is_empty() && !running.sources.is_empty() && !loaded.poll.allow_no_sources {
+        let refused = format!(
+            "{}: no [[source]] left: reloading it would stop all polling. Restore the sources, \
+             or set `[poll] allow_no_sources = true` to stop polling on purpose. This file was \
+             not loaded; the configuration from before stays in force.",
+            running.path.display()
+        );
+        tracing::error!("{refused}");
+        shown.set(vec![refused]);
+        return false;
+    }
     let mut notices = Vec::new();
     let mut config = loaded;
     if config.server.listen != running.server.listen {

@@ -115,6 +115,7 @@ mod tests {
             min_rate: 1024,
             rate_window: Duration::from_secs(10),
             user_agent: "bantin/test".into(),
+            allow_no_sources: false,
         }
     }
 
