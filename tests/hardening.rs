@@ -390,3 +390,83 @@ async fn a_reload_that_removes_every_source_is_refused_unless_the_file_says_so()
     signal(&child, "TERM");
     assert!(exit_of(child).await.success());
 }
+
+/// Whether `bantin serve` has started its async runtime (a thread named
+/// tokio-rt-worker exists): from then on it opens the store, renders the
+/// feeds and binds, and a SIGHUP must find a handler. (Before `main`, the
+/// dynamic loader's moment, no program can guard.)
+fn runtime_started(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.filter_map(Result::ok).any(|task| {
+        std::fs::read_to_string(task.path().join("comm"))
+            .is_ok_and(|c| c.trim() == "tokio-rt-worker")
+    })
+}
+
+// Threads: the fixture server must answer while this test blocks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_during_start_up_does_not_end_the_daemon() {
+    use std::io::{BufRead, BufReader};
+    let setup = Setup::new().await;
+    setup.config("");
+    // A store with stories, so that start-up opens and renders something.
+    let polled = Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["poll", "--config", setup.config_path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(polled.status.success());
+    for attempt in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bantin"))
+            .args(["serve", "--config", setup.config_path().to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let pid = child.id();
+        let started = std::time::Instant::now();
+        while !runtime_started(pid) {
+            assert!(started.elapsed() < Duration::from_secs(10), "never started");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        // SIGHUP every millisecond from then until it serves.
+        let mut sent = 0;
+        let serving = loop {
+            signal(&child, "HUP");
+            sent += 1;
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!(
+                    "attempt {attempt}: ended by SIGHUP number {sent} during start-up: {status:?}"
+                );
+            }
+            match lines.try_recv() {
+                Ok(line) if line.contains("serving") => break line,
+                _ => {}
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "never served");
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert!(sent > 0);
+        let addr = serving
+            .split("addr=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let (status, _, body) = get(&format!("http://{addr}/healthz"), &[]).await;
+        assert_eq!((status, &body[..]), (200, &b"ok\n"[..]));
+        assert!(child.try_wait().unwrap().is_none());
+        signal(&child, "TERM");
+        let exit = exit_of(child).await;
+        assert!(exit.success(), "attempt {attempt}: {exit:?}");
+    }
+}
