@@ -470,3 +470,135 @@ async fn sighup_during_start_up_does_not_end_the_daemon() {
         assert!(exit.success(), "attempt {attempt}: {exit:?}");
     }
 }
+
+/// GETs /healthz on a fresh connection, 2 s at most.
+async fn healthz_once(addr: &str) -> bool {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    match client.get(format!("http://{addr}/healthz")).send().await {
+        Ok(r) => r.status() == 200 && r.text().await.is_ok_and(|t| t == "ok\n"),
+        Err(_) => false,
+    }
+}
+
+/// Whether the server has closed `stream` (it may answer first).
+async fn closed(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return true,
+            Ok(_) => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_flood_under_a_small_descriptor_limit_leaves_healthz_answering() {
+    use std::io::{BufRead, BufReader};
+    use tokio::io::AsyncWriteExt;
+    let setup = Setup::new().await;
+    setup.config("");
+    // 256 descriptors: the daemon keeps at most half for clients.
+    let mut child = Command::new("prlimit")
+        .args([
+            "--nofile=256:256",
+            env!("CARGO_BIN_EXE_bantin"),
+            "serve",
+            "--config",
+        ])
+        .arg(setup.config_path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let serving = wait_for_line(&mut lines, "serving").await;
+    let addr = serving
+        .split("addr=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(healthz_once(&addr).await);
+
+    // 200 requests that declare a body and never send it, then 400
+    // connections that send nothing at all.
+    let mut flood = Vec::new();
+    for _ in 0..200 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(b"POST / HTTP/1.1\r\nHost: bantin\r\nContent-Length: 100\r\n\r\n")
+            .await
+            .unwrap();
+        flood.push(stream);
+    }
+    // One at a time, so that each is accepted rather than left in the
+    // kernel's queue, where it would cost the daemon nothing.
+    for _ in 0..400 {
+        flood.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+
+    let started = std::time::Instant::now();
+    let mut answered = false;
+    while started.elapsed() < Duration::from_secs(5) {
+        if healthz_once(&addr).await {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "/healthz did not answer within 5 s of the flood");
+
+    // Past the cap (128 with 256 descriptors), idle connections are
+    // closed at once, not left to hold a descriptor each.
+    let mut closed_at_once = 0;
+    for stream in &mut flood[200..] {
+        if tokio::time::timeout(Duration::from_millis(5), closed(stream))
+            .await
+            .is_ok()
+        {
+            closed_at_once += 1;
+        }
+    }
+    assert!(
+        closed_at_once >= 200,
+        "{closed_at_once} of 400 closed at once"
+    );
+
+    // Every flooding connection is closed by the server: answered 413,
+    // refused at the cap, or past its head timeout.
+    let all_closed = tokio::time::timeout(Duration::from_secs(20), async {
+        for stream in &mut flood {
+            assert!(closed(stream).await);
+        }
+    })
+    .await;
+    assert!(
+        all_closed.is_ok(),
+        "connections still open 20 s after the flood"
+    );
+
+    // Idle connections do not hold the stop.
+    for _ in 0..50 {
+        flood.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = std::time::Instant::now();
+    signal(&child, "TERM");
+    let exit = exit_of(child).await;
+    assert!(exit.success(), "{exit:?}");
+    let took = asked.elapsed();
+    assert!(took < Duration::from_secs(5), "SIGTERM took {took:?}");
+}

@@ -66,6 +66,9 @@ pub struct ServerSettings {
     /// How long a stop waits for requests and writes in flight before it
     /// flushes the store and exits anyway.
     pub shutdown_timeout: Duration,
+    /// Client connections open at once at most; the last few of them
+    /// serve only `/healthz`. Needs a restart.
+    pub max_connections: usize,
 }
 
 /// sled caches up to 1 GiB by default; feeds read the newest stories only,

@@ -60,6 +60,14 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         })
     });
     let shutdown_timeout = shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
+    let max_connections = check
+        .count(
+            raw.server.max_connections.as_ref(),
+            DEFAULT_MAX_CONNECTIONS,
+            "max_connections",
+            MAX_CONCURRENCY,
+        )
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS);
 
     let store = StoreSettings {
         path: raw
@@ -99,6 +107,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 listen,
                 base_url,
                 shutdown_timeout,
+                max_connections,
             },
             store,
             poll,
@@ -460,6 +469,10 @@ fn duration_message(s: &str, e: &humantime::DurationError) -> String {
 /// flushes its store before systemd would kill it.
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Readers poll a feed every few minutes: a thousand connections at once
+/// is far more than a bulletin's audience needs, and far less than the
+/// descriptors a daemon of thousands of sources keeps for its polls.
+const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// The longest interval between two polls: a year (humantime's `1y` is
 /// 365.25 days). Beyond it a source is
