@@ -602,3 +602,79 @@ async fn a_connection_flood_under_a_small_descriptor_limit_leaves_healthz_answer
     let took = asked.elapsed();
     assert!(took < Duration::from_secs(5), "SIGTERM took {took:?}");
 }
+
+/// `bantin serve` under a descriptor limit of 256 (so at most 128 client
+/// connections), and the address it serves on.
+async fn serve_with_256_descriptors(setup: &Setup) -> (Child, String) {
+    use std::io::{BufRead, BufReader};
+    setup.config("");
+    let mut child = Command::new("prlimit")
+        .args([
+            "--nofile=256:256",
+            env!("CARGO_BIN_EXE_bantin"),
+            "serve",
+            "--config",
+        ])
+        .arg(setup.config_path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let serving = wait_for_line(&mut lines, "serving").await;
+    let addr = serving
+        .split("addr=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    (child, addr.to_string())
+}
+
+async fn status_of(addr: &str, path: &str) -> Option<u16> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let response = client
+        .get(format!("http://{addr}{path}"))
+        .send()
+        .await
+        .ok()?;
+    Some(response.status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_the_connection_cap_only_healthz_is_served() {
+    let setup = Setup::new().await;
+    let (child, addr) = serve_with_256_descriptors(&setup).await;
+    assert_eq!(status_of(&addr, "/").await, Some(200));
+    // 120 idle connections, each accepted before the next: past the 112
+    // slots of the 128 that serve every route.
+    let mut idle = Vec::new();
+    for _ in 0..120 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(status_of(&addr, "/").await, Some(503));
+    assert_eq!(status_of(&addr, "/healthz").await, Some(200));
+    // The idle ones go at their head timeout; then every route is back.
+    let all_closed = tokio::time::timeout(Duration::from_secs(20), async {
+        for stream in &mut idle {
+            assert!(closed(stream).await);
+        }
+    })
+    .await;
+    assert!(all_closed.is_ok(), "idle connections still open after 20 s");
+    assert_eq!(status_of(&addr, "/").await, Some(200));
+    signal(&child, "TERM");
+    assert!(exit_of(child).await.success());
+}
