@@ -10,6 +10,10 @@ use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 
 fn main() -> ExitCode {
+    // First of all: a SIGHUP (`systemctl reload`) that comes while the
+    // daemon starts must not end it; `serve` installs its reload handler
+    // in its place. The other commands finish by themselves anyway.
+    bantin::shutdown::ignore_hangup();
     bantin::ops::memory::tune_allocator();
     let cli = Cli::parse();
     // `poll` and `check` print their own report: only warnings go to the log.

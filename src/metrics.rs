@@ -17,8 +17,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::model::Ingested;
 use crate::model::PollResult;
+use crate::model::{Cuts, Ingested};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PollLabels {
@@ -83,6 +83,8 @@ pub struct Metrics {
     stories: Counter,
     merges: Family<RuleLabel, Counter>,
     dropped: Family<DropLabels, Counter>,
+    cut: Family<DropLabels, Counter>,
+    task_panics: Family<SourceLabel, Counter>,
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
@@ -111,6 +113,8 @@ impl Metrics {
         let stories = Counter::default();
         let merges = Family::<RuleLabel, Counter>::default();
         let dropped = Family::<DropLabels, Counter>::default();
+        let cut = Family::<DropLabels, Counter>::default();
+        let task_panics = Family::<SourceLabel, Counter>::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
@@ -147,6 +151,16 @@ impl Metrics {
             "bantin_items_dropped",
             "Items read but not stored, by source and reason",
             dropped.clone(),
+        );
+        registry.register(
+            "bantin_items_cut",
+            "Items stored with their HTML cut short before parsing, by source and reason",
+            cut.clone(),
+        );
+        registry.register(
+            "bantin_task_panics",
+            "Poll tasks that panicked and were restarted, by source",
+            task_panics.clone(),
         );
         registry.register(
             "bantin_http_requests",
@@ -187,6 +201,8 @@ impl Metrics {
             stories,
             merges,
             dropped,
+            cut,
+            task_panics,
             requests,
             topic_entries,
             store_bytes,
@@ -249,6 +265,29 @@ impl Metrics {
                 .get_or_create(&RuleLabel { rule })
                 .inc_by(n as u64);
         }
+    }
+
+    /// Counts the items of one poll of `source` stored cut short.
+    pub fn cut(&self, source: &str, cuts: &Cuts) {
+        for (reason, n) in cuts.by_reason() {
+            if n > 0 {
+                self.cut
+                    .get_or_create(&DropLabels {
+                        source: source.to_string(),
+                        reason,
+                    })
+                    .inc_by(n as u64);
+            }
+        }
+    }
+
+    /// Counts a panic of `source`'s poll task.
+    pub fn task_panic(&self, source: &str) {
+        self.task_panics
+            .get_or_create(&SourceLabel {
+                source: source.to_string(),
+            })
+            .inc();
     }
 
     /// Counts one HTTP request. `route` is the route's pattern, never the

@@ -110,6 +110,20 @@ pub async fn on_signals(shutdown: Shutdown) {
     }
 }
 
+/// Ignores SIGHUP, whose default action ends the process, until a
+/// handler is installed (`crate::ops::reload::hangup_signal`, which
+/// replaces this). Call first thing in `main`.
+#[cfg(unix)]
+pub fn ignore_hangup() {
+    // SAFETY: setting a signal's disposition to SIG_IGN touches no memory
+    // of the program and is async-signal-safe; the previous disposition,
+    // returned, is not needed.
+    let _ = unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+}
+
+#[cfg(not(unix))]
+pub fn ignore_hangup() {}
+
 #[cfg(not(unix))]
 pub async fn on_signals(shutdown: Shutdown) {
     while !shutdown.forced().is_cancelled() {

@@ -119,6 +119,13 @@ impl SourceStatus {
         if let Some(reason) = &state.broken_rules {
             warnings.push(format!("broken rules: {reason}"));
         }
+        if let Some(PollResult::Fetched { cut, .. }) = &state.last_result
+            && !cut.is_empty()
+        {
+            warnings.push(format!(
+                "items stored with their HTML {cut}: markup too deep or too long to parse whole"
+            ));
+        }
         if let Some(m) = &state.moving {
             warnings.push(format!(
                 "permanent redirect to {} seen on {} poll(s) in a row; adopted after {}",

@@ -202,3 +202,44 @@ async fn sighup_reloads_the_running_daemon() {
         .unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn a_store_path_switched_away_and_back_needs_no_restart() {
+    let setup = Setup::new().await;
+    let config = setup.config("");
+    let original = std::fs::read_to_string(setup.config_path()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shutdown = CancellationToken::new();
+    let daemon = tokio::spawn(bantin::daemon::run(config, listener, shutdown.clone()));
+    let page = || async {
+        let (_, _, page) = get(&format!("http://{addr}/"), &[]).await;
+        String::from_utf8_lossy(&page).into_owned()
+    };
+    // The watcher has read the file as it was at start once this is served.
+    eventually("the fixtures served", || async {
+        entries(addr, "all").await == 27
+    })
+    .await;
+
+    let away = original.replacen("path = \"store\"", "path = \"elsewhere\"", 1);
+    std::fs::write(setup.config_path(), &away).unwrap();
+    eventually("the restart notice", || async {
+        page().await.contains("`[store] path` changed to")
+    })
+    .await;
+
+    // Back to the path in force, with a topic renamed to see the reload.
+    let back = original.replacen("title    = \"Y tế\"", "title    = \"Y TẾ\"", 1);
+    std::fs::write(setup.config_path(), &back).unwrap();
+    eventually("the second reload in force", || async {
+        let (_, _, body) = get(&format!("http://{addr}/feeds/y-te.atom"), &[]).await;
+        feed_rs::parser::parse(&body[..]).is_ok_and(|f| f.title.unwrap().content == "Y TẾ")
+    })
+    .await;
+    let page = page().await;
+    assert!(!page.contains("restart bantin"), "{page}");
+
+    shutdown.cancel();
+    daemon.await.unwrap().unwrap();
+}

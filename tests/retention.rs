@@ -260,6 +260,7 @@ fn items_older_than_keep_days_are_not_stored() {
         partial: None,
         broken_rules: None,
         date_order: Default::default(),
+        cut: Default::default(),
     };
     let feed = vec![
         item(1, now - Duration::days(40)),

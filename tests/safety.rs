@@ -243,3 +243,38 @@ async fn client_that_never_finishes_its_head_is_disconnected() {
     );
     served.stop().await;
 }
+
+#[tokio::test]
+async fn any_request_body_is_refused_with_413_even_a_small_one() {
+    let (_dir, served) = served().await;
+    for (length, body) in [("1", b"x".to_vec()), ("1000", vec![b'x'; 1000])] {
+        let head = format!(
+            "GET /healthz HTTP/1.1\r\nHost: bantin.test\r\nContent-Length: {length}\r\n\r\n"
+        );
+        let line = status_line(served.addr, head, body).await;
+        assert!(line.starts_with("HTTP/1.1 413"), "{length}: {line}");
+    }
+    let head = "POST / HTTP/1.1\r\nHost: bantin.test\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let line = status_line(
+        served.addr,
+        head.to_string(),
+        b"3\r\nabc\r\n0\r\n\r\n".to_vec(),
+    )
+    .await;
+    assert!(line.starts_with("HTTP/1.1 413"), "chunked: {line}");
+    // Answered at once, without waiting for a body that never comes.
+    let head = "POST / HTTP/1.1\r\nHost: bantin.test\r\nContent-Length: 100\r\n\r\n";
+    let line = tokio::time::timeout(
+        Duration::from_secs(5),
+        status_line(served.addr, head.to_string(), Vec::new()),
+    )
+    .await
+    .expect("answered without the body");
+    assert!(line.starts_with("HTTP/1.1 413"), "never sent: {line}");
+    // An empty body is no body.
+    let head = "GET /healthz HTTP/1.1\r\nHost: bantin.test\r\nContent-Length: 0\r\n\r\n";
+    let line = status_line(served.addr, head.to_string(), Vec::new()).await;
+    assert!(line.starts_with("HTTP/1.1 200"), "empty: {line}");
+    still_serving(served.addr).await;
+    served.stop().await;
+}

@@ -66,6 +66,9 @@ pub struct ServerSettings {
     /// How long a stop waits for requests and writes in flight before it
     /// flushes the store and exits anyway.
     pub shutdown_timeout: Duration,
+    /// Client connections open at once at most; the last few of them
+    /// serve only `/healthz`. Needs a restart.
+    pub max_connections: usize,
 }
 
 /// sled caches up to 1 GiB by default; feeds read the newest stories only,
@@ -111,6 +114,9 @@ pub struct PollSettings {
     pub min_rate: u64,
     pub rate_window: Duration,
     pub user_agent: String,
+    /// A reload may remove every source: said explicitly, since an empty
+    /// or truncated feeds.toml would otherwise stop all polling.
+    pub allow_no_sources: bool,
 }
 
 #[derive(Debug, Clone)]

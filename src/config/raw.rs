@@ -26,6 +26,7 @@ pub struct RawServer {
     pub listen: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
     pub shutdown_timeout: Option<Spanned<String>>,
+    pub max_connections: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -53,6 +54,7 @@ pub struct RawPoll {
     pub rate_window: Option<Spanned<String>>,
     pub user_agent: Option<Spanned<String>>,
     pub contact: Option<Spanned<String>>,
+    pub allow_no_sources: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

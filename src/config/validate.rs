@@ -60,6 +60,14 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         })
     });
     let shutdown_timeout = shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
+    let max_connections = check
+        .count(
+            raw.server.max_connections.as_ref(),
+            DEFAULT_MAX_CONNECTIONS,
+            "max_connections",
+            MAX_CONCURRENCY,
+        )
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS);
 
     let store = StoreSettings {
         path: raw
@@ -69,22 +77,27 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|p| dir.join(p.get_ref()))
             .unwrap_or_else(|| dir.join("data")),
         keep_days: check
-            .count(raw.store.keep_days.as_ref(), 365, "keep_days")
+            .count(
+                raw.store.keep_days.as_ref(),
+                365,
+                "keep_days",
+                MAX_KEEP_DAYS,
+            )
             .unwrap_or(365) as u32,
         feed_size: check
-            .count(raw.store.feed_size.as_ref(), 50, "feed_size")
+            .count(raw.store.feed_size.as_ref(), 50, "feed_size", MAX_FEED_SIZE)
             .unwrap_or(50),
         cache: raw
             .store
             .cache
             .as_ref()
-            .and_then(|v| check.parse_with(v, parse_size))
+            .and_then(|v| check.parse_with(v, |s| size_within(s, "cache", MAX_CACHE)))
             .unwrap_or(crate::config::DEFAULT_CACHE),
         index_memory: raw
             .store
             .index_memory
             .as_ref()
-            .and_then(|v| check.parse_with(v, parse_size))
+            .and_then(|v| check.parse_with(v, |s| size_within(s, "index_memory", MAX_CACHE)))
             .unwrap_or(crate::config::DEFAULT_INDEX_MEMORY),
     };
 
@@ -100,6 +113,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 listen,
                 base_url,
                 shutdown_timeout,
+                max_connections,
             },
             store,
             poll,
@@ -147,22 +161,40 @@ impl Checker<'_> {
         }
     }
 
-    fn duration(&mut self, value: Option<&Spanned<String>>, default: Duration) -> Duration {
+    /// A duration above 0 and at most `max`: past the bounds, the sums of
+    /// the schedule overflow (a poll task once panicked on `"300000y"`).
+    fn duration(
+        &mut self,
+        value: Option<&Spanned<String>>,
+        default: Duration,
+        key: &str,
+        max: Duration,
+    ) -> Duration {
         value
-            .and_then(|v| self.parse_with(v, parse_duration))
+            .and_then(|v| {
+                self.parse_with(v, |s| {
+                    parse_duration(s).and_then(|d| duration_within(s, d, key, max))
+                })
+            })
             .unwrap_or(default)
     }
 
-    fn count(&mut self, value: Option<&Spanned<i64>>, default: usize, key: &str) -> Option<usize> {
+    fn count(
+        &mut self,
+        value: Option<&Spanned<i64>>,
+        default: usize,
+        key: &str,
+        max: usize,
+    ) -> Option<usize> {
         let Some(v) = value else {
             return Some(default);
         };
         match usize::try_from(*v.get_ref()) {
-            Ok(n) if n > 0 => Some(n),
+            Ok(n) if n > 0 && n <= max => Some(n),
             _ => {
                 self.problem(
                     Some(v.span()),
-                    format!("`{key}` must be a whole number above 0"),
+                    format!("`{key}` must be a whole number from 1 to {max}"),
                 );
                 None
             }
@@ -173,24 +205,46 @@ impl Checker<'_> {
         let max_body = raw
             .max_body
             .as_ref()
-            .and_then(|v| self.parse_with(v, parse_size))
+            .and_then(|v| self.parse_with(v, |s| size_within(s, "max_body", MAX_SIZE)))
             .unwrap_or(8 * 1024 * 1024);
         let poll = PollSettings {
-            every: self.duration(raw.every.as_ref(), Duration::from_secs(15 * 60)),
-            min_every: self.duration(raw.min_every.as_ref(), Duration::from_secs(5 * 60)),
-            max_every: self.duration(raw.max_every.as_ref(), Duration::from_secs(6 * 3600)),
-            timeout: self.duration(raw.timeout.as_ref(), Duration::from_secs(30)),
+            every: self.duration(
+                raw.every.as_ref(),
+                Duration::from_secs(15 * 60),
+                "every",
+                MAX_INTERVAL,
+            ),
+            min_every: self.duration(
+                raw.min_every.as_ref(),
+                Duration::from_secs(5 * 60),
+                "min_every",
+                MAX_INTERVAL,
+            ),
+            max_every: self.duration(
+                raw.max_every.as_ref(),
+                Duration::from_secs(6 * 3600),
+                "max_every",
+                MAX_INTERVAL,
+            ),
+            timeout: self.duration(
+                raw.timeout.as_ref(),
+                Duration::from_secs(30),
+                "timeout",
+                MAX_WAIT,
+            ),
             concurrency: self
-                .count(raw.concurrency.as_ref(), 16, "concurrency")
+                .count(raw.concurrency.as_ref(), 16, "concurrency", MAX_CONCURRENCY)
                 .unwrap_or(16),
             per_host: self
-                .count(raw.per_host.as_ref(), 2, "per_host")
+                .count(raw.per_host.as_ref(), 2, "per_host", MAX_CONCURRENCY)
                 .unwrap_or(2),
             host_gap: match &raw.host_gap {
                 // A gap of zero is a valid choice (no gap), unlike an interval.
                 Some(v) => self
                     .parse_with(v, |s| {
-                        humantime::parse_duration(s).map_err(|e| duration_message(s, &e))
+                        humantime::parse_duration(s)
+                            .map_err(|e| duration_message(s, &e))
+                            .and_then(|d| duration_within(s, d, "host_gap", MAX_WAIT))
                     })
                     .unwrap_or_default(),
                 None => Duration::from_secs(1),
@@ -199,9 +253,14 @@ impl Checker<'_> {
             min_rate: raw
                 .min_rate
                 .as_ref()
-                .and_then(|v| self.parse_with(v, parse_size))
+                .and_then(|v| self.parse_with(v, |s| size_within(s, "min_rate", MAX_SIZE)))
                 .unwrap_or(1024),
-            rate_window: self.duration(raw.rate_window.as_ref(), Duration::from_secs(10)),
+            rate_window: self.duration(
+                raw.rate_window.as_ref(),
+                Duration::from_secs(10),
+                "rate_window",
+                MAX_WAIT,
+            ),
             // Portal admins who see bantin in their logs should find who
             // runs it: the User-Agent names bantin and a contact.
             user_agent: match (&raw.user_agent, &raw.contact) {
@@ -214,6 +273,7 @@ impl Checker<'_> {
                         .map_or(DEFAULT_CONTACT, |c| c.get_ref().as_str())
                 ),
             },
+            allow_no_sources: raw.allow_no_sources.unwrap_or(false),
         };
         if poll.min_every > poll.max_every {
             self.problem(
@@ -310,7 +370,7 @@ impl Checker<'_> {
                 }
             }
             let url = self.parse_with(&s.url, |u| parse_source_url(u, dir));
-            let every = self.duration(s.every.as_ref(), poll.every);
+            let every = self.duration(s.every.as_ref(), poll.every, "every", MAX_INTERVAL);
             let ca_file = s.ca_file.as_ref().and_then(|f| {
                 let path = dir.join(f.get_ref());
                 match std::fs::metadata(&path) {
@@ -415,6 +475,55 @@ fn duration_message(s: &str, e: &humantime::DurationError) -> String {
 /// flushes its store before systemd would kill it.
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Readers poll a feed every few minutes: a thousand connections at once
+/// is far more than a bulletin's audience needs, and far less than the
+/// descriptors a daemon of thousands of sources keeps for its polls.
+const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The longest interval between two polls: a year (humantime's `1y` is
+/// 365.25 days). Beyond it a source is
+/// better removed, and the schedule's date sums stay far from overflow.
+const MAX_INTERVAL: Duration = Duration::from_secs(366 * 24 * 3600);
+/// The longest request timeout, host gap or rate window.
+const MAX_WAIT: Duration = Duration::from_secs(3600);
+/// The largest body or rate.
+const MAX_SIZE: u64 = 1024 * 1024 * 1024;
+/// The largest page cache.
+const MAX_CACHE: u64 = 64 * 1024 * 1024 * 1024;
+/// A century.
+const MAX_KEEP_DAYS: usize = 36_525;
+const MAX_FEED_SIZE: usize = 10_000;
+const MAX_CONCURRENCY: usize = 65_536;
+
+fn duration_within(s: &str, d: Duration, key: &str, max: Duration) -> Result<Duration, String> {
+    if d > max {
+        return Err(format!(
+            "`{key}` = `{s}` is longer than {}, the most it may be",
+            whole_units(max)
+        ));
+    }
+    Ok(d)
+}
+
+/// "365 days", "1h": humantime would write a year as 11 months and more.
+fn whole_units(d: Duration) -> String {
+    match d.as_secs() {
+        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s => format!("{s}s"),
+    }
+}
+
+fn size_within(s: &str, key: &str, max: u64) -> Result<u64, String> {
+    let size = parse_size(s)?;
+    if size > max {
+        return Err(format!(
+            "`{key}` = `{s}` is larger than {}, the most it may be",
+            bytesize::ByteSize::b(max).display().iec()
+        ));
+    }
+    Ok(size)
+}
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     match humantime::parse_duration(s) {

@@ -11,6 +11,6 @@ pub mod story;
 
 pub use item::{Item, RawItem};
 pub use state::{
-    DateOrder, Dropped, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators,
+    Cuts, DateOrder, Dropped, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators,
 };
 pub use story::{Copy, CopyKey, Ingested, Story, StoryId};

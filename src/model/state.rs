@@ -167,6 +167,53 @@ impl std::fmt::Display for Dropped {
     }
 }
 
+/// The items of one document stored with their HTML cut short, by
+/// reason: markup nested too deep, or too long, to parse in bounded time
+/// (`crate::text::nesting`). The item is stored; what follows the cut is not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cuts {
+    #[serde(default)]
+    pub too_deep: usize,
+    #[serde(default)]
+    pub too_large: usize,
+}
+
+impl Cuts {
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    pub fn total(&self) -> usize {
+        self.too_deep + self.too_large
+    }
+
+    /// Adds the counts of `other`.
+    pub fn add(&mut self, other: Cuts) {
+        self.too_deep += other.too_deep;
+        self.too_large += other.too_large;
+    }
+
+    /// Each reason with its count, for metrics.
+    pub fn by_reason(&self) -> [(&'static str, usize); 2] {
+        [
+            ("nested too deep", self.too_deep),
+            ("too large", self.too_large),
+        ]
+    }
+}
+
+impl std::fmt::Display for Cuts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reasons: Vec<String> = self
+            .by_reason()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect();
+        write!(f, "{} cut short ({})", self.total(), reasons.join(", "))
+    }
+}
+
 /// The outcome of one poll of one source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -182,6 +229,9 @@ pub enum PollResult {
         /// Items read but not stored, and why.
         #[serde(default, skip_serializing_if = "Dropped::is_empty")]
         dropped: Dropped,
+        /// Items stored with their HTML cut short, and why.
+        #[serde(default, skip_serializing_if = "Cuts::is_empty")]
+        cut: Cuts,
     },
     NotModified,
     Failed {
@@ -203,12 +253,16 @@ impl PollResult {
                 new_stories,
                 partial,
                 dropped,
+                cut,
             } => {
                 let mut line = format!(
                     "fetched: {items} items, {new_copies} new copies, {updated_copies} updated, {new_stories} new stories"
                 );
                 if !dropped.is_empty() {
                     line.push_str(&format!(", {dropped}"));
+                }
+                if !cut.is_empty() {
+                    line.push_str(&format!(", {cut}"));
                 }
                 if let Some(note) = partial {
                     line.push_str(&format!(" (partial: {note})"));

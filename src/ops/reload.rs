@@ -6,7 +6,9 @@
 //! until retention removes them), changed topic rules re-classify the
 //! stored stories. A file that does not validate is rejected: the errors,
 //! with line and column, go to the log and the status page, and the
-//! running configuration stays. `listen`, `[store] path` and `[store]
+//! running configuration stays, and so does one that would remove every
+//! source (an empty or truncated file) unless it sets `[poll]
+//! allow_no_sources = true`. `listen`, `[store] path` and `[store]
 //! cache` cannot change under a running daemon; a change to them is
 //! reported as needing a restart.
 
@@ -42,8 +44,10 @@ pub async fn watch(
     let path = pipeline.config().path.clone();
     let mut stamp = file_stamp(&path);
     // What the file said at start: `--store` may override `[store] path`,
-    // so a restart is only needed when the file's own value changes.
-    let mut started = Config::load(&path).ok();
+    // so a restart is only needed when the file's own value differs from
+    // it. Never updated by a reload: a path switched away and back again
+    // is the one in force, and needs no restart.
+    let started = Arc::new(Config::load(&path).ok());
     let mut tick = tokio::time::interval(WATCH_EVERY);
     loop {
         let reason = tokio::select! {
@@ -60,10 +64,11 @@ pub async fn watch(
         };
         let p = Arc::clone(&pipeline);
         let n = Arc::clone(&notices);
-        let previous = started.clone();
-        let outcome = tokio::task::spawn_blocking(move || reload(&p, &n, previous.as_ref())).await;
+        let at_start = Arc::clone(&started);
+        let outcome =
+            tokio::task::spawn_blocking(move || reload(&p, &n, Option::as_ref(&at_start))).await;
         match outcome {
-            Ok(Some(loaded)) => {
+            Ok(true) => {
                 let changes = scheduler.sync();
                 tracing::info!(
                     %reason,
@@ -72,17 +77,17 @@ pub async fn watch(
                     restarted = ?changes.restarted,
                     "configuration reloaded"
                 );
-                started = Some(loaded);
             }
-            Ok(None) => {}
+            Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "the reload task failed"),
         }
     }
 }
 
-/// Reads the file and puts it in force; returns it as read, or `None`
-/// when it was rejected (the reason is logged and shown).
-fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Option<Config> {
+/// Reads the file and puts it in force; returns false when it was
+/// rejected (the reason is logged and shown). `at_start` is the file as
+/// it was when the daemon started, whose store settings are in force.
+fn reload(pipeline: &Pipeline, shown: &Notices, at_start: Option<&Config>) -> bool {
     let running = pipeline.config();
     let loaded = match Config::load(&running.path) {
         Ok(config) => config,
@@ -91,11 +96,22 @@ fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Op
             shown.set(vec![format!(
                 "{e}\nThis file was not loaded; the configuration from before stays in force."
             )]);
-            return None;
+            return false;
         }
     };
+    if loaded.sources.is_empty() && !running.sources.is_empty() && !loaded.poll.allow_no_sources {
+        let refused = format!(
+            "{}: no [[source]] left: reloading it would stop all polling. Restore the sources, \
+             or set `[poll] allow_no_sources = true` to stop polling on purpose. This file was \
+             not loaded; the configuration from before stays in force.",
+            running.path.display()
+        );
+        tracing::error!("{refused}");
+        shown.set(vec![refused]);
+        return false;
+    }
     let mut notices = Vec::new();
-    let mut config = loaded.clone();
+    let mut config = loaded;
     if config.server.listen != running.server.listen {
         notices.push(format!(
             "`listen` changed from {} to {}: restart bantin to apply it.",
@@ -103,13 +119,13 @@ fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Op
         ));
         config.server.listen = running.server.listen;
     }
-    if previous.is_some_and(|p| p.store.path != config.store.path) {
+    if at_start.is_some_and(|p| p.store.path != config.store.path) {
         notices.push(format!(
             "`[store] path` changed to {}: restart bantin to apply it.",
             config.store.path.display()
         ));
     }
-    if previous.is_some_and(|p| p.store.cache != config.store.cache) {
+    if at_start.is_some_and(|p| p.store.cache != config.store.cache) {
         notices.push("`[store] cache` changed: restart bantin to apply it.".to_string());
     }
     config.store.path = running.store.path.clone();
@@ -120,13 +136,13 @@ fn reload(pipeline: &Pipeline, shown: &Notices, previous: Option<&Config>) -> Op
             "Reloading failed ({e}); the configuration from before stays in force."
         ));
         shown.set(notices);
-        return None;
+        return false;
     }
     for notice in &notices {
         tracing::warn!("{notice}");
     }
     shown.set(notices);
-    Some(loaded)
+    true
 }
 
 /// Puts a new configuration in force: stored stories classified again if

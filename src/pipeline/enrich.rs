@@ -10,31 +10,35 @@
 //! again, whether that first fetch worked or not.
 
 use crate::config::{Config, Source};
-use crate::model::Item;
 use crate::model::Validators;
+use crate::model::{Cuts, Item};
 use crate::pipeline::classify::classify;
 use crate::pipeline::fetch::{FetchError, Fetcher};
 use crate::pipeline::merge;
 use crate::pipeline::normalize::article_content;
 use crate::pipeline::parse::article::{ArticleRule, extract};
 use crate::pipeline::parse::charset;
+use crate::pipeline::prepare::count_cut;
 use crate::store::Store;
 use crate::text::html_to_text;
+use crate::text::nesting::Cut;
 
 /// Article pages fetched per poll of one source at most: a list page that
 /// suddenly shows a hundred new links costs a few polls, not a flood.
 const MAX_ARTICLES_PER_POLL: usize = 20;
 
-/// Gives the items of `source` their article text, where it has a rule.
+/// Gives the items of `source` their article text, where it has a rule;
+/// returns the articles cut before they were parsed.
 pub async fn articles(
     fetcher: &Fetcher,
     store: &Store,
     config: &Config,
     source: &Source,
     items: &mut [(Item, Vec<String>)],
-) {
+) -> Cuts {
+    let mut cuts = Cuts::default();
     let Some(rule) = &source.article else {
-        return;
+        return cuts;
     };
     let keys = merge::copy_keys(source, items);
     let oldest = crate::config::cutoff(config.store.keep_days, chrono::Utc::now());
@@ -64,7 +68,8 @@ pub async fn articles(
                 };
                 fetched += 1;
                 match article(fetcher, source, &link, rule).await {
-                    Ok((content, content_text)) => {
+                    Ok((content, content_text, cut)) => {
+                        count_cut(&mut cuts, cut);
                         item.content = content;
                         item.content_text = content_text;
                         item.article = true;
@@ -80,6 +85,7 @@ pub async fn articles(
             *topics = classify(item, source, &config.topics);
         }
     }
+    cuts
 }
 
 /// Why an item got no article text. The item keeps its list-page text
@@ -108,7 +114,7 @@ async fn article(
     source: &Source,
     link: &str,
     rule: &ArticleRule,
-) -> Result<(String, String), EnrichError> {
+) -> Result<(String, String, Option<Cut>), EnrichError> {
     let url = url::Url::parse(link).map_err(|source| EnrichError::BadLink {
         link: link.to_string(),
         source,
@@ -122,9 +128,9 @@ async fn article(
     let html = extract(&page, rule).ok_or_else(|| EnrichError::RuleFoundNothing {
         url: final_url.clone(),
     })?;
-    let (content, text) = article_content(&html, &final_url);
+    let (content, text, cut) = article_content(&html, &final_url);
     if text.is_empty() {
         return Err(EnrichError::NoText { url: final_url });
     }
-    Ok((content, text))
+    Ok((content, text, cut))
 }

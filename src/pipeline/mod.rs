@@ -25,7 +25,7 @@ use url::Url;
 
 use crate::config::{Config, InForce, Source};
 use crate::metrics::Metrics;
-use crate::model::{DateOrder, Hints, Ingested, PollResult, SourceState};
+use crate::model::{Cuts, DateOrder, Hints, Ingested, PollResult, SourceState};
 use crate::pipeline::fetch::{ClientError, FetchError, Fetcher};
 use crate::pipeline::parse::ParseError;
 use crate::pipeline::publish::Publisher;
@@ -44,6 +44,8 @@ pub enum PollError {
     Store(#[from] StoreError),
     #[error("ingest: the ingest task stopped: {0}")]
     Task(String),
+    #[error("parse: reading the body took longer than poll.timeout ({}); skipped it", humantime::format_duration(*limit))]
+    TooSlow { limit: std::time::Duration },
 }
 
 impl PollError {
@@ -53,6 +55,7 @@ impl PollError {
             PollError::Parse(e) => e.kind().to_string(),
             PollError::Store(_) => "store".to_string(),
             PollError::Task(_) => "internal".to_string(),
+            PollError::TooSlow { .. } => "timeout".to_string(),
         }
     }
 
@@ -87,8 +90,10 @@ pub struct Pipeline {
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
     merging: Mutex<()>,
-    /// Bodies being parsed and merged at once: one per core.
-    ingesting: tokio::sync::Semaphore,
+    /// Bodies being parsed and merged at once: one per core. A permit
+    /// goes with its blocking task, so a parse given up on still holds
+    /// its core until it ends.
+    ingesting: Arc<tokio::sync::Semaphore>,
 }
 
 impl Pipeline {
@@ -112,9 +117,9 @@ impl Pipeline {
             publisher: Arc::new(publisher),
             metrics: Arc::new(Metrics::new()),
             merging: Mutex::new(()),
-            ingesting: tokio::sync::Semaphore::new(
+            ingesting: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
+            )),
         }))
     }
 
@@ -259,18 +264,21 @@ impl Pipeline {
             content_type: fetched.content_type,
             date_order: state.date_order,
         };
-        let ingest = if source.article.is_some() {
-            let mut prepared = self
-                .blocking(source, move |p, s| {
-                    prepare(&p.config(), s, &body, now).map_err(PollError::from)
-                })
-                .await?;
+        // Parsing is bounded by the poll's timeout as the fetch was: its
+        // input is bounded (`text::nesting`), and this is the backstop.
+        let limit = self.config().poll.timeout;
+        let mut prepared = self
+            .blocking(source, Some(limit), move |p, s| {
+                prepare(&p.config(), s, &body, now).map_err(PollError::from)
+            })
+            .await?;
+        if source.article.is_some() {
             // The body is read; the article fetches need permits of their
             // own, which a wait for these could deadlock.
             drop(held);
             // Boxed: its article fetches would otherwise make every poll,
             // and every poll waiting at a host's gate, that much larger.
-            Box::pin(enrich::articles(
+            let cut = Box::pin(enrich::articles(
                 &fetcher,
                 &self.store,
                 &self.config(),
@@ -278,12 +286,14 @@ impl Pipeline {
                 &mut prepared.items,
             ))
             .await;
-            self.blocking(source, move |p, s| p.merge_prepared(s, prepared, now))
-                .await?
-        } else {
-            self.blocking(source, move |p, s| p.ingest_bytes(s, &body, now))
-                .await?
-        };
+            prepared.cut.add(cut);
+        }
+        // Not bounded: a merge under way writes the store, and is not
+        // given up on halfway.
+        let ingest = self
+            .blocking(source, None, move |p, s| p.merge_prepared(s, prepared, now))
+            .await?;
+        self.metrics.cut(&source.id, &ingest.cut);
         // Validators are kept only once the body is safely stored: a poll
         // that failed to parse must be retried in full next time.
         state.validators = fetched.validators;
@@ -301,6 +311,7 @@ impl Pipeline {
             new_stories: ingest.ingested.new_stories,
             partial: ingest.partial,
             dropped: ingest.ingested.dropped,
+            cut: ingest.cut,
         };
         Ok((result, hints))
     }
@@ -339,23 +350,35 @@ impl Pipeline {
             partial: prepared.partial,
             broken_rules: prepared.broken_rules,
             date_order: prepared.date_order,
+            cut: prepared.cut,
         })
     }
 
     /// Runs CPU work for `source` off the async threads, one body per
     /// core at a time: more parsing at once only adds threads and memory.
+    /// The poll waits at most `limit` for it: a thread cannot be stopped,
+    /// but the poll, its source's schedule and a shutdown need not wait.
     async fn blocking<T: Send + 'static>(
         self: &Arc<Self>,
         source: &Source,
+        limit: Option<std::time::Duration>,
         work: impl FnOnce(&Pipeline, &Source) -> Result<T, PollError> + Send + 'static,
     ) -> Result<T, PollError> {
         // The semaphore is never closed; `ok()` keeps this panic-free.
-        let _cpu = self.ingesting.acquire().await.ok();
+        let cpu = Arc::clone(&self.ingesting).acquire_owned().await.ok();
         let pipeline = Arc::clone(self);
         let source = source.clone();
-        tokio::task::spawn_blocking(move || work(&pipeline, &source))
-            .await
-            .map_err(|e| PollError::Task(e.to_string()))?
+        let task = tokio::task::spawn_blocking(move || {
+            let _cpu = cpu;
+            work(&pipeline, &source)
+        });
+        let joined = match limit {
+            Some(limit) => tokio::time::timeout(limit, task)
+                .await
+                .map_err(|_| PollError::TooSlow { limit })?,
+            None => task.await,
+        };
+        joined.map_err(|e| PollError::Task(e.to_string()))?
     }
 
     /// Renders the feeds that changed since the last render. Blocking.
@@ -377,6 +400,8 @@ pub struct Ingest {
     pub broken_rules: Option<String>,
     /// The day/month order the body's dates were read in.
     pub date_order: DateOrder,
+    /// Items whose HTML was cut before it was parsed.
+    pub cut: Cuts,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -53,12 +53,20 @@ pub fn interval_after_failure(
     }
 }
 
+/// Two years: longer than any interval the configuration allows.
+const MAX_WAIT_SECONDS: f64 = 2.0 * 365.0 * 86_400.0;
+
 /// `interval` from `now` plus up to 10 % jitter, then out of the skipped
 /// hours and days.
 pub fn next_poll(now: DateTime<Utc>, interval: Duration, hints: &Hints) -> DateTime<Utc> {
     let jitter = interval.as_secs_f64() * fastrand::f64() * 0.1;
-    let seconds = (interval.as_secs_f64() + jitter).max(1.0);
-    let due = now + Duration::from_secs_f64(seconds);
+    // Capped, and added without panicking: configuration bounds every
+    // interval, and a date sum must still never end a source's task.
+    let seconds = (interval.as_secs_f64() + jitter).clamp(1.0, MAX_WAIT_SECONDS);
+    let due = chrono::TimeDelta::from_std(Duration::from_secs_f64(seconds))
+        .ok()
+        .and_then(|wait| now.checked_add_signed(wait))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     outside_skips(due, hints)
 }
 
@@ -78,7 +86,10 @@ fn outside_skips(t: DateTime<Utc>, hints: &Hints) -> DateTime<Utc> {
         .and_then(|h| h.with_nanosecond(0))
         .unwrap_or(t);
     for _ in 0..(24 * 7) {
-        hour += chrono::Duration::hours(1);
+        let Some(next) = hour.checked_add_signed(chrono::Duration::hours(1)) else {
+            return t;
+        };
+        hour = next;
         if !skipped(hour) {
             return hour;
         }
@@ -104,6 +115,7 @@ mod tests {
             min_rate: 1024,
             rate_window: Duration::from_secs(10),
             user_agent: "bantin/test".into(),
+            allow_no_sources: false,
         }
     }
 

@@ -6,10 +6,11 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Source};
-use crate::model::{DateOrder, Hints, Item};
+use crate::model::{Cuts, DateOrder, Hints, Item};
 use crate::pipeline::classify;
-use crate::pipeline::normalize::normalize;
+use crate::pipeline::normalize::normalize_bounded;
 use crate::pipeline::parse::{DateContext, ParseError, parse_body_with};
+use crate::text::nesting::Cut;
 
 /// A fetched document and what its server said it is.
 #[derive(Debug, Clone)]
@@ -39,6 +40,17 @@ pub struct Prepared {
     pub partial: Option<String>,
     pub broken_rules: Option<String>,
     pub date_order: DateOrder,
+    /// Items whose HTML was cut before it was parsed.
+    pub cut: Cuts,
+}
+
+/// Counts one item's cut, if any.
+pub fn count_cut(cuts: &mut Cuts, cut: Option<Cut>) {
+    match cut {
+        Some(Cut::TooDeep) => cuts.too_deep += 1,
+        Some(Cut::TooLarge) => cuts.too_large += 1,
+        None => {}
+    }
 }
 
 /// The stages that need nothing but the body: parse, normalize, classify.
@@ -60,11 +72,13 @@ pub fn prepare(
         source.scrape.as_deref(),
         dates,
     )?;
+    let mut cut = Cuts::default();
     let items = feed
         .items
         .iter()
         .map(|raw| {
-            let item = normalize(raw, source.url.as_str(), seen);
+            let (item, why) = normalize_bounded(raw, source.url.as_str(), seen);
+            count_cut(&mut cut, why);
             let topics = classify::classify(&item, source, &config.topics);
             (item, topics)
         })
@@ -75,5 +89,6 @@ pub fn prepare(
         partial: feed.partial,
         broken_rules: feed.broken_rules,
         date_order: feed.date_order,
+        cut,
     })
 }

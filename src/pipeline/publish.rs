@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::config::{ALL_TOPIC, Config, Topic};
 use crate::model::story::{Copy, Story};
 use crate::store::{Result, Store};
+use crate::text::repair_c1;
 
 /// One topic's feed, ready to serve.
 #[derive(Debug)]
@@ -162,6 +163,7 @@ pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedF
     // Writing to a Vec cannot fail for I/O reasons; an error here would be
     // a bug in the writer, and an empty feed is then safer than a panic.
     let _ = feed.write_to(&mut body);
+    let body = without_c1(body);
     let etag = format!("\"{}\"", Uuid::new_v5(&Uuid::NAMESPACE_OID, &body).simple());
     Ok(RenderedFeed {
         entries: feed.entries.len(),
@@ -169,6 +171,25 @@ pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedF
         etag,
         last_modified: updated,
     })
+}
+
+/// The feed's bytes with no C1 control (U+0080–U+009F) left: strict XML
+/// readers reject them. Parse and normalize repair the items' text
+/// already; this is the last line, for what reaches the feed by another
+/// way (a source's or topic's name in feeds.toml, a story stored by an
+/// older bantin). Each is read as windows-1252, whose characters there
+/// are all ordinary text to XML, or dropped.
+fn without_c1(body: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return body;
+    };
+    match repair_c1(text) {
+        std::borrow::Cow::Owned(repaired) => {
+            tracing::debug!("C1 controls repaired in a rendered feed");
+            repaired.into_bytes()
+        }
+        std::borrow::Cow::Borrowed(_) => body,
+    }
 }
 
 /// The story's copies, the one it shows first: the most authoritative

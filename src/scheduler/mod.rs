@@ -7,6 +7,7 @@
 //! (all hosts, and per host) are the fetcher's, applied request by request.
 
 pub mod cycle;
+pub mod supervise;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Source;
+use crate::model::PollResult;
 use crate::pipeline::Pipeline;
 
 pub use cycle::poll_all;
@@ -88,11 +90,25 @@ impl Scheduler {
             let not_before = now + STARTUP_STEP * queued;
             queued += 1;
             running.insert(source.id.clone(), (settings, stop.clone()));
-            self.tracker.spawn(poll_forever(
-                Arc::clone(&self.pipeline),
-                source,
-                not_before,
+            let pipeline = Arc::clone(&self.pipeline);
+            let reporting = Arc::clone(&self.pipeline);
+            let id = source.id.clone();
+            let mut first = Some(not_before);
+            let task_stop = stop.clone();
+            self.tracker.spawn(supervise::supervise(
+                format!("poll {id}"),
                 stop,
+                move || {
+                    // A restart is due at once: the panic is the news.
+                    let not_before = first.take().unwrap_or_else(Utc::now);
+                    poll_forever(
+                        Arc::clone(&pipeline),
+                        source.clone(),
+                        not_before,
+                        task_stop.clone(),
+                    )
+                },
+                move |message| report_panic(&reporting, &id, message),
             ));
         }
         changes.started.sort();
@@ -106,6 +122,27 @@ impl Scheduler {
 /// started this far apart: 200 a second, so ten thousand sources ramp up
 /// over 50 s instead of all queueing at once.
 const STARTUP_STEP: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// A source's poll task panicked: counted, and shown as its last result
+/// on `/`, `/status.json` and `bantin status` until its next poll.
+fn report_panic(pipeline: &Pipeline, source: &str, message: &str) {
+    pipeline.metrics.task_panic(source);
+    let mut state = match pipeline.store.source_state(source) {
+        Ok(state) => state.unwrap_or_default(),
+        Err(e) => {
+            tracing::error!(%source, error = %e, "cannot read source state");
+            return;
+        }
+    };
+    state.consecutive_failures += 1;
+    state.last_result = Some(PollResult::Failed {
+        kind: "panic".into(),
+        message: format!("the poll task panicked ({message}); restarted"),
+    });
+    if let Err(e) = pipeline.store.put_source_state(source, &state) {
+        tracing::error!(%source, error = %e, "cannot save source state");
+    }
+}
 
 async fn poll_forever(
     pipeline: Arc<Pipeline>,

@@ -13,10 +13,12 @@
 //! finish its request head in time is disconnected.
 //!
 //! - [`caps`]: what a client may send.
+//! - [`connections`]: how many connections, and for how long.
 //! - [`routes`]: the feeds, `/status.json`, `/stories/{id}`, `/metrics`.
 //! - [`status_page`]: the page at `/`.
 
 mod caps;
+mod connections;
 mod routes;
 mod status_page;
 
@@ -40,6 +42,7 @@ use crate::pipeline::publish::Publisher;
 use crate::shutdown::Shutdown;
 use crate::status::Notices;
 use crate::store::Store;
+use connections::{Admission, Connections};
 
 /// After an accept error other than a reset: out of descriptors, most
 /// likely, which only time frees.
@@ -78,11 +81,20 @@ impl Served {
 /// not expose hyper's connection settings: the head cap and timeout are
 /// set on each connection here.
 pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> std::io::Result<()> {
+    let limit = Connections::new(state.config.get().server.max_connections);
+    tracing::debug!(max = limit.max(), "client connections at most");
     let app = router(state);
+    let busy = busy_router();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(caps::HEAD_TIMEOUT)
         .max_header_size(caps::MAX_HEAD);
+    // Near the cap: one request per connection, sent at once.
+    let mut reserved = http.clone();
+    reserved
+        .header_read_timeout(connections::RESERVE_HEAD_TIMEOUT)
+        .keep_alive(false);
+    let mut refused = Refusals::default();
     let graceful = GracefulShutdown::new();
     // Owned here, so a forced stop can drop the connections still open.
     let mut connections = JoinSet::new();
@@ -103,13 +115,25 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
         // Finished connections are reaped as new ones come, so the set
         // holds only the open ones.
         while connections.try_join_next().is_some() {}
-        let service = TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let (slot, admission) = limit.admit();
+        let (service, builder) = match admission {
+            Admission::Full => (TowerToHyperService::new(app.clone()), &http),
+            Admission::Reserved => (TowerToHyperService::new(busy.clone()), &reserved),
+            Admission::Refused => {
+                refused.count(limit.max());
+                drop(stream);
+                continue;
+            }
+        };
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         connections.spawn(async move {
+            let _slot = slot;
             // Timeouts, resets and malformed requests end one connection;
             // hyper has already answered what could be answered.
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            match tokio::time::timeout(connections::DEADLINE, connection).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
+                Err(_) => tracing::debug!("connection closed at its deadline"),
             }
         });
     }
@@ -122,6 +146,45 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
         }
     }
     Ok(())
+}
+
+/// Connections closed at the cap, logged at most once a minute.
+#[derive(Default)]
+struct Refusals {
+    since_log: u64,
+    logged: Option<std::time::Instant>,
+}
+
+impl Refusals {
+    fn count(&mut self, max: usize) {
+        self.since_log += 1;
+        if self
+            .logged
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+        {
+            tracing::warn!(
+                max,
+                closed = self.since_log,
+                "client connections at their cap ([server] max_connections): closing new ones"
+            );
+            self.since_log = 0;
+            self.logged = Some(std::time::Instant::now());
+        }
+    }
+}
+
+/// What a reserved slot serves: `/healthz`, and 503 for the rest.
+fn busy_router() -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .fallback(|| async {
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "5")],
+                "too many connections; try again shortly\n",
+            )
+        })
+        .layer(middleware::from_fn(caps::caps))
 }
 
 /// A client that gave up before its connection was accepted.

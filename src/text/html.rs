@@ -21,6 +21,8 @@ thread_local! {
 pub fn html_to_text(html: &str) -> String {
     // Inserting a space before every tag keeps "<p>a</p><p>b</p>" from
     // becoming "ab"; whitespace is collapsed by the caller.
+    // Bounded first: HTML5 tree building is quadratic in nesting depth.
+    let (html, _) = super::nesting::bound(html);
     let spaced = html.replace('<', " <");
     let stripped = TEXT_ONLY.with(|builder| builder.clean(&spaced).to_string());
     let decoded = html_escape::decode_html_entities(&stripped);

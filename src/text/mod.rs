@@ -13,6 +13,7 @@
 mod c1;
 mod html;
 pub mod keywords;
+pub mod nesting;
 pub mod sketch;
 
 pub use c1::repair_c1;

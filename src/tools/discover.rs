@@ -52,7 +52,8 @@ pub fn discover(bytes: &[u8], content_type: Option<&str>, url: &str) -> Discover
 /// A `[source.scrape]` block for the page's most repeated list of
 /// title-like links, or `None` when it has no such list.
 pub fn suggest_scrape(html: &str, url: &str) -> Option<String> {
-    let page = Html::parse_document(html);
+    let (html, _) = crate::text::nesting::bound_page(html);
+    let page = Html::parse_document(&html);
     let links = Selector::parse("a[href]").ok()?;
     let base = Url::parse(url).ok();
     // (parent selector, item selector) -> title links found under it.

@@ -47,6 +47,8 @@ pub enum FetchError {
     },
     #[error("fetch: {url}: {reason}")]
     Transfer { url: String, reason: String },
+    #[error("fetch: {path} is {what}; a file: source must name a regular file")]
+    NotAFile { path: String, what: &'static str },
     #[error("fetch: {path}: {source}")]
     File {
         path: String,
@@ -96,7 +98,7 @@ impl FetchError {
             FetchError::TooLarge { .. } => "too large".into(),
             FetchError::TooSlow { .. } => "too slow".into(),
             FetchError::Transfer { .. } => "transfer".into(),
-            FetchError::File { .. } => "file".into(),
+            FetchError::File { .. } | FetchError::NotAFile { .. } => "file".into(),
         }
     }
 

@@ -310,7 +310,21 @@ impl Fetcher {
 
     /// A local feed file. Its modification time stands in for
     /// Last-Modified, so an untouched file is "not modified" like a 304.
+    /// The same limits as HTTP apply: `poll.timeout` for the whole read,
+    /// `poll.max_body` for its size; and only a regular file is read,
+    /// never a device (`/dev/zero` never ends) or a FIFO (which blocks).
     async fn fetch_file(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        match tokio::time::timeout(self.timeout, self.read_file(url, validators)).await {
+            Ok(read) => read,
+            Err(_) => Err(FetchError::Timeout {
+                url: url.to_string(),
+                after: self.timeout,
+            }),
+        }
+    }
+
+    async fn read_file(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        use tokio::io::AsyncReadExt;
         let path = url.to_file_path().map_err(|()| FetchError::Transfer {
             url: url.to_string(),
             reason: "not a local file path".into(),
@@ -319,7 +333,21 @@ impl Fetcher {
             path: path.display().to_string(),
             source,
         };
-        let meta = tokio::fs::metadata(&path).await.map_err(file_error)?;
+        let mut open = tokio::fs::OpenOptions::new();
+        open.read(true);
+        // Opening a FIFO for reading blocks until a writer comes; without
+        // blocking it opens at once, and is refused below.
+        #[cfg(unix)]
+        open.custom_flags(libc::O_NONBLOCK);
+        let file = open.open(&path).await.map_err(file_error)?;
+        // The opened file's own metadata: the path may have changed since.
+        let meta = file.metadata().await.map_err(file_error)?;
+        if !meta.is_file() {
+            return Err(FetchError::NotAFile {
+                path: path.display().to_string(),
+                what: file_type(&meta.file_type()),
+            });
+        }
         let modified = meta
             .modified()
             .ok()
@@ -342,7 +370,15 @@ impl Fetcher {
         if meta.len() > self.limits.max_body {
             return Err(self.body_error(url, BodyError::TooLarge));
         }
-        let bytes = tokio::fs::read(&path).await.map_err(file_error)?;
+        // A file that grows while it is read is cut at the limit too.
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(self.limits.max_body.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(file_error)?;
+        if bytes.len() as u64 > self.limits.max_body {
+            return Err(self.body_error(url, BodyError::TooLarge));
+        }
         fetched.status = 200;
         fetched.wire_bytes = bytes.len() as u64;
         let (decoded, permit) = body::decode(
@@ -397,6 +433,31 @@ fn builder(poll: &PollSettings, allow_private: bool) -> reqwest::ClientBuilder {
         builder
     } else {
         builder.dns_resolver(Arc::new(guard::PublicOnly))
+    }
+}
+
+/// What a non-regular file is, for the operator.
+fn file_type(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
 

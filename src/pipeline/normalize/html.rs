@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use ammonia::{Builder, UrlRelative};
 use url::Url;
 
+use crate::text::nesting::bound;
+
 /// Sanitized HTML: ammonia's safe defaults, relative `href`/`src` rewritten
 /// against `base` so republished content never points at bantin's host.
 pub fn sanitize_html(html: &str, base: &str) -> String {
@@ -13,7 +15,10 @@ pub fn sanitize_html(html: &str, base: &str) -> String {
         Ok(base) => UrlRelative::RewriteWithBase(base),
         Err(_) => UrlRelative::Deny,
     };
-    SANITIZER.with_borrow_mut(|builder| builder.url_relative(relative).clean(html).to_string())
+    // Bounded here too, whoever calls: HTML5 tree building is quadratic in
+    // nesting depth. `normalize` bounds first, to flag what it cut.
+    let (html, _) = bound(html);
+    SANITIZER.with_borrow_mut(|builder| builder.url_relative(relative).clean(&html).to_string())
 }
 
 thread_local! {

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 
 use crate::model::{Item, RawItem};
 use crate::pipeline::parse::charset::repair_mojibake;
+use crate::text::nesting::{Cut, bound};
 use crate::text::{clean, html_to_text, repair_c1};
 
 pub use html::sanitize_html;
@@ -30,19 +31,51 @@ const FUTURE_SLACK: Duration = Duration::days(1);
 /// Normalizes one raw item. `base` is the URL of the document it came
 /// from; `seen` is when bantin fetched it.
 pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
+    normalize_bounded(raw, base, seen).0
+}
+
+/// [`normalize`], and why the item's HTML was cut, if it was: markup
+/// nested too deep or too long to parse is cut before it is parsed
+/// ([`crate::text::nesting`]), and the poll says so.
+pub fn normalize_bounded(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> (Item, Option<Cut>) {
+    let mut cut = None;
+    let title = raw.title.as_deref().map(|t| bounded(t, &mut cut));
+    let summary = raw.summary.as_deref().map(|s| bounded(s, &mut cut));
+    let content = raw.content.as_deref().map(|c| bounded(c, &mut cut));
+    let item = normalize_fields(
+        raw,
+        title.as_deref(),
+        summary.as_deref(),
+        content.as_deref(),
+        base,
+        seen,
+    );
+    (item, cut)
+}
+
+fn bounded<'a>(html: &'a str, cut: &mut Option<Cut>) -> Cow<'a, str> {
+    let (html, why) = bound(html);
+    *cut = cut.or(why);
+    html
+}
+
+fn normalize_fields(
+    raw: &RawItem,
+    title: Option<&str>,
+    summary: Option<&str>,
+    content: Option<&str>,
+    base: &str,
+    seen: DateTime<Utc>,
+) -> Item {
     let link = raw.link.as_deref().and_then(|l| canonical_link(l, base));
     // Relative URLs inside the HTML belong to the item's page, not to the
     // feed: a portal's `<img src="/media/...">` must not point at bantin.
     let html_base = link.as_deref().unwrap_or(base);
 
-    let title = raw
-        .title
-        .as_deref()
-        .map(|t| text_of(&unmangled(t)))
-        .unwrap_or_default();
-    let summary_html = unmangled(raw.summary.as_deref().unwrap_or_default());
+    let title = title.map(|t| text_of(&unmangled(t))).unwrap_or_default();
+    let summary_html = unmangled(summary.unwrap_or_default());
     let summary_html = summary_html.as_ref();
-    let full_content = raw.content.as_deref().map(unmangled);
+    let full_content = content.map(unmangled);
     let full_content = full_content.as_deref().filter(|c| !c.trim().is_empty());
     // Without a full body the description is the content; its text then
     // serves as the summary too, without parsing the HTML twice.
@@ -72,11 +105,12 @@ pub fn normalize(raw: &RawItem, base: &str, seen: DateTime<Utc>) -> Item {
 }
 
 /// An article page's HTML as item content: sanitized with its own page as
-/// the base for relative URLs, and its text.
-pub fn article_content(html: &str, page: &str) -> (String, String) {
-    let content = clean_html(&unmangled(html), page);
+/// the base for relative URLs, and its text; and why it was cut, if it was.
+pub fn article_content(html: &str, page: &str) -> (String, String, Option<Cut>) {
+    let (html, cut) = bound(html);
+    let content = clean_html(&unmangled(&html), page);
     let text = html_to_text(&content);
-    (content, text)
+    (content, text, cut)
 }
 
 /// The text itself, unless it is unmistakably UTF-8 once misread as

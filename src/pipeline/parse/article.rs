@@ -35,7 +35,9 @@ impl ArticleRule {
 
 /// The article's HTML in `page`, or `None` when the rule finds nothing.
 pub fn extract(page: &str, rule: &ArticleRule) -> Option<String> {
-    let document = Html::parse_document(page);
+    // Bounded: HTML5 tree building is quadratic in nesting depth.
+    let (page, _) = crate::text::nesting::bound_page(page);
+    let document = Html::parse_document(&page);
     let found = match rule {
         ArticleRule::Selector { selector, .. } => document.select(selector).next(),
         ArticleRule::Auto => densest_paragraphs(&document),

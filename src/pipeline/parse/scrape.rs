@@ -152,7 +152,9 @@ pub fn scrape_page(
     rules: &ScrapeRules,
     dates: DateContext,
 ) -> ScrapedPage {
-    let page = Html::parse_document(html);
+    // Bounded: HTML5 tree building is quadratic in nesting depth.
+    let (html, _) = crate::text::nesting::bound_page(html);
+    let page = Html::parse_document(&html);
     let base = base_url(&page, page_url);
     let mut scraped = ScrapedPage::default();
     // The page's dates are weighed together before any is read (see
@@ -312,7 +314,8 @@ fn without_year(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 /// The feeds an HTML page advertises with `<link rel="alternate">`, as
 /// absolute URLs: what the operator should have configured instead.
 pub fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
-    let page = scraper::Html::parse_document(html);
+    let (html, _) = crate::text::nesting::bound_page(html);
+    let page = scraper::Html::parse_document(&html);
     let Ok(links) = scraper::Selector::parse("link[rel~=alternate][href]") else {
         return Vec::new();
     };
