@@ -270,7 +270,7 @@ impl<'s> Batch<'s> {
         key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
         let bytes = sketch.to_bytes();
-        self.store.add_sketch(week, id, published, sketch, &bytes);
+        self.store.add_sketch(week, id, published, sketch);
         let mut value = Vec::with_capacity(8 + bytes.len());
         value.extend_from_slice(&published.timestamp().to_be_bytes());
         value.extend_from_slice(&bytes);

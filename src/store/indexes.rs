@@ -4,6 +4,7 @@
 //! the story still exists.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -92,7 +93,6 @@ impl Store {
         id: StoryId,
         published: DateTime<Utc>,
         sketch: &Sketch,
-        bytes: &[u8],
     ) {
         let mut recent = self.recent();
         let bands: Vec<u32> = sketch
@@ -101,7 +101,7 @@ impl Store {
             .map(|b| recent.fingerprint(b))
             .collect();
         recent.update(week, |known| {
-            known.add_copy(id, published.timestamp(), &bands, bytes);
+            known.add_copy(id, published.timestamp(), &bands, Arc::new(sketch.clone()));
         });
     }
 
@@ -114,8 +114,8 @@ impl Store {
         bands: &[[u8; 9]],
         at: DateTime<Utc>,
         window: Duration,
-    ) -> Result<Vec<(StoryId, Vec<Sketch>)>> {
-        let mut similar: Vec<(StoryId, Vec<Sketch>)> = Vec::new();
+    ) -> Result<Vec<(StoryId, Vec<Arc<Sketch>>)>> {
+        let mut similar: Vec<(StoryId, Vec<Arc<Sketch>>)> = Vec::new();
         for week in weeks(at - window, at + window) {
             self.load_week(week)?;
             let mut recent = self.recent();
@@ -151,7 +151,7 @@ impl Store {
         id: StoryId,
         at: DateTime<Utc>,
         window: Duration,
-    ) -> Result<Vec<Sketch>> {
+    ) -> Result<Vec<Arc<Sketch>>> {
         let mut sketches = Vec::new();
         for week in weeks(at - window, at + window) {
             self.load_week(week)?;
@@ -190,10 +190,7 @@ impl Store {
         }
         for entry in self.backend.scan(Tree::Sketches, &week) {
             let (key, value) = entry?;
-            let Some(bytes) = value.get(8..) else {
-                continue;
-            };
-            let Some(sketch) = Sketch::from_bytes(bytes) else {
+            let Some(sketch) = value.get(8..).and_then(Sketch::from_bytes) else {
                 continue;
             };
             let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
@@ -203,7 +200,7 @@ impl Store {
                 .iter()
                 .map(|b| recent::fingerprint(&hasher, b))
                 .collect();
-            loaded.add_copy(id, published, &bands, bytes);
+            loaded.add_copy(id, published, &bands, Arc::new(sketch));
         }
         self.recent().insert(week, loaded);
         Ok(())

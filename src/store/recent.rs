@@ -15,6 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 use crate::model::story::StoryId;
 use crate::text::sketch::Sketch;
@@ -70,9 +71,9 @@ struct Sketched {
     published: i64,
     /// The story's previous copy in this week, or [`NONE`].
     previous: u32,
-    /// [`Sketch::to_bytes`]: half the size of a decoded sketch, and only
-    /// candidates are decoded.
-    sketch: Box<[u8]>,
+    /// Decoded once, when indexed or read: a band shared by many copies
+    /// makes each of them a candidate of many lookups.
+    sketch: Arc<Sketch>,
 }
 
 /// What [`Recent`] holds, for `/metrics` and the status page.
@@ -249,7 +250,7 @@ impl Week {
     }
 
     /// Indexes a copy of `story` by its bands' fingerprints.
-    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32], sketch: &[u8]) {
+    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32], sketch: Arc<Sketch>) {
         let slot = self.copies.len() as u32;
         if slot >= SHARED {
             // Two billion copies in a week: a story more is not indexed.
@@ -259,13 +260,13 @@ impl Week {
         if previous == NONE {
             self.bytes += entry_bytes(16 + 4);
         }
+        self.bytes += std::mem::size_of::<Sketched>() + sketch_bytes(&sketch);
         self.copies.push(Sketched {
             story,
             published,
             previous,
-            sketch: sketch.into(),
+            sketch,
         });
-        self.bytes += std::mem::size_of::<Sketched>() + sketch.len();
         for &band in bands {
             match self.bands.get(&band).copied() {
                 None => {
@@ -310,15 +311,24 @@ impl Week {
 
     /// The sketches of a story's copies in this week, newest first. A
     /// sketch this bantin cannot read is skipped.
-    pub fn sketches_of(&self, story: StoryId) -> Vec<Sketch> {
+    pub fn sketches_of(&self, story: StoryId) -> Vec<Arc<Sketch>> {
         let mut found = Vec::new();
         let mut slot = self.by_story.get(&story).copied().unwrap_or(NONE);
         while let Some(copy) = self.copies.get(slot as usize) {
-            found.extend(Sketch::from_bytes(&copy.sketch));
+            found.push(Arc::clone(&copy.sketch));
             slot = copy.previous;
         }
         found
     }
+}
+
+/// Heap bytes of a decoded sketch behind its `Arc`.
+fn sketch_bytes(sketch: &Sketch) -> usize {
+    let lists = sketch.title_words.capacity()
+        + sketch.title_numbers.capacity()
+        + sketch.numbers.capacity()
+        + sketch.all_numbers.capacity();
+    16 + std::mem::size_of::<Sketch>() + 4 * lists
 }
 
 #[cfg(test)]
@@ -330,11 +340,25 @@ mod tests {
         StoryId(Uuid::from_u128(n))
     }
 
+    fn blank() -> Sketch {
+        Sketch {
+            body: [0; crate::text::sketch::HASHES],
+            lead: [0; crate::text::sketch::LEAD_HASHES],
+            shingles: 0,
+            lead_shingles: 0,
+            title_words: Vec::new(),
+            title_numbers: Vec::new(),
+            numbers: Vec::new(),
+            all_numbers: Vec::new(),
+        }
+    }
+
     #[test]
     fn a_band_names_every_copy_that_has_it_up_to_its_cap() {
         let mut week = Week::default();
-        week.add_copy(story(1), 10, &[7, 8], &[]);
-        week.add_copy(story(2), 20, &[8], &[]);
+        let none = || Arc::new(blank());
+        week.add_copy(story(1), 10, &[7, 8], none());
+        week.add_copy(story(2), 20, &[8], none());
         assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(1), 10)]);
         assert_eq!(
             week.sharing(8).collect::<Vec<_>>(),
@@ -342,7 +366,7 @@ mod tests {
         );
         assert_eq!(week.sharing(9).count(), 0);
         for n in 0..2 * PER_BAND as u128 {
-            week.add_copy(story(100 + n), 100 + n as i64, &[8], &[]);
+            week.add_copy(story(100 + n), 100 + n as i64, &[8], none());
         }
         let shared: Vec<_> = week.sharing(8).collect();
         assert_eq!(shared.len(), PER_BAND);
@@ -366,10 +390,11 @@ mod tests {
         };
         let (a, b) = (sketch("Tiêm vắc xin sởi"), sketch("Tiêm chủng sởi"));
         let mut week = Week::default();
-        week.add_copy(story(1), 10, &[1], &a.to_bytes());
-        week.add_copy(story(2), 11, &[2], &a.to_bytes());
-        week.add_copy(story(1), 12, &[3], &b.to_bytes());
-        assert_eq!(week.sketches_of(story(1)), [b, a.clone()]);
+        let (a, b) = (Arc::new(a), Arc::new(b));
+        week.add_copy(story(1), 10, &[1], Arc::clone(&a));
+        week.add_copy(story(2), 11, &[2], Arc::clone(&a));
+        week.add_copy(story(1), 12, &[3], Arc::clone(&b));
+        assert_eq!(week.sketches_of(story(1)), [b, Arc::clone(&a)]);
         assert_eq!(week.sketches_of(story(2)), [a]);
         assert!(week.sketches_of(story(3)).is_empty());
     }
@@ -392,7 +417,7 @@ mod tests {
     fn over_budget_the_week_used_longest_ago_goes() {
         let filled = |n: u128| {
             let mut week = Week::default();
-            week.add_copy(story(n), 1, &[1, 2, 3], &[0; 1000]);
+            week.add_copy(story(n), 1, &[1, 2, 3], Arc::new(blank()));
             week
         };
         let one = filled(1).bytes;
