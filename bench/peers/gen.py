@@ -322,7 +322,7 @@ def main():
             feed["items"].append({
                 "title": title,
                 "link": f"{feed['site']}tin-tuc/{story['n']}-{copy_no}.html",
-                "guid": f"{feed['id']}-{story['n']}",
+                "guid": f"{feed['id']}-{story['n']}-{copy_no}",
                 "date": story["date"] + dt.timedelta(minutes=17 * copy_no),
                 "author": story["author"],
                 "html": body_html(story, feed["name"], copy_no, rng),
