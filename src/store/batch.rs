@@ -14,13 +14,13 @@
 //! stories removed, and last the topic entries of stories removed, since
 //! they are how retention finds a story again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
 use super::backend::{Tree, Writes};
 use super::codec::{encode, story_id};
-use super::indexes::{entries_of, week, week_key};
+use super::indexes::{week, week_key};
 use super::topics::{topic_key, topic_key_of};
 use super::{Result, Store, TopicEntry};
 use crate::model::story::{Copy, CopyKey, Story, StoryId};
@@ -36,6 +36,10 @@ pub struct Batch<'s> {
     copies: HashMap<CopyKey, Option<Copy>>,
     /// Topic entries removed with their story: written last.
     last: BTreeMap<Vec<u8>, ()>,
+    /// Weeks whose in-memory sketches may differ from what the batch
+    /// leaves stored (a sketch removed, or added while the week was not in
+    /// memory and then read without it): let go of after the commit.
+    stale: BTreeSet<[u8; 4]>,
 }
 
 impl Store {
@@ -48,6 +52,7 @@ impl Store {
             stories: HashMap::new(),
             copies: HashMap::new(),
             last: BTreeMap::new(),
+            stale: BTreeSet::new(),
         }
     }
 }
@@ -67,6 +72,7 @@ impl<'s> Batch<'s> {
             stories,
             copies,
             last,
+            stale,
         } = self;
         if indexes.is_empty() && stories.is_empty() && copies.is_empty() && last.is_empty() {
             return Ok(());
@@ -102,8 +108,12 @@ impl<'s> Batch<'s> {
         writes.push((Tree::Topics, last.into_keys().map(|k| (k, None)).collect()));
         writes.retain(|(_, w)| !w.is_empty());
         let applied = store.backend.apply(writes);
+        let mut recent = store.recent();
         if applied.is_err() {
-            store.recent().clear();
+            recent.clear();
+        }
+        for week in stale {
+            recent.forget(week);
         }
         applied
     }
@@ -239,21 +249,11 @@ impl<'s> Batch<'s> {
         id: StoryId,
         published: DateTime<Utc>,
     ) -> Result<()> {
+        // The week in memory is the batch's view of the list (a list
+        // written earlier in the batch included), and stays right after it.
         let week = week(published);
-        let key = week_key(week, title.as_bytes());
-        let list = match self.indexes.get(&(Tree::Titles, key.clone())) {
-            Some(list) => list.clone(),
-            None => self.store.backend.get(Tree::Titles, &key)?,
-        };
-        if let Some(list) = list {
-            let kept: Vec<u8> = entries_of(&list)
-                .filter(|e| e[..16] != id.0.as_bytes()[..])
-                .flatten()
-                .copied()
-                .collect();
-            self.index(Tree::Titles, key, (!kept.is_empty()).then_some(kept));
-        }
-        self.store.recent().forget(week);
+        let list = self.store.remove_title(week, title, id)?;
+        self.index(Tree::Titles, week_key(week, title.as_bytes()), list);
         Ok(())
     }
 
@@ -270,7 +270,9 @@ impl<'s> Batch<'s> {
         key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
         let bytes = sketch.to_bytes();
-        self.store.add_sketch(week, id, published, sketch);
+        if !self.store.add_sketch(week, id, published, sketch) {
+            self.stale.insert(week);
+        }
         let mut value = Vec::with_capacity(8 + bytes.len());
         value.extend_from_slice(&published.timestamp().to_be_bytes());
         value.extend_from_slice(&bytes);
@@ -300,7 +302,53 @@ impl<'s> Batch<'s> {
                 self.index(Tree::Sketches, key, None);
             }
             self.store.recent().forget(week);
+            self.stale.insert(week);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn story(n: u128) -> StoryId {
+        StoryId(Uuid::from_u128(n))
+    }
+
+    fn titled(store: &Store, title: &str, at: DateTime<Utc>) -> Vec<StoryId> {
+        let mut found: Vec<StoryId> = store
+            .stories_by_title(title, at, Duration::hours(1))
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_title_taken_out_and_given_again_in_one_batch_keeps_both_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut batch = store.batch();
+            batch.index_title("tiem vac xin", story(1), at).unwrap();
+            batch.index_title("tiem vac xin", story(2), at).unwrap();
+            batch.commit().unwrap();
+            let mut batch = store.batch();
+            batch.unindex_title("tiem vac xin", story(1), at).unwrap();
+            batch.index_title("tiem vac xin", story(3), at).unwrap();
+            batch.commit().unwrap();
+            assert_eq!(titled(&store, "tiem vac xin", at), [story(2), story(3)]);
+            store.flush().unwrap();
+        }
+        // What is stored agrees with what was in memory.
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(titled(&store, "tiem vac xin", at), [story(2), story(3)]);
     }
 }

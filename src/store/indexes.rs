@@ -85,24 +85,66 @@ impl Store {
         Ok(value)
     }
 
+    /// Takes a story out of a title's list of `week` in memory, reading
+    /// the week first if needed; returns the list to store, whole (`None`
+    /// when it is left empty).
+    pub(super) fn remove_title(
+        &self,
+        week: [u8; 4],
+        title: &str,
+        id: StoryId,
+    ) -> Result<Option<Vec<u8>>> {
+        self.load_week(week)?;
+        let mut recent = self.recent();
+        let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
+        let mut kept = None;
+        recent.update(week, |known| {
+            let list = known.remove_title(key, id);
+            kept = Some(
+                list.iter()
+                    .flat_map(|&(s, at)| entry_of(s, at))
+                    .collect::<Vec<u8>>(),
+            );
+        });
+        drop(recent);
+        let value = match kept {
+            Some(value) => value,
+            // Not kept in memory: the stored list, without this story.
+            None => {
+                let key = week_key(week, title.as_bytes());
+                let stored = self.backend.get(Tree::Titles, &key)?.unwrap_or_default();
+                entries_of(&stored)
+                    .filter(|e| e[..16] != id.0.as_bytes()[..])
+                    .flatten()
+                    .copied()
+                    .collect()
+            }
+        };
+        Ok((!value.is_empty()).then_some(value))
+    }
+
     /// Indexes a copy's bands in memory, if its week is there (a week not
-    /// in memory reads the sketch with the others when first needed).
+    /// in memory reads the sketch with the others when first needed);
+    /// returns whether it was.
     pub(super) fn add_sketch(
         &self,
         week: [u8; 4],
         id: StoryId,
         published: DateTime<Utc>,
         sketch: &Sketch,
-    ) {
+    ) -> bool {
         let mut recent = self.recent();
         let bands: Vec<u32> = sketch
             .bands()
             .iter()
             .map(|b| recent.fingerprint(b))
             .collect();
+        let mut added = false;
         recent.update(week, |known| {
             known.add_copy(id, published.timestamp(), &bands, Arc::new(sketch.clone()));
+            added = true;
         });
+        added
     }
 
     /// Stories with a copy sharing a band with `bands`, published within

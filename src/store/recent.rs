@@ -243,6 +243,17 @@ impl Week {
         list
     }
 
+    /// Takes a story out of a title key's list; returns the list left.
+    pub fn remove_title(&mut self, title: u64, story: StoryId) -> &[(StoryId, i64)] {
+        match self.titles.get_mut(&title) {
+            Some(list) => {
+                list.retain(|(s, _)| *s != story);
+                list
+            }
+            None => &[],
+        }
+    }
+
     /// Sets a title key's list as read from the store.
     pub fn load_title(&mut self, title: u64, list: Vec<(StoryId, i64)>) {
         self.bytes += entry_bytes(8 + 24) + list.capacity() * 24;
