@@ -60,7 +60,7 @@ impl Keyword {
                 diacritic_free: true,
             } => text.folded.contains_run(syllables),
             Pattern::Phrase { syllables, .. } => text.exact.contains_run(syllables),
-            Pattern::Regex(re) => re.is_match(&text.lower),
+            Pattern::Regex(re) => re.is_match(text.lower()),
         }
     }
 }
@@ -109,7 +109,10 @@ pub fn category_key(category: &str) -> String {
 pub struct MatchText {
     exact: Tokens,
     folded: Tokens,
-    lower: String,
+    /// The whole text lowercased, for regex rules; made on first use, as
+    /// most configurations have none and it is a copy of the whole body.
+    lower: std::sync::OnceLock<String>,
+    text: String,
     categories: Vec<String>,
 }
 
@@ -128,9 +131,14 @@ impl MatchText {
         MatchText {
             exact,
             folded,
-            lower: text.to_lowercase(),
+            lower: std::sync::OnceLock::new(),
+            text,
             categories: categories.iter().map(|c| category_key(c)).collect(),
         }
+    }
+
+    fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.text.to_lowercase())
     }
 }
 

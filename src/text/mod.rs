@@ -34,9 +34,20 @@ fn is_invisible(c: char) -> bool {
 /// Text as a reader should see it: NFC, invisible characters removed, every
 /// run of whitespace (U+00A0 included) one space, trimmed.
 pub fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Most text is NFC already (a feed's, or text `clean` made before):
+    // the quick check spares the decompose-and-recompose pass.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        clean_nfc(text.chars())
+    } else {
+        clean_nfc(text.nfc())
+    }
+}
+
+fn clean_nfc(chars: impl Iterator<Item = char>) -> String {
+    let (low, _) = chars.size_hint();
+    let mut out = String::with_capacity(low);
     let mut pending_space = false;
-    for c in text.nfc() {
+    for c in chars {
         if is_invisible(c) {
             continue;
         }
@@ -174,14 +185,24 @@ fn syllables_of_nfc(chars: impl Iterator<Item = char>, f: &mut impl FnMut(&str))
 /// Removes every combining mark and maps `đ`/`Đ` to `d`/`D`, which Unicode
 /// does not decompose.
 pub fn fold_diacritics(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            other => other,
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            'đ' => out.push('d'),
+            'Đ' => out.push('D'),
+            // Canonical decomposition of one character at a time: the same
+            // as NFD for the letters of any script, without NFD's
+            // reordering buffer, which only matters for runs of marks, and
+            // those are all dropped here.
+            c => unicode_normalization::char::decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            }),
+        }
+    }
+    out
 }
 
 /// Whether a text is written with Vietnamese diacritics (or `đ`).
