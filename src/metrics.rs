@@ -67,6 +67,22 @@ struct IndexLabel {
 
 type FloatGauge = Gauge<f64, AtomicU64>;
 
+/// Adds each reason's count for `source`; a reason with none gets no series.
+fn count_by_reason(
+    family: &Family<DropLabels, Counter>,
+    source: &str,
+    by_reason: &[(&'static str, usize)],
+) {
+    for &(reason, n) in by_reason.iter().filter(|(_, n)| *n > 0) {
+        family
+            .get_or_create(&DropLabels {
+                source: source.to_string(),
+                reason,
+            })
+            .inc_by(n as u64);
+    }
+}
+
 /// The store's figures `/metrics` reports.
 pub struct StoreFigures {
     pub disk_bytes: u64,
@@ -240,16 +256,7 @@ impl Metrics {
 
     /// Counts what one ingest of `source` stored, and what it dropped.
     pub fn ingested(&self, source: &str, done: &Ingested) {
-        for (reason, n) in done.dropped.by_reason() {
-            if n > 0 {
-                self.dropped
-                    .get_or_create(&DropLabels {
-                        source: source.to_string(),
-                        reason,
-                    })
-                    .inc_by(n as u64);
-            }
-        }
+        count_by_reason(&self.dropped, source, &done.dropped.by_reason());
         let count = |family: &Family<CopyLabel, Counter>, change, n: usize| {
             family.get_or_create(&CopyLabel { change }).inc_by(n as u64);
         };
@@ -269,16 +276,7 @@ impl Metrics {
 
     /// Counts the items of one poll of `source` stored cut short.
     pub fn cut(&self, source: &str, cuts: &Cuts) {
-        for (reason, n) in cuts.by_reason() {
-            if n > 0 {
-                self.cut
-                    .get_or_create(&DropLabels {
-                        source: source.to_string(),
-                        reason,
-                    })
-                    .inc_by(n as u64);
-            }
-        }
+        count_by_reason(&self.cut, source, &cuts.by_reason());
     }
 
     /// Counts a panic of `source`'s poll task.

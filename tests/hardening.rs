@@ -6,30 +6,13 @@ mod common;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::{Answer, Setup, get, start_daemon, wait_for_line};
-
-fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
+use common::{
+    Answer, Setup, exit_within, get, signal, start_daemon, start_daemon_from, wait_for_line,
+};
 
 /// Waits for the process to end (bounded: 30 s, then it is killed).
-async fn exit_of(mut child: Child) -> std::process::ExitStatus {
-    tokio::task::spawn_blocking(move || {
-        for _ in 0..300 {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        panic!("bantin did not exit within 30 s of the signal");
-    })
-    .await
-    .unwrap()
+async fn exit_of(child: Child) -> std::process::ExitStatus {
+    exit_within(child, 30).await
 }
 
 /// The status of source `id` in `/status.json`, once it was polled
@@ -497,39 +480,10 @@ async fn closed(stream: &mut tokio::net::TcpStream) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_flood_under_a_small_descriptor_limit_leaves_healthz_answering() {
-    use std::io::{BufRead, BufReader};
     use tokio::io::AsyncWriteExt;
     let setup = Setup::new().await;
-    setup.config("");
     // 256 descriptors: the daemon keeps at most half for clients.
-    let mut child = Command::new("prlimit")
-        .args([
-            "--nofile=256:256",
-            env!("CARGO_BIN_EXE_bantin"),
-            "serve",
-            "--config",
-        ])
-        .arg(setup.config_path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serving = wait_for_line(&mut lines, "serving").await;
-    let addr = serving
-        .split("addr=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let (child, addr) = serve_with_256_descriptors(&setup).await;
     assert!(healthz_once(&addr).await);
 
     // 200 requests that declare a body and never send it, then 400
@@ -606,36 +560,18 @@ async fn a_connection_flood_under_a_small_descriptor_limit_leaves_healthz_answer
 /// `bantin serve` under a descriptor limit of 256 (so at most 128 client
 /// connections), and the address it serves on.
 async fn serve_with_256_descriptors(setup: &Setup) -> (Child, String) {
-    use std::io::{BufRead, BufReader};
     setup.config("");
-    let mut child = Command::new("prlimit")
+    let mut command = Command::new("prlimit");
+    command
         .args([
             "--nofile=256:256",
             env!("CARGO_BIN_EXE_bantin"),
             "serve",
             "--config",
         ])
-        .arg(setup.config_path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let serving = wait_for_line(&mut lines, "serving").await;
-    let addr = serving
-        .split("addr=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap();
-    (child, addr.to_string())
+        .arg(setup.config_path());
+    let daemon = start_daemon_from(command).await;
+    (daemon.child, daemon.addr.to_string())
 }
 
 async fn status_of(addr: &str, path: &str) -> Option<u16> {

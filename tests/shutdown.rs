@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::{Daemon, Setup, get, raw_server, start_daemon, wait_for_line};
+use common::{Daemon, Setup, exit_within, get, raw_server, signal, start_daemon, wait_for_line};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -52,28 +52,9 @@ async fn slow_client(addr: SocketAddr) -> TcpStream {
     stream
 }
 
-fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
 /// Waits for the process to end (bounded: 60 s, then it is killed).
-async fn exit_of(mut child: Child) -> std::process::ExitStatus {
-    tokio::task::spawn_blocking(move || {
-        for _ in 0..600 {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        panic!("bantin did not exit within 60 s of the signal");
-    })
-    .await
-    .unwrap()
+async fn exit_of(child: Child) -> std::process::ExitStatus {
+    exit_within(child, 60).await
 }
 
 /// The stories `bantin export` finds in the store.

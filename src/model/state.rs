@@ -157,14 +157,24 @@ impl Dropped {
 
 impl std::fmt::Display for Dropped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let reasons: Vec<String> = self
-            .by_reason()
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(why, n)| format!("{n} {why}"))
-            .collect();
-        write!(f, "{} dropped ({})", self.total(), reasons.join(", "))
+        write_counts(f, self.total(), "dropped", &self.by_reason())
     }
+}
+
+/// "3 dropped (2 too old, 1 duplicate)": a total, what happened, and the
+/// reasons that count.
+fn write_counts(
+    f: &mut std::fmt::Formatter<'_>,
+    total: usize,
+    what: &str,
+    by_reason: &[(&'static str, usize)],
+) -> std::fmt::Result {
+    let reasons: Vec<String> = by_reason
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(why, n)| format!("{n} {why}"))
+        .collect();
+    write!(f, "{total} {what} ({})", reasons.join(", "))
 }
 
 /// The items of one document stored with their HTML cut short, by
@@ -204,13 +214,7 @@ impl Cuts {
 
 impl std::fmt::Display for Cuts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let reasons: Vec<String> = self
-            .by_reason()
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(why, n)| format!("{n} {why}"))
-            .collect();
-        write!(f, "{} cut short ({})", self.total(), reasons.join(", "))
+        write_counts(f, self.total(), "cut short", &self.by_reason())
     }
 }
 

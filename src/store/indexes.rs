@@ -73,14 +73,8 @@ impl Store {
         if value.is_empty() {
             // Not kept in memory after all (a week read concurrently with
             // a clear): the stored list, with this story.
-            let key = week_key(week, title.as_bytes());
-            let stored = self.backend.get(Tree::Titles, &key)?.unwrap_or_default();
-            value = entries_of(&stored)
-                .filter(|e| e[..16] != id.0.as_bytes()[..])
-                .flatten()
-                .copied()
-                .chain(entry(id, published))
-                .collect();
+            value = self.stored_title_without(week, title, id)?;
+            value.extend_from_slice(&entry(id, published));
         }
         Ok(value)
     }
@@ -110,17 +104,23 @@ impl Store {
         let value = match kept {
             Some(value) => value,
             // Not kept in memory: the stored list, without this story.
-            None => {
-                let key = week_key(week, title.as_bytes());
-                let stored = self.backend.get(Tree::Titles, &key)?.unwrap_or_default();
-                entries_of(&stored)
-                    .filter(|e| e[..16] != id.0.as_bytes()[..])
-                    .flatten()
-                    .copied()
-                    .collect()
-            }
+            None => self.stored_title_without(week, title, id)?,
         };
         Ok((!value.is_empty()).then_some(value))
+    }
+
+    /// A title's stored list of `week`, without `id`'s entry: what to
+    /// write when the week is not in memory.
+    fn stored_title_without(&self, week: [u8; 4], title: &str, id: StoryId) -> Result<Vec<u8>> {
+        let stored = self
+            .backend
+            .get(Tree::Titles, &week_key(week, title.as_bytes()))?
+            .unwrap_or_default();
+        Ok(entries_of(&stored)
+            .filter(|e| e[..16] != id.0.as_bytes()[..])
+            .flatten()
+            .copied()
+            .collect())
     }
 
     /// Indexes a copy's bands in memory, if its week is there (a week not

@@ -449,10 +449,18 @@ pub struct Daemon {
 /// Starts `bantin serve --config config` with `env` added, and waits
 /// for it to serve (bounded: 20 s).
 pub async fn start_daemon(config: &Path, env: &[(&str, &str)]) -> Daemon {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"));
+    command
         .args(["serve", "--config", config.to_str().unwrap()])
-        .envs(env.iter().copied())
+        .envs(env.iter().copied());
+    start_daemon_from(command).await
+}
+
+/// Runs `command`, a `bantin serve` (perhaps under a wrapper such as
+/// `prlimit`), and waits for it to serve (bounded: 20 s).
+pub async fn start_daemon_from(mut command: std::process::Command) -> Daemon {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -478,6 +486,31 @@ pub async fn start_daemon(config: &Path, env: &[(&str, &str)]) -> Daemon {
         addr,
         serving,
     }
+}
+
+/// Sends signal `name` (`TERM`, `HUP`...) to a child process.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits for the process to end (bounded: `seconds`, then it is killed).
+pub async fn exit_within(mut child: std::process::Child, seconds: u64) -> std::process::ExitStatus {
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..seconds * 10 {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("bantin did not exit within {seconds} s of the signal");
+    })
+    .await
+    .unwrap()
 }
 
 /// The first log line containing `what` (bounded: 20 s).
