@@ -253,7 +253,7 @@ fn items_older_than_keep_days_are_not_stored() {
             .into_iter()
             .map(|i| {
                 let topics = classify(&i, source, &config.topics);
-                (i, topics)
+                (i, topics).into()
             })
             .collect(),
         hints: Hints::default(),

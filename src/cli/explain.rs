@@ -29,7 +29,7 @@ pub(super) async fn explain(
     // reach: links resolve against the configured URL, as they are stored.
     let prepared = prepare(&config, &source, &body, chrono::Utc::now())?;
     let wanted = canonical_link(&guid, source.url.as_str());
-    let Some((item, _)) = prepared.items.iter().find(|(item, _)| {
+    let Some(item) = prepared.items.iter().map(|c| &c.item).find(|item| {
         item.guid.as_deref() == Some(guid.as_str()) || (wanted.is_some() && item.link == wanted)
     }) else {
         println!(

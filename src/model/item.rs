@@ -1,6 +1,9 @@
-//! An item as parse leaves it, and as normalize leaves it.
+//! An item as parse leaves it, as normalize leaves it, and as classify
+//! hands it to the merge.
 
 use chrono::{DateTime, Utc};
+
+use crate::text::sketch::Sketch;
 
 /// One item as its source published it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,4 +45,14 @@ pub struct Item {
     pub categories: Vec<String>,
     /// `content` is the full article, fetched from the item's page.
     pub article: bool,
+}
+
+/// An item ready to merge: the topics it belongs in and its text's
+/// fingerprint (`None` when the text is too short to tell), both read from
+/// one split of its text.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub item: Item,
+    pub topics: Vec<String>,
+    pub sketch: Option<Sketch>,
 }

@@ -9,7 +9,7 @@ pub mod item;
 pub mod state;
 pub mod story;
 
-pub use item::{Item, RawItem};
+pub use item::{Classified, Item, RawItem};
 pub use state::{
     Cuts, DateOrder, Dropped, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators,
 };

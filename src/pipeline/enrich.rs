@@ -11,13 +11,13 @@
 
 use crate::config::{Config, Source};
 use crate::model::Validators;
-use crate::model::{Cuts, Item};
-use crate::pipeline::classify::classify;
+use crate::model::{Classified, Cuts};
 use crate::pipeline::fetch::{FetchError, Fetcher};
 use crate::pipeline::merge;
 use crate::pipeline::normalize::article_content;
 use crate::pipeline::parse::article::{ArticleRule, extract};
 use crate::pipeline::parse::charset;
+use crate::pipeline::prepare;
 use crate::pipeline::prepare::count_cut;
 use crate::store::Store;
 use crate::text::html_to_text;
@@ -34,7 +34,7 @@ pub async fn articles(
     store: &Store,
     config: &Config,
     source: &Source,
-    items: &mut [(Item, Vec<String>)],
+    items: &mut [Classified],
 ) -> Cuts {
     let mut cuts = Cuts::default();
     let Some(rule) = &source.article else {
@@ -43,7 +43,8 @@ pub async fn articles(
     let keys = merge::copy_keys(source, items);
     let oldest = crate::config::cutoff(config.store.keep_days, chrono::Utc::now());
     let mut fetched = 0;
-    for ((item, topics), key) in items.iter_mut().zip(keys) {
+    for (classified, key) in items.iter_mut().zip(keys) {
+        let item = &mut classified.item;
         // Too old to be stored: its page would be fetched at every poll.
         if oldest.is_some_and(|oldest| item.published < oldest) {
             continue;
@@ -82,7 +83,8 @@ pub async fn articles(
             None => {}
         }
         if item.article {
-            *topics = classify(item, source, &config.topics);
+            // The text changed: its topics and fingerprint with it.
+            *classified = prepare::classified(config, source, std::mem::take(item));
         }
     }
     cuts

@@ -6,10 +6,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Source};
-use crate::model::{Cuts, DateOrder, Hints, Item};
-use crate::pipeline::classify;
+use crate::model::{Classified, Cuts, DateOrder, Hints, Item};
 use crate::pipeline::normalize::normalize_bounded;
 use crate::pipeline::parse::{DateContext, ParseError, parse_body_with};
+use crate::pipeline::{classify, merge};
 use crate::text::nesting::Cut;
 
 /// A fetched document and what its server said it is.
@@ -35,7 +35,7 @@ impl Body {
 
 /// A body's items, normalized and classified, not yet merged.
 pub struct Prepared {
-    pub items: Vec<(Item, Vec<String>)>,
+    pub items: Vec<Classified>,
     pub hints: Hints,
     pub partial: Option<String>,
     pub broken_rules: Option<String>,
@@ -50,6 +50,20 @@ pub fn count_cut(cuts: &mut Cuts, cut: Option<Cut>) {
         Some(Cut::TooDeep) => cuts.too_deep += 1,
         Some(Cut::TooLarge) => cuts.too_large += 1,
         None => {}
+    }
+}
+
+/// An item's topics and text fingerprint, from one split of its text into
+/// syllables. Done here, beside the parse, rather than in the merge: the
+/// merge runs one source at a time, this on every core.
+pub fn classified(config: &Config, source: &Source, item: Item) -> Classified {
+    let text = classify::match_text(&item);
+    let topics = classify::classify_text(&text, source, &config.topics);
+    let sketch = merge::sketch_of_span(&item, &text.syllables().span(classify::BODY_PARTS));
+    Classified {
+        item,
+        topics,
+        sketch,
     }
 }
 
@@ -79,8 +93,7 @@ pub fn prepare(
         .map(|raw| {
             let (item, why) = normalize_bounded(raw, source.url.as_str(), seen);
             count_cut(&mut cut, why);
-            let topics = classify::classify(&item, source, &config.topics);
-            (item, topics)
+            classified(config, source, item)
         })
         .collect();
     Ok(Prepared {

@@ -11,6 +11,7 @@
 
 use regex::Regex;
 
+use super::syllables::{Syllables, syllable_hash};
 use super::{Tokens, fold_diacritics, has_diacritics};
 
 /// One keyword, ready to match.
@@ -25,7 +26,8 @@ pub struct Keyword {
 enum Pattern {
     /// Syllables; diacritic-free keywords also match folded text.
     Phrase {
-        syllables: Vec<String>,
+        /// [`syllable_hash`] of each syllable.
+        syllables: Vec<u64>,
         diacritic_free: bool,
     },
     /// `re:...`: a regular expression over the lowercase NFC text.
@@ -42,7 +44,11 @@ impl Keyword {
                     .map_err(|e| format!("`{written}` is not a regular expression: {e}"))?,
             ),
             None => Pattern::Phrase {
-                syllables: Tokens::of(written).0,
+                syllables: Tokens::of(written)
+                    .0
+                    .iter()
+                    .map(|s| syllable_hash(s))
+                    .collect(),
                 diacritic_free: !has_diacritics(written),
             },
         };
@@ -58,8 +64,8 @@ impl Keyword {
             Pattern::Phrase {
                 syllables,
                 diacritic_free: true,
-            } => text.folded.contains_run(syllables),
-            Pattern::Phrase { syllables, .. } => text.exact.contains_run(syllables),
+            } => text.syllables.contains_run(syllables, true),
+            Pattern::Phrase { syllables, .. } => text.syllables.contains_run(syllables, false),
             Pattern::Regex(re) => re.is_match(text.lower()),
         }
     }
@@ -107,8 +113,7 @@ pub fn category_key(category: &str) -> String {
 /// An item's text, folded once for all topics.
 #[derive(Debug)]
 pub struct MatchText {
-    exact: Tokens,
-    folded: Tokens,
+    syllables: Syllables,
     /// The whole text lowercased, for regex rules; made on first use, as
     /// most configurations have none and it is a copy of the whole body.
     lower: std::sync::OnceLock<String>,
@@ -122,19 +127,22 @@ impl MatchText {
     /// item's feed categories.
     pub fn new<'a>(parts: impl IntoIterator<Item = &'a str>, categories: &[String]) -> MatchText {
         let mut text = String::new();
-        for part in parts {
+        let parts: Vec<&str> = parts.into_iter().collect();
+        for part in &parts {
             text.push_str(part);
             text.push_str(" \n ");
         }
-        let exact = Tokens::of(&text);
-        let folded = exact.without_diacritics();
         MatchText {
-            exact,
-            folded,
+            syllables: Syllables::of_parts(parts),
             lower: std::sync::OnceLock::new(),
             text,
             categories: categories.iter().map(|c| category_key(c)).collect(),
         }
+    }
+
+    /// The syllables of the parts, in the order given to [`MatchText::new`].
+    pub fn syllables(&self) -> &Syllables {
+        &self.syllables
     }
 
     fn lower(&self) -> &str {

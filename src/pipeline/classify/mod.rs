@@ -16,6 +16,10 @@ use crate::config::{Source, Topic};
 use crate::model::Item;
 use crate::text::keywords::MatchText;
 
+/// Where the summary and the content are among [`match_text`]'s parts:
+/// the body that the text fingerprint reads.
+pub const BODY_PARTS: std::ops::Range<usize> = 1..3;
+
 /// An item's title, summary, content (tags stripped) and feed categories,
 /// ready to match.
 pub fn match_text(item: &Item) -> MatchText {
@@ -74,10 +78,18 @@ impl fmt::Display for Verdict {
 
 /// Why `item` is or is not in each topic, in config order.
 pub fn explain<'t>(item: &Item, source: &Source, topics: &'t [Topic]) -> Vec<(&'t Topic, Verdict)> {
-    let text = match_text(item);
+    explain_text(&match_text(item), source, topics)
+}
+
+/// [`explain`] for an item's [`match_text`].
+pub fn explain_text<'t>(
+    text: &MatchText,
+    source: &Source,
+    topics: &'t [Topic],
+) -> Vec<(&'t Topic, Verdict)> {
     topics
         .iter()
-        .map(|topic| (topic, verdict(&text, source, topic)))
+        .map(|topic| (topic, verdict(text, source, topic)))
         .collect()
 }
 
@@ -107,7 +119,12 @@ fn verdict(text: &MatchText, source: &Source, topic: &Topic) -> Verdict {
 
 /// The slugs of the topics an item belongs to, in config order, `all` last.
 pub fn classify(item: &Item, source: &Source, topics: &[Topic]) -> Vec<String> {
-    explain(item, source, topics)
+    classify_text(&match_text(item), source, topics)
+}
+
+/// [`classify`] for an item's [`match_text`].
+pub fn classify_text(text: &MatchText, source: &Source, topics: &[Topic]) -> Vec<String> {
+    explain_text(text, source, topics)
         .into_iter()
         .filter(|(_, v)| v.is_in())
         .map(|(topic, _)| topic.slug.clone())

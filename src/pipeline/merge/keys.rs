@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::config::Source;
-use crate::model::Item;
+use crate::model::Classified;
 use crate::model::story::CopyKey;
 use crate::text::Tokens;
 
@@ -15,16 +15,16 @@ const MIN_TITLE_SYLLABLES: usize = 5;
 /// Each item's key within its source: its guid, unless the feed gives the
 /// same guid to several items (then the guid means nothing); else its
 /// link; else its title.
-pub fn copy_keys(source: &Source, items: &[(Item, Vec<String>)]) -> Vec<CopyKey> {
+pub fn copy_keys(source: &Source, items: &[Classified]) -> Vec<CopyKey> {
     let mut guid_uses: HashMap<&str, usize> = HashMap::new();
-    for (item, _) in items {
+    for Classified { item, .. } in items {
         if let Some(guid) = &item.guid {
             *guid_uses.entry(guid).or_default() += 1;
         }
     }
     items
         .iter()
-        .map(|(item, _)| {
+        .map(|Classified { item, .. }| {
             let guid = item
                 .guid
                 .as_deref()

@@ -36,11 +36,12 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Source;
-use crate::model::Item;
 use crate::model::story::{Copy, CopyKey, Ingested, Story, StoryId};
+use crate::model::{Classified, Item};
 use crate::store::{Batch, Result, Store};
 
 use crate::text::sketch::Sketch;
+use crate::text::syllables::Span;
 pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
 
 /// Two sources' items are one story by title or text only when published
@@ -79,7 +80,7 @@ pub enum Placement {
 pub fn ingest(
     store: &Store,
     source: &Source,
-    items: Vec<(Item, Vec<String>)>,
+    items: Vec<impl Into<Classified>>,
     seen: DateTime<Utc>,
 ) -> Result<Ingested> {
     ingest_since(store, source, items, seen, None)
@@ -91,17 +92,23 @@ pub fn ingest(
 pub fn ingest_since(
     store: &Store,
     source: &Source,
-    items: Vec<(Item, Vec<String>)>,
+    items: Vec<impl Into<Classified>>,
     seen: DateTime<Utc>,
     oldest: Option<DateTime<Utc>>,
 ) -> Result<Ingested> {
+    let items: Vec<Classified> = items.into_iter().map(Into::into).collect();
     // Keys are decided over the whole feed, old items included: whether
     // a guid is unique depends on every item that carries it.
     let keys = copy_keys(source, &items);
     let mut batch = store.batch();
     let mut done = Ingested::default();
     let mut in_this_feed: HashSet<CopyKey> = HashSet::new();
-    for ((item, topics), key) in items.into_iter().zip(keys) {
+    for (classified, key) in items.into_iter().zip(keys) {
+        let Classified {
+            item,
+            topics,
+            sketch,
+        } = classified;
         if item.title.is_empty() && item.link.is_none() {
             done.dropped.no_title_or_link += 1;
             continue;
@@ -128,7 +135,7 @@ pub fn ingest_since(
                     || old.summary != item.summary
                     || old.content != item.content
                     || (!item.date_missing && old.published != item.published);
-                let sketch = text_moved.then(|| sketch_of(&item)).flatten();
+                let sketch = sketch.filter(|_| text_moved);
                 let copy = old.updated_from(item, topics, seen);
                 save(
                     &mut batch,
@@ -143,7 +150,6 @@ pub fn ingest_since(
             continue;
         }
         let titles = title_keys(&item.title);
-        let sketch = sketch_of(&item);
         let placement = place(&batch, &key, &item, &titles, sketch.as_ref())?;
         let story = match placement {
             Placement::Join(story, rule) => {
@@ -172,6 +178,25 @@ pub fn ingest_since(
 pub fn sketch_of(item: &Item) -> Option<Sketch> {
     let body = format!("{}\n{}", item.summary, item.content_text);
     Sketch::of(undecorated(&item.title), &body)
+}
+
+/// [`sketch_of`], with the summary and body already split.
+pub fn sketch_of_span(item: &Item, body: &Span<'_>) -> Option<Sketch> {
+    Sketch::of_span(undecorated(&item.title), body)
+}
+
+/// An item and its topics, fingerprinted here: for callers that classify
+/// on their own (tests, tools). A poll's items come from
+/// [`crate::pipeline::prepare::classified`], which splits the text once.
+impl From<(Item, Vec<String>)> for Classified {
+    fn from((item, topics): (Item, Vec<String>)) -> Classified {
+        let sketch = sketch_of(&item);
+        Classified {
+            item,
+            topics,
+            sketch,
+        }
+    }
 }
 
 /// Where a copy the store does not have yet belongs; `titles` are the
