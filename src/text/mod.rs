@@ -93,12 +93,11 @@ fn with_tone(base: char, tone: char) -> char {
 /// Only the open syllables `oa`, `oe`, `uy` differ between the styles, and
 /// only when nothing follows them (`hoàn` is the same in both); `qu` is a
 /// consonant, so `quý` is left alone. Works on one lowercase syllable.
-fn unify_tone_placement(syllable: &mut [char]) {
-    let n = syllable.len();
-    if n < 2 {
+fn unify_tone_placement(syllable: &mut String) {
+    let mut last = syllable.chars().rev();
+    let (Some(second), Some(first)) = (last.next(), last.next()) else {
         return;
-    }
-    let (first, second) = (syllable[n - 2], syllable[n - 1]);
+    };
     // Most syllables end otherwise: decide before decomposing anything.
     if !matches!(first, 'o' | 'u') || second.is_ascii() {
         return;
@@ -106,10 +105,11 @@ fn unify_tone_placement(syllable: &mut [char]) {
     let (second_base, tone) = split_tone(second);
     let Some(tone) = tone else { return };
     let pair_moves = matches!((first, second_base), ('o', 'a') | ('o', 'e') | ('u', 'y'));
-    let after_q = first == 'u' && n >= 3 && syllable[n - 3] == 'q';
+    let after_q = first == 'u' && last.next() == Some('q');
     if pair_moves && !after_q {
-        syllable[n - 2] = with_tone(first, tone);
-        syllable[n - 1] = second_base;
+        syllable.truncate(syllable.len() - first.len_utf8() - second.len_utf8());
+        syllable.push(with_tone(first, tone));
+        syllable.push(second_base);
     }
 }
 
@@ -153,18 +153,24 @@ pub fn for_each_syllable(text: &str, mut f: impl FnMut(&str)) {
 }
 
 fn syllables_of_nfc(chars: impl Iterator<Item = char>, f: &mut impl FnMut(&str)) {
-    let mut syllable: Vec<char> = Vec::new();
-    let mut buffer = String::new();
-    let mut flush = |syllable: &mut Vec<char>| {
+    let mut syllable = String::new();
+    let mut flush = |syllable: &mut String| {
         if !syllable.is_empty() {
             unify_tone_placement(syllable);
-            buffer.clear();
-            buffer.extend(syllable.drain(..));
-            f(&buffer);
+            f(syllable);
+            syllable.clear();
         }
     };
     for c in chars {
-        if c.is_alphanumeric() {
+        // Most letters of Vietnamese text are ASCII: spare them the
+        // Unicode tables.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                syllable.push(c.to_ascii_lowercase());
+            } else {
+                flush(&mut syllable);
+            }
+        } else if c.is_alphanumeric() {
             syllable.extend(c.to_lowercase());
         } else if !is_combining_mark(c) {
             flush(&mut syllable);
