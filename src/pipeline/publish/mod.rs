@@ -1,8 +1,16 @@
 //! Stories to feed bytes: the publish stage.
 //!
-//! Renders each topic's Atom 1.0 feed once per change and keeps the bytes,
-//! with their ETag and Last-Modified, for `serve` to hand out. Rendering
-//! reads the store; serving never does.
+//! Renders each topic's feed once per change, in every format (Atom 1.0,
+//! RSS 2.0, JSON Feed 1.1), and keeps the bytes, with their ETag and
+//! Last-Modified, for `serve` to hand out; and `/feeds.opml`, the list of
+//! every topic's feed. Rendering reads the store; serving never does.
+//!
+//! - [`view`]: a topic's stories as a reader sees them, whatever the
+//!   format: built once per change, the one model every format writes.
+//! - [`atom`], [`rss`], [`json`]: that model in each format, and nothing
+//!   else: the formats carry the same stories in the same order under the
+//!   same ids because none of them chooses.
+//! - [`opml`]: subscription lists.
 //!
 //! Ingests only mark topics as changed; [`Publisher::render_changed`]
 //! renders each marked topic once, however many sources touched it since
@@ -18,21 +26,76 @@
 //! an unchanged store renders byte-identical feeds (and ETags) across
 //! restarts: readers keep getting 304s.
 
+pub mod atom;
+pub mod json;
+pub mod opml;
+pub mod rss;
+pub mod view;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-use atom_syndication as atom;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::config::{ALL_TOPIC, Config, Topic};
-use crate::model::story::{Copy, Story};
+use crate::config::{Config, Topic};
 use crate::store::{Result, Store};
 use crate::text::repair_c1;
+use view::TopicView;
 
-/// One topic's feed, ready to serve.
+/// The formats every topic's feed is served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Atom, Format::Rss, Format::Json];
+
+    /// The file extension in `/feeds/{topic}.{ext}`.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Atom => "atom",
+            Format::Rss => "rss",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn from_ext(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.ext() == ext)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// The name a reader shows for the format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Atom => "Atom",
+            Format::Rss => "RSS",
+            Format::Json => "JSON Feed",
+        }
+    }
+
+    fn write(self, view: &TopicView) -> Vec<u8> {
+        match self {
+            Format::Atom => atom::write(view),
+            Format::Rss => rss::write(view),
+            Format::Json => json::write(view),
+        }
+    }
+}
+
+/// One document, ready to serve.
 #[derive(Debug)]
 pub struct RenderedFeed {
     pub body: Bytes,
@@ -42,11 +105,43 @@ pub struct RenderedFeed {
     pub entries: usize,
 }
 
+impl RenderedFeed {
+    fn of(body: Vec<u8>, last_modified: DateTime<Utc>, entries: usize) -> RenderedFeed {
+        let body = without_c1(body);
+        let etag = format!("\"{}\"", Uuid::new_v5(&Uuid::NAMESPACE_OID, &body).simple());
+        RenderedFeed {
+            body: Bytes::from(body),
+            etag,
+            last_modified,
+            entries,
+        }
+    }
+}
+
+/// One topic's feed in every format, rendered from one view.
+#[derive(Debug)]
+pub struct RenderedTopic {
+    pub atom: Arc<RenderedFeed>,
+    pub rss: Arc<RenderedFeed>,
+    pub json: Arc<RenderedFeed>,
+}
+
+impl RenderedTopic {
+    pub fn get(&self, format: Format) -> &Arc<RenderedFeed> {
+        match format {
+            Format::Atom => &self.atom,
+            Format::Rss => &self.rss,
+            Format::Json => &self.json,
+        }
+    }
+}
+
 /// The rendered feeds of every topic.
 pub struct Publisher {
     // Std locks: held only to swap or clone an `Arc` or a set, never
     // across an `.await`.
-    feeds: RwLock<HashMap<String, Arc<RenderedFeed>>>,
+    feeds: RwLock<HashMap<String, Arc<RenderedTopic>>>,
+    opml: RwLock<Option<Arc<RenderedFeed>>>,
     changed: Mutex<BTreeSet<String>>,
     /// Woken when a topic is marked changed.
     pub wake: Notify,
@@ -62,17 +157,29 @@ impl Publisher {
     pub fn new() -> Publisher {
         Publisher {
             feeds: RwLock::new(HashMap::new()),
+            opml: RwLock::new(None),
             changed: Mutex::new(BTreeSet::new()),
             wake: Notify::new(),
         }
     }
 
+    /// A topic's Atom feed.
     pub fn get(&self, slug: &str) -> Option<Arc<RenderedFeed>> {
-        self.feeds.read().ok()?.get(slug).cloned()
+        self.get_as(slug, Format::Atom)
     }
 
-    /// Renders every topic of `config`; topics no longer configured stop
-    /// being served.
+    /// A topic's feed in `format`.
+    pub fn get_as(&self, slug: &str, format: Format) -> Option<Arc<RenderedFeed>> {
+        Some(Arc::clone(self.feeds.read().ok()?.get(slug)?.get(format)))
+    }
+
+    /// `/feeds.opml`: every topic's feed.
+    pub fn opml(&self) -> Option<Arc<RenderedFeed>> {
+        self.opml.read().ok()?.clone()
+    }
+
+    /// Renders every topic of `config`, and the list of them; topics no
+    /// longer configured stop being served.
     pub fn render_all(&self, config: &Config, store: &Store) -> Result<()> {
         let mut fresh = HashMap::new();
         for topic in &config.topics {
@@ -82,7 +189,23 @@ impl Publisher {
         if let Ok(mut feeds) = self.feeds.write() {
             *feeds = fresh;
         }
+        self.render_opml(config);
         Ok(())
+    }
+
+    /// The list changes only with the configuration. Its Last-Modified is
+    /// when it last changed in this process: it has no date of its own,
+    /// and a restart's later date only costs a client without the ETag
+    /// one full answer, never a wrong 304.
+    fn render_opml(&self, config: &Config) {
+        let body = opml::topics(config);
+        let Ok(mut held) = self.opml.write() else {
+            return;
+        };
+        let fresh = RenderedFeed::of(body, Utc::now(), config.topics.len());
+        if held.as_ref().is_none_or(|old| old.etag != fresh.etag) {
+            *held = Some(Arc::new(fresh));
+        }
     }
 
     /// Marks topics whose stories changed, for the next `render_changed`.
@@ -122,63 +245,35 @@ impl Publisher {
     }
 }
 
-/// Renders one topic's feed from the store.
-pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedFeed> {
-    let stories = store.newest(&topic.slug, config.store.feed_size)?;
-    let mut entries = Vec::with_capacity(stories.len());
-    for story in &stories {
-        let copies = shown_first(config, store, story)?;
-        if !copies.is_empty() {
-            entries.push(entry(config, story, &copies));
-        }
-    }
-    let updated = match stories.iter().map(|s| s.updated).max() {
-        Some(updated) => updated,
-        None => store.created()?,
-    };
-    let self_url = format!("{}feeds/{}.atom", config.server.base_url, topic.slug);
-    let feed = atom::Feed {
-        title: topic.title.clone().into(),
-        id: self_url.clone(),
-        updated: updated.fixed_offset(),
-        authors: vec![atom::Person {
-            name: "bantin".into(),
-            uri: Some(config.server.base_url.to_string()),
-            ..Default::default()
-        }],
-        generator: Some(atom::Generator {
-            value: "bantin".into(),
-            version: Some(env!("CARGO_PKG_VERSION").into()),
-            ..Default::default()
-        }),
-        links: vec![
-            link(&self_url, "self", None),
-            link(config.server.base_url.as_str(), "alternate", None),
-        ],
-        lang: Some("vi".into()),
-        entries,
-        ..Default::default()
-    };
-    let mut body = Vec::new();
-    // Writing to a Vec cannot fail for I/O reasons; an error here would be
-    // a bug in the writer, and an empty feed is then safer than a panic.
-    let _ = feed.write_to(&mut body);
-    let body = without_c1(body);
-    let etag = format!("\"{}\"", Uuid::new_v5(&Uuid::NAMESPACE_OID, &body).simple());
-    Ok(RenderedFeed {
-        entries: feed.entries.len(),
-        body: Bytes::from(body),
-        etag,
-        last_modified: updated,
-    })
+/// Renders one topic's feed from the store, in every format.
+pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedTopic> {
+    let view = view::topic_view(config, store, topic)?;
+    Ok(render_view(&view))
 }
 
-/// The feed's bytes with no C1 control (U+0080–U+009F) left: strict XML
-/// readers reject them. Parse and normalize repair the items' text
-/// already; this is the last line, for what reaches the feed by another
-/// way (a source's or topic's name in feeds.toml, a story stored by an
-/// older bantin). Each is read as windows-1252, whose characters there
-/// are all ordinary text to XML, or dropped.
+/// Writes one view in every format.
+pub fn render_view(view: &TopicView) -> RenderedTopic {
+    let rendered = |format: Format| {
+        Arc::new(RenderedFeed::of(
+            format.write(view),
+            view.updated,
+            view.entries.len(),
+        ))
+    };
+    RenderedTopic {
+        atom: rendered(Format::Atom),
+        rss: rendered(Format::Rss),
+        json: rendered(Format::Json),
+    }
+}
+
+/// The document's bytes with no C1 control (U+0080–U+009F) left: strict
+/// XML readers reject them, and in JSON they are no better. Parse and
+/// normalize repair the items' text already; this is the last line, for
+/// what reaches the feed by another way (a source's or topic's name in
+/// feeds.toml, a story stored by an older bantin). Each is read as
+/// windows-1252, whose characters there are all ordinary text (none of
+/// them ASCII, so no markup or JSON quoting changes), or dropped.
 fn without_c1(body: Vec<u8>) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(&body) else {
         return body;
@@ -189,133 +284,5 @@ fn without_c1(body: Vec<u8>) -> Vec<u8> {
             repaired.into_bytes()
         }
         std::borrow::Cow::Borrowed(_) => body,
-    }
-}
-
-/// The story's copies, the one it shows first: the most authoritative
-/// source (lowest `priority`), then the earliest.
-fn shown_first(config: &Config, store: &Store, story: &Story) -> Result<Vec<Copy>> {
-    let mut copies = Vec::with_capacity(story.copies.len());
-    for key in &story.copies {
-        // A copy another story holds (an import moved it) is shown there.
-        copies.extend(store.copy(key)?.filter(|c| c.story == story.id));
-    }
-    let priority = |c: &Copy| {
-        config
-            .source(&c.key.source)
-            .map_or(i32::MAX, |s| s.priority)
-    };
-    copies.sort_by(|a, b| {
-        (priority(a), a.published, &a.key).cmp(&(priority(b), b.published, &b.key))
-    });
-    Ok(copies)
-}
-
-fn source_name(config: &Config, copy: &Copy) -> String {
-    config
-        .source(&copy.key.source)
-        .map_or_else(|| copy.key.source.clone(), |s| s.name.clone())
-}
-
-fn entry(config: &Config, story: &Story, copies: &[Copy]) -> atom::Entry {
-    let shown = &copies[0];
-    let mut links = Vec::new();
-    if let Some(href) = &shown.link {
-        links.push(link(href, "alternate", Some(source_name(config, shown))));
-    }
-    for other in &copies[1..] {
-        if let Some(href) = other
-            .link
-            .as_ref()
-            .filter(|h| Some(*h) != shown.link.as_ref())
-        {
-            links.push(link(href, "via", Some(source_name(config, other))));
-        }
-    }
-    let authors = if shown.authors.is_empty() {
-        vec![source_name(config, shown)]
-    } else {
-        shown.authors.clone()
-    };
-    let categories = story
-        .topics
-        .iter()
-        .filter(|slug| *slug != ALL_TOPIC)
-        .filter_map(|slug| config.topic(slug))
-        .map(|t| atom::Category {
-            term: t.slug.clone(),
-            label: Some(t.title.clone()),
-            ..Default::default()
-        })
-        .collect();
-    atom::Entry {
-        id: story.id.urn(),
-        title: shown.title.clone().into(),
-        published: Some(story.published.fixed_offset()),
-        updated: story.updated.fixed_offset(),
-        authors: authors
-            .into_iter()
-            .map(|name| atom::Person {
-                name,
-                ..Default::default()
-            })
-            .collect(),
-        links,
-        categories,
-        summary: (!shown.summary.is_empty()).then(|| shown.summary.clone().into()),
-        content: Some(atom::Content {
-            value: Some(content_html(config, shown, copies)),
-            content_type: Some("html".into()),
-            ..Default::default()
-        }),
-        source: provenance(config, shown),
-        ..Default::default()
-    }
-}
-
-/// RFC 4287 §4.2.11: the feed the shown copy came from, so a reader can
-/// tell whose text it is. `None` for a source no longer configured.
-fn provenance(config: &Config, shown: &Copy) -> Option<atom::Source> {
-    let source = config.source(&shown.key.source)?;
-    Some(atom::Source {
-        title: source.name.clone().into(),
-        id: source.url.to_string(),
-        updated: shown.changed.fixed_offset(),
-        links: vec![link(source.url.as_str(), "self", None)],
-        ..Default::default()
-    })
-}
-
-/// The shown copy's HTML, then the list of every source that carried the
-/// story: most readers ignore `rel="via"` links, and nothing is lost.
-fn content_html(config: &Config, shown: &Copy, copies: &[Copy]) -> String {
-    let mut html = shown.content.clone();
-    if html.is_empty() {
-        html = format!("<p>{}</p>", html_escape::encode_text(&shown.summary));
-    }
-    html.push_str("\n<p>Nguồn: ");
-    for (n, copy) in copies.iter().enumerate() {
-        if n > 0 {
-            html.push_str(", ");
-        }
-        let name = html_escape::encode_text(&source_name(config, copy)).into_owned();
-        match &copy.link {
-            Some(href) => html.push_str(&format!(
-                "<a href=\"{}\">{name}</a>",
-                html_escape::encode_double_quoted_attribute(href)
-            )),
-            None => html.push_str(&name),
-        }
-    }
-    html.push_str("</p>");
-    html
-}
-
-fn link(href: &str, rel: &str, title: Option<String>) -> atom::Link {
-    atom::Link {
-        href: href.to_string(),
-        rel: rel.to_string(),
-        title,
-        ..Default::default()
     }
 }
