@@ -286,3 +286,120 @@ fn without_c1(body: Vec<u8>) -> Vec<u8> {
         std::borrow::Cow::Borrowed(_) => body,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::view::{EntryView, SourceRef, TopicRef, TopicView};
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn entry(n: u32, title: &str, summary: &str) -> EntryView {
+        EntryView {
+            id: format!("urn:uuid:00000000-0000-5000-8000-00000000000{n}"),
+            title: title.into(),
+            link: Some(format!("https://moh.gov.vn.test/tin/{n}.html")),
+            published: at("2026-11-22T02:00:00Z"),
+            updated: at("2026-11-22T03:00:00Z"),
+            authors: vec!["Bộ Y tế".into()],
+            topics: vec![TopicRef {
+                slug: "y-te".into(),
+                title: "Y tế".into(),
+            }],
+            summary: summary.into(),
+            content_html: format!("<p>{title}</p>"),
+            source_name: "Bộ Y tế".into(),
+            source: Some(SourceRef {
+                name: "Bộ Y tế".into(),
+                url: "https://moh.gov.vn.test/rss".into(),
+                updated: at("2026-11-22T03:00:00Z"),
+            }),
+            via: vec![],
+        }
+    }
+
+    fn view() -> TopicView {
+        TopicView {
+            slug: "y-te".into(),
+            title: "Y tế".into(),
+            base_url: "http://bantin.test/".into(),
+            updated: at("2026-11-22T03:00:00Z"),
+            entries: vec![
+                entry(2, "Tiêm chủng mở rộng", "Tóm tắt"),
+                entry(1, "Sốt xuất huyết <cảnh báo> & phòng chống", ""),
+            ],
+        }
+    }
+
+    fn text(feed: &RenderedFeed) -> String {
+        String::from_utf8(feed.body.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_format_lists_the_entries_in_the_views_order() {
+        let rendered = render_view(&view());
+        let ids = |t: &str| -> Vec<usize> {
+            ["-000000000002", "-000000000001"]
+                .iter()
+                .map(|id| t.find(id).unwrap())
+                .collect()
+        };
+        for format in Format::ALL {
+            let body = text(rendered.get(format));
+            let at = ids(&body);
+            assert!(at[0] < at[1], "{format:?}: {body}");
+        }
+    }
+
+    #[test]
+    fn rss_guid_is_the_atom_id_and_no_permalink() {
+        let body = text(&render_view(&view()).rss);
+        assert!(body.contains(
+            "<guid isPermaLink=\"false\">urn:uuid:00000000-0000-5000-8000-000000000002</guid>"
+        ));
+        assert!(body.contains("<dc:creator>Bộ Y tế</dc:creator>"), "{body}");
+        assert!(body.contains("<source url=\"https://moh.gov.vn.test/rss\">Bộ Y tế</source>"));
+    }
+
+    #[test]
+    fn markup_in_a_title_is_escaped_in_every_format() {
+        let rendered = render_view(&view());
+        assert!(text(&rendered.atom).contains("Sốt xuất huyết &lt;cảnh báo&gt; &amp; phòng chống"));
+        assert!(text(&rendered.rss).contains("Sốt xuất huyết &lt;cảnh báo&gt; &amp; phòng chống"));
+        let json: serde_json::Value = serde_json::from_slice(&rendered.json.body).unwrap();
+        assert_eq!(
+            json["items"][1]["title"],
+            "Sốt xuất huyết <cảnh báo> & phòng chống"
+        );
+    }
+
+    #[test]
+    fn json_feed_leaves_out_an_empty_summary() {
+        let rendered = render_view(&view());
+        let json: serde_json::Value = serde_json::from_slice(&rendered.json.body).unwrap();
+        assert_eq!(json["items"][0]["summary"], "Tóm tắt");
+        assert!(json["items"][1].get("summary").is_none());
+    }
+
+    #[test]
+    fn each_format_has_its_own_etag_and_the_views_date() {
+        let rendered = render_view(&view());
+        let tags: std::collections::HashSet<&str> = Format::ALL
+            .iter()
+            .map(|f| rendered.get(*f).etag.as_str())
+            .collect();
+        assert_eq!(tags.len(), 3);
+        for format in Format::ALL {
+            assert_eq!(rendered.get(format).last_modified, view().updated);
+            assert_eq!(rendered.get(format).entries, 2);
+        }
+        // Rendered again, the same bytes: readers keep their 304s.
+        assert_eq!(render_view(&view()).json.etag, rendered.json.etag);
+    }
+}
