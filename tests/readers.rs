@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::Command;
 
@@ -23,7 +24,10 @@ fn have(what: &str, probe: &mut Command) -> bool {
             std::env::var_os("CI").is_none(),
             "{what} is missing under CI: .ci/run must install it"
         );
-        eprintln!(
+        // Written to stderr itself, not through eprintln!, which the test
+        // harness captures: a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n*** SKIPPED: {what} is not installed here; .ci/run installs it (see its readers step) ***\n"
         );
     }
