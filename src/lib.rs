@@ -1,6 +1,6 @@
 //! bantin reads the news of Vietnamese provincial portals, police, newspapers
 //! and ministries, merges the copies of each story, and republishes one
-//! Atom feed per topic.
+//! feed per topic (Atom, RSS and JSON Feed).
 //!
 //! # Layout
 //!
@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! config ─► scheduler ─► fetch ─► parse ─► normalize ─► classify ─► (enrich) ─► merge ─► store ─► publish ─► serve
-//!                        bytes    RawItem   Item         topics      Copy/Story        Atom bytes
+//!                        bytes    RawItem   Item         topics      Copy/Story        feed bytes
 //! ```
 //!
 //! - [`text`]: Vietnamese-aware folding, tokens, keyword matching and the

@@ -47,7 +47,7 @@ fn feeds(corpus: &Corpus, store: &Store) -> Vec<String> {
         .topics
         .iter()
         .map(|t| {
-            String::from_utf8(render(&corpus.config, store, t).unwrap().body.to_vec()).unwrap()
+            String::from_utf8(render(&corpus.config, store, t).unwrap().atom.body.to_vec()).unwrap()
         })
         .collect()
 }

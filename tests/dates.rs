@@ -11,7 +11,7 @@ use bantin::model::DateOrder;
 use bantin::pipeline::Pipeline;
 use bantin::store::Store;
 use chrono::{DateTime, Utc};
-use common::{Answer, FixtureServer, TOPICS, entry, read_feed, serve};
+use common::{Answer, FixtureServer, Setup, TOPICS, entry, get, read_feed, serve};
 
 const PARSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/parse");
 
@@ -66,9 +66,8 @@ async fn month_first_12_hour_feed_is_dated_month_first() {
     let (published, updated) = dates_of(pipeline, "Chính phủ ban hành nghị quyết").await;
     // 9/5/2026 1:30:00 PM at +07:00 is 5 September, 06:30 UTC.
     assert_eq!(published, instant("2026-09-05T06:30:00Z"));
-    // `updated` is when bantin saw the copy change (first seen, here), so
-    // it is the poll's time, never before the story's date.
-    assert!(updated >= published, "updated {updated} before {published}");
+    // A new story is updated at its own date, not when bantin saw it.
+    assert_eq!(updated, published);
 }
 
 #[tokio::test]
@@ -97,4 +96,100 @@ async fn ambiguous_dates_from_a_new_source_are_read_day_first() {
     let (published, _) = dates_of(pipeline, "Khai mạc hội chợ xuân").await;
     // 1/2/2026 9:00:00 AM day first: 1 February, 02:00 UTC.
     assert_eq!(published, instant("2026-02-01T02:00:00Z"));
+}
+
+/// Issue #13: a reader sorting by `updated` gets the sources' order, not
+/// the order bantin happened to poll them in.
+#[tokio::test]
+async fn entries_are_updated_at_their_sources_dates_not_at_the_poll() {
+    let setup = Setup::new().await;
+    let config = setup.config("");
+    let store = Store::open(&config.store.path).unwrap();
+    let pipeline = Pipeline::new(config, store).unwrap();
+    let polled = Utc::now();
+    bantin::scheduler::poll_all(&pipeline).await;
+    let served = serve(pipeline).await;
+    let feed = read_feed(served.addr, "all").await;
+    let mut dated = 0;
+    for e in &feed.entries {
+        let (published, updated) = (e.published.unwrap(), e.updated.unwrap());
+        let title = &e.title.as_ref().unwrap().content;
+        // hs3 has no date: it is dated when first seen, and so updated.
+        if published >= polled {
+            continue;
+        }
+        dated += 1;
+        assert!(updated < polled, "{title}: updated {updated}, at the poll");
+        assert!(
+            updated >= published,
+            "{title}: updated {updated} before {published}"
+        );
+    }
+    assert_eq!(dated, feed.entries.len() - 1);
+    // moh.atom's own dates, its story carried by no other source.
+    let moh = entry(&feed, "Cảnh báo dịch bệnh tay chân miệng");
+    assert_eq!(moh.updated.unwrap(), instant("2026-11-20T04:00:00Z"));
+    served.stop().await;
+}
+
+/// An Atom feed of one entry, `title`, published and updated as given.
+fn one_entry(title: &str, updated: &str) -> Answer {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Báo Chính phủ</title>\
+         <id>urn:bcp</id><updated>{updated}</updated>\
+         <entry><title>{title}</title><id>urn:bcp:1</id>\
+         <link href=\"https://baochinhphu.vn.test/tin/1.htm\"/>\
+         <published>2026-05-01T09:00:00+07:00</published><updated>{updated}</updated>\
+         <summary>Thủ tướng chỉ đạo tăng cường phòng, chống dịch bệnh.</summary></entry></feed>"
+    );
+    Answer::Feed {
+        body: body.into_bytes(),
+        content_type: "application/atom+xml",
+    }
+}
+
+/// `updated` moves only when what a reader sees changes: not with a
+/// re-poll of the same item, nor with a source's new date alone; with an
+/// edit, to the source's new date, or to when bantin saw the edit.
+#[tokio::test]
+async fn updated_moves_only_when_what_a_reader_sees_changes() {
+    let server = FixtureServer::start(&[]).await;
+    let title = "Thủ tướng chỉ đạo phòng, chống dịch";
+    server.set("/bcp.rss", one_entry(title, "2026-05-01T09:00:00+07:00"));
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline(&dir, &server).await;
+    let served = serve(Arc::clone(&pipeline)).await;
+    let updated_and_etag = || async {
+        pipeline.render_changed().unwrap();
+        let (_, headers, _) = get(&format!("http://{}/feeds/all.atom", served.addr), &[]).await;
+        let feed = read_feed(served.addr, "all").await;
+        (feed.entries[0].updated.unwrap(), headers["etag"].clone())
+    };
+
+    bantin::scheduler::poll_all(&pipeline).await;
+    let (first, etag) = updated_and_etag().await;
+    assert_eq!(first, instant("2026-05-01T02:00:00Z"));
+
+    // The same item again, and then with only its date moved.
+    bantin::scheduler::poll_all(&pipeline).await;
+    assert_eq!(updated_and_etag().await, (first, etag.clone()));
+    server.set("/bcp.rss", one_entry(title, "2026-05-02T08:00:00+07:00"));
+    bantin::scheduler::poll_all(&pipeline).await;
+    assert_eq!(updated_and_etag().await, (first, etag));
+
+    // An edit with its new date: that date.
+    let edited = "Thủ tướng chỉ đạo tăng cường phòng, chống dịch";
+    server.set("/bcp.rss", one_entry(edited, "2026-05-03T08:00:00+07:00"));
+    bantin::scheduler::poll_all(&pipeline).await;
+    let (second, _) = updated_and_etag().await;
+    assert_eq!(second, instant("2026-05-03T01:00:00Z"));
+
+    // An edit under a date already shown: when bantin saw it.
+    let before = Utc::now();
+    server.set("/bcp.rss", one_entry(title, "2026-05-03T08:00:00+07:00"));
+    bantin::scheduler::poll_all(&pipeline).await;
+    let (third, _) = updated_and_etag().await;
+    assert!(third >= before, "{third} before the poll at {before}");
+    served.stop().await;
 }

@@ -153,7 +153,7 @@ fn feeds(config: &Config, store: &Store) -> Vec<(String, Vec<u8>)> {
         .map(|t| {
             (
                 t.slug.clone(),
-                render(config, store, t).unwrap().body.to_vec(),
+                render(config, store, t).unwrap().atom.body.to_vec(),
             )
         })
         .collect()

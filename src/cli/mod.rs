@@ -7,6 +7,7 @@
 mod backup;
 mod eval;
 mod explain;
+mod opml;
 mod poll;
 mod preview;
 mod serve;
@@ -70,6 +71,26 @@ pub enum Command {
     Check,
     /// Show every source's state: asks the running daemon, or reads the store when none runs.
     Status,
+    /// List the configured sources (id, name, URL), or write them as OPML for a feed reader.
+    Sources {
+        /// Write OPML 2.0 instead of a list.
+        #[arg(long)]
+        opml: bool,
+    },
+    /// Turn a feed reader's OPML export into `[[source]]` blocks for feeds.toml.
+    ///
+    /// Ids are made from the titles (ASCII, diacritics folded); feeds whose
+    /// URL is configured already are skipped, and ids taken get a suffix,
+    /// each with a note on stderr. The blocks are printed, or added to a
+    /// feeds.toml with --append.
+    ImportOpml {
+        /// The OPML file.
+        file: PathBuf,
+        /// Append the blocks to this feeds.toml, and only if it then passes
+        /// `bantin check` (else nothing is written; exit 2).
+        #[arg(long, value_name = "FEEDS_TOML")]
+        append: Option<PathBuf>,
+    },
     /// Fetch a source's page (or any URL with rules given here) and print what bantin extracts.
     Preview(preview::PreviewArgs),
     /// Fetch a source and say why one of its items is, or is not, in each topic.
@@ -120,7 +141,10 @@ pub enum LogFormat {
 /// printed once, here, with its causes.
 pub fn run(cli: Cli) -> ExitCode {
     // `discover` and `preview --url` need no configuration of their own.
-    let standalone = matches!(&cli.command, Command::Discover { .. } | Command::Eval(_))
+    let standalone = matches!(
+        &cli.command,
+        Command::Discover { .. } | Command::Eval(_) | Command::ImportOpml { .. }
+    )
         || matches!(&cli.command, Command::Preview(p) if p.source.is_none())
         // A backup needs only the store. Not `prune`: the default
         // keep_days may be shorter than the one configured.
@@ -162,6 +186,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Discover { url } => {
             runtime().and_then(|rt| rt.block_on(preview::discover(config, url)))
         }
+        Command::Sources { opml } => opml::sources(&config, opml),
+        Command::ImportOpml { file, append } => opml::import(&config, &file, append.as_deref()),
         Command::Prune => backup::prune(&config),
         Command::Export => backup::export(&config),
         Command::Import { file } => backup::import(&config, &file),

@@ -41,6 +41,9 @@ pub struct Item {
     /// True when the source gave no usable date and `published` is the time
     /// bantin first saw the item.
     pub date_missing: bool,
+    /// When the source says it last changed the item (Atom `updated`,
+    /// JSON Feed `date_modified`), if it said so plausibly.
+    pub updated: Option<DateTime<Utc>>,
     pub authors: Vec<String>,
     pub categories: Vec<String>,
     /// `content` is the full article, fetched from the item's page.

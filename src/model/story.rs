@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -64,7 +64,8 @@ pub struct Copy {
     pub published: DateTime<Utc>,
     /// When bantin first saw this copy.
     pub first_seen: DateTime<Utc>,
-    /// When what a reader sees of this copy last changed.
+    /// When what a reader sees of this copy last changed: at first its
+    /// own date ([`own_date`]), later the moment of an edit.
     pub changed: DateTime<Utc>,
     #[serde(default)]
     pub authors: Vec<String>,
@@ -85,6 +86,7 @@ impl Copy {
         topics: Vec<String>,
         seen: DateTime<Utc>,
     ) -> Copy {
+        let changed = own_date(&item, seen);
         Copy {
             key,
             story,
@@ -94,7 +96,7 @@ impl Copy {
             content: item.content,
             published: item.published,
             first_seen: seen,
-            changed: seen,
+            changed,
             authors: item.authors,
             categories: item.categories,
             topics,
@@ -113,6 +115,7 @@ impl Copy {
             content_text: crate::text::html_to_text(&self.content),
             published: self.published,
             date_missing: false,
+            updated: None,
             authors: self.authors.clone(),
             categories: self.categories.clone(),
             article: self.article,
@@ -133,20 +136,42 @@ impl Copy {
             || self.topics != topics
     }
 
-    /// This copy updated from a newer version of its item.
+    /// This copy updated from a newer version of its item, which
+    /// [`Copy::differs_from`] this one. It changed when its source says,
+    /// if the source moved its date past the last change; else (an edit
+    /// under the same date, a new topic) when bantin saw it. Never earlier
+    /// than the last change: a reader sorting by `updated` sees the edit.
     pub fn updated_from(&self, item: Item, topics: Vec<String>, seen: DateTime<Utc>) -> Copy {
         let published = if item.date_missing {
             self.published
         } else {
             item.published
         };
+        let own = own_date(&item, seen);
+        let changed = if own > self.changed { own } else { seen };
         Copy {
             published,
             first_seen: self.first_seen,
-            changed: seen,
+            changed: changed.max(self.changed),
             ..Copy::new(self.key.clone(), self.story, item, topics, seen)
         }
     }
+}
+
+/// How far past bantin's clock a copy's date may be: a source's clock
+/// that runs a little fast. A later date is when bantin saw it, so that
+/// no story sorts above the ones published after it for long.
+pub const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// A copy's own date: the latest its source gave (published, or updated
+/// when later), not the moment bantin first saw it, so that a reader
+/// sorting by `updated` gets the sources' order; at most [`CLOCK_SKEW`]
+/// past `seen`. An item without a date is dated when first seen.
+pub fn own_date(item: &Item, seen: DateTime<Utc>) -> DateTime<Utc> {
+    let stated = item
+        .updated
+        .map_or(item.published, |u| u.max(item.published));
+    stated.min(seen + CLOCK_SKEW)
 }
 
 /// What readers see: one piece of news and every copy of it.
@@ -157,7 +182,8 @@ pub struct Story {
     pub copies: Vec<CopyKey>,
     /// The earliest copy's date.
     pub published: DateTime<Utc>,
-    /// The latest change to any copy.
+    /// The latest change to any copy: its copies' own dates, and the
+    /// moments of later edits ([`Copy::changed`]).
     pub updated: DateTime<Utc>,
     /// Union of the copies' topics.
     pub topics: Vec<String>,
@@ -240,5 +266,102 @@ mod tests {
             item: key.item.clone(),
         };
         assert_ne!(StoryId::mint(&key), StoryId::mint(&other));
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn copy_of(item: Item, seen: DateTime<Utc>) -> Copy {
+        let key = CopyKey {
+            source: "moh".into(),
+            item: "https://moh.gov.vn.test/tin/1".into(),
+        };
+        let story = StoryId::mint(&key);
+        Copy::new(key, story, item, vec!["all".into()], seen)
+    }
+
+    fn dated(published: &str, updated: Option<&str>) -> Item {
+        Item {
+            title: "Bộ Y tế hướng dẫn tiêm chủng".into(),
+            published: at(published),
+            updated: updated.map(at),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn new_story_is_updated_at_its_own_date_not_when_seen() {
+        let seen = at("2026-05-03T08:00:00Z");
+        let copy = copy_of(dated("2026-05-01T02:00:00Z", None), seen);
+        assert_eq!(Story::new(&copy).updated, at("2026-05-01T02:00:00Z"));
+    }
+
+    #[test]
+    fn new_story_is_updated_at_its_sources_updated_date_when_later() {
+        let seen = at("2026-05-03T08:00:00Z");
+        let item = dated("2026-05-01T02:00:00Z", Some("2026-05-02T09:30:00Z"));
+        let copy = copy_of(item, seen);
+        assert_eq!(Story::new(&copy).updated, at("2026-05-02T09:30:00Z"));
+    }
+
+    #[test]
+    fn future_date_is_clamped_to_the_clock_skew() {
+        let seen = at("2026-05-03T08:00:00Z");
+        let copy = copy_of(dated("2026-05-03T20:00:00Z", None), seen);
+        assert_eq!(copy.changed, seen + CLOCK_SKEW);
+    }
+
+    #[test]
+    fn story_updated_is_the_latest_copy_date() {
+        let seen = at("2026-05-03T08:00:00Z");
+        let first = copy_of(dated("2026-05-01T02:00:00Z", None), seen);
+        let mut story = Story::new(&first);
+        let later = Copy {
+            key: CopyKey {
+                source: "cdc".into(),
+                item: "https://cdc.gov.vn.test/tin/9".into(),
+            },
+            ..copy_of(dated("2026-05-01T06:00:00Z", None), seen)
+        };
+        story.absorb(&later);
+        assert_eq!(story.updated, at("2026-05-01T06:00:00Z"));
+        assert_eq!(story.published, at("2026-05-01T02:00:00Z"));
+    }
+
+    #[test]
+    fn edit_under_the_same_date_is_updated_when_seen() {
+        let first_seen = at("2026-05-03T08:00:00Z");
+        let copy = copy_of(dated("2026-05-01T02:00:00Z", None), first_seen);
+        let edit_seen = at("2026-05-04T10:00:00Z");
+        let edited = Item {
+            title: "Bộ Y tế hướng dẫn tiêm chủng mở rộng".into(),
+            ..dated("2026-05-01T02:00:00Z", None)
+        };
+        assert!(copy.differs_from(&edited, &copy.topics));
+        assert_eq!(
+            copy.updated_from(edited, copy.topics.clone(), edit_seen)
+                .changed,
+            edit_seen
+        );
+    }
+
+    #[test]
+    fn edit_with_a_new_updated_date_is_updated_at_that_date() {
+        let copy = copy_of(
+            dated("2026-05-01T02:00:00Z", None),
+            at("2026-05-03T08:00:00Z"),
+        );
+        let edited = Item {
+            title: "Bộ Y tế hướng dẫn tiêm chủng mở rộng".into(),
+            ..dated("2026-05-01T02:00:00Z", Some("2026-05-04T01:00:00Z"))
+        };
+        let seen = at("2026-05-04T10:00:00Z");
+        assert_eq!(
+            copy.updated_from(edited, copy.topics.clone(), seen).changed,
+            at("2026-05-04T01:00:00Z")
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP: the serve stage.
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
+//! `.rss` and `.json`, `/feeds.opml` (every topic's feed),
 //! `/stories/{id}` (why a story is where it is), `/metrics` (Prometheus),
 //! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
@@ -14,7 +15,7 @@
 //!
 //! - [`caps`]: what a client may send.
 //! - [`connections`]: how many connections, and for how long.
-//! - [`routes`]: the feeds, `/status.json`, `/stories/{id}`, `/metrics`.
+//! - [`routes`]: the feeds and their list, `/status.json`, `/stories/{id}`, `/metrics`.
 //! - [`status_page`]: the page at `/`.
 
 mod caps;
@@ -206,6 +207,7 @@ pub fn router(state: Served) -> Router {
         .route("/readyz", get(|| async { "ready\n" }))
         .route("/status.json", get(routes::status_json))
         .route("/feeds/{file}", get(routes::feed))
+        .route("/feeds.opml", get(routes::opml))
         .route("/stories/{id}", get(routes::story))
         .route("/metrics", get(routes::metrics))
         .route_layer(middleware::from_fn_with_state(

@@ -9,25 +9,38 @@ use chrono::{DateTime, Utc};
 
 use super::Served;
 use crate::metrics::StoreFigures;
+use crate::pipeline::publish::{Format, RenderedFeed};
 use crate::status::statuses;
 
+/// `/feeds/{topic}.{atom,rss,json}`.
 pub async fn feed(
     State(state): State<Served>,
     Path(file): Path<String>,
     request: HeaderMap,
 ) -> Response {
-    let Some(feed) = file
-        .strip_suffix(".atom")
-        .and_then(|slug| state.publisher.get(slug))
-    else {
+    let found = file.rsplit_once('.').and_then(|(slug, ext)| {
+        let format = Format::from_ext(ext)?;
+        Some((format, state.publisher.get_as(slug, format)?))
+    });
+    let Some((format, feed)) = found else {
         return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
     };
+    document(&feed, format.content_type(), &request)
+}
+
+/// `/feeds.opml`: every topic's feed.
+pub async fn opml(State(state): State<Served>, request: HeaderMap) -> Response {
+    match state.publisher.opml() {
+        Some(list) => document(&list, "text/x-opml; charset=utf-8", &request),
+        None => (StatusCode::NOT_FOUND, "no feeds yet\n").into_response(),
+    }
+}
+
+/// A rendered document with its validators, or 304.
+fn document(feed: &RenderedFeed, content_type: &'static str, request: &HeaderMap) -> Response {
     let last_modified = http_date(feed.last_modified);
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/atom+xml; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("max-age=60"),
@@ -38,7 +51,7 @@ pub async fn feed(
     if let Ok(v) = HeaderValue::from_str(&last_modified) {
         headers.insert(header::LAST_MODIFIED, v);
     }
-    if not_modified(&request, &feed.etag, feed.last_modified) {
+    if not_modified(request, &feed.etag, feed.last_modified) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (StatusCode::OK, headers, feed.body.clone()).into_response()

@@ -7,6 +7,7 @@ use axum::response::Html;
 use chrono::{DateTime, Utc};
 
 use super::Served;
+use crate::pipeline::publish::Format;
 use crate::status::statuses;
 
 pub async fn page(State(state): State<Served>) -> Html<String> {
@@ -15,21 +16,49 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style></head><body>\n<h1>bantin</h1>\n",
+         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style>\n",
     );
+    // Autodiscovery: a reader given this page's address finds every feed.
+    for topic in &config.topics {
+        for format in Format::ALL {
+            let _ = writeln!(
+                page,
+                "<link rel=\"alternate\" type=\"{kind}\" title=\"{title} ({name})\" href=\"feeds/{slug}.{ext}\">",
+                kind = format.content_type().split(';').next().unwrap_or_default(),
+                title = attr(&topic.title),
+                name = format.name(),
+                slug = attr(&topic.slug),
+                ext = format.ext(),
+            );
+        }
+    }
+    page.push_str("</head><body>\n<h1>bantin</h1>\n");
     for notice in state.notices.get() {
         let _ = writeln!(page, "<pre class=\"failing\">{}</pre>", esc(&notice));
     }
     page.push_str("<h2>Feeds</h2>\n<ul>\n");
     for topic in &config.topics {
         let entries = state.publisher.get(&topic.slug).map_or(0, |f| f.entries);
-        let _ = writeln!(
+        let _ = write!(
             page,
-            "<li><a href=\"feeds/{slug}.atom\">{title}</a> ({slug}, {entries} entries)</li>",
+            "<li><a href=\"feeds/{slug}.atom\">{title}</a> ({slug}, {entries} entries):",
             slug = esc(&topic.slug),
             title = esc(&topic.title),
         );
+        for format in Format::ALL {
+            let _ = write!(
+                page,
+                " <a href=\"feeds/{slug}.{ext}\">{name}</a>",
+                slug = esc(&topic.slug),
+                ext = format.ext(),
+                name = format.name(),
+            );
+        }
+        page.push_str("</li>\n");
     }
+    page.push_str(
+        "<li><a href=\"feeds.opml\">OPML</a>: every feed above, to subscribe at once</li>\n",
+    );
     page.push_str(
         "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>state</th><th>last poll</th>\
          <th>result</th><th>HTTP</th><th>last success</th><th>failures in a row</th>\
@@ -70,6 +99,10 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
     }
     page.push_str("</table>\n</body></html>\n");
     Html(page)
+}
+
+fn attr(s: &str) -> String {
+    html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
 fn esc(s: &str) -> String {

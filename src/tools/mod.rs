@@ -5,7 +5,9 @@
 //! - [`discover`]: what a page is and which feed or scrape rules fit it.
 //! - [`explain`]: why a stored story is in the topics it is in.
 //! - [`eval`]: the merge's precision and recall on a labelled corpus.
+//! - [`opml`]: the sources as OPML, and a reader's OPML as sources.
 
 pub mod discover;
 pub mod eval;
 pub mod explain;
+pub mod opml;

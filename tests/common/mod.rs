@@ -549,3 +549,31 @@ pub fn one_source_pipeline(
     let store = bantin::store::Store::open(&config.store.path).unwrap();
     bantin::pipeline::Pipeline::new(config, store).unwrap()
 }
+
+/// The fixture sources' distinct stories (tests/fixtures/feeds/EXPECTED.md).
+pub const STORIES: usize = 27;
+
+/// `bantin serve` on `setup`'s six sources, once its first poll is
+/// published: `all` holds every story (bounded: 30 s).
+pub async fn polled_daemon(setup: &Setup) -> Daemon {
+    std::fs::write(setup.config_path(), setup.config_text("")).unwrap();
+    let daemon = start_daemon(&setup.config_path(), &[]).await;
+    let url = format!("http://{}/feeds/all.json", daemon.addr);
+    for _ in 0..300 {
+        let (status, _, body) = get(&url, &[]).await;
+        if status == 200 {
+            let feed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if feed["items"].as_array().unwrap().len() == STORIES {
+                return daemon;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the first poll was not published within 30 s");
+}
+
+/// Stops a daemon with SIGTERM; it must exit 0 (bounded: 20 s).
+pub async fn stop_daemon(daemon: Daemon) {
+    signal(&daemon.child, "TERM");
+    assert!(exit_within(daemon.child, 20).await.success());
+}

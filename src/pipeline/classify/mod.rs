@@ -226,6 +226,7 @@ mod tests {
             content_text: content_text.into(),
             published: chrono::DateTime::UNIX_EPOCH,
             date_missing: false,
+            updated: None,
             authors: vec![],
             categories: vec![],
             article: false,

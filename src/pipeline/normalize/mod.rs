@@ -98,6 +98,7 @@ fn normalize_fields(
         content_text,
         published: plausible.unwrap_or(seen),
         date_missing: plausible.is_none(),
+        updated: raw.updated.filter(|d| *d <= seen + FUTURE_SLACK),
         authors: raw.authors.iter().map(|a| clean(a)).collect(),
         categories: raw.categories.iter().map(|c| text_of(c)).collect(),
         article: false,

@@ -1,0 +1,95 @@
+//! A topic's view as Atom 1.0 (RFC 4287), written by `atom_syndication`.
+
+use atom_syndication as atom;
+
+use super::view::{EntryView, TopicView};
+
+pub fn write(view: &TopicView) -> Vec<u8> {
+    let self_url = view.feed_url("atom");
+    let feed = atom::Feed {
+        title: view.title.clone().into(),
+        id: self_url.clone(),
+        updated: view.updated.fixed_offset(),
+        authors: vec![atom::Person {
+            name: "bantin".into(),
+            uri: Some(view.base_url.clone()),
+            ..Default::default()
+        }],
+        generator: Some(atom::Generator {
+            value: "bantin".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            ..Default::default()
+        }),
+        links: vec![
+            link(&self_url, "self", None),
+            link(&view.base_url, "alternate", None),
+        ],
+        lang: Some("vi".into()),
+        entries: view.entries.iter().map(entry).collect(),
+        ..Default::default()
+    };
+    let mut body = Vec::new();
+    // Writing to a Vec cannot fail for I/O reasons; an error here would be
+    // a bug in the writer, and an empty feed is then safer than a panic.
+    let _ = feed.write_to(&mut body);
+    body
+}
+
+fn entry(e: &EntryView) -> atom::Entry {
+    let mut links = Vec::new();
+    if let Some(href) = &e.link {
+        links.push(link(href, "alternate", Some(e.source_name.clone())));
+    }
+    for (href, name) in &e.via {
+        links.push(link(href, "via", Some(name.clone())));
+    }
+    atom::Entry {
+        id: e.id.clone(),
+        title: e.title.clone().into(),
+        published: Some(e.published.fixed_offset()),
+        updated: e.updated.fixed_offset(),
+        authors: e
+            .authors
+            .iter()
+            .map(|name| atom::Person {
+                name: name.clone(),
+                ..Default::default()
+            })
+            .collect(),
+        links,
+        categories: e
+            .topics
+            .iter()
+            .map(|t| atom::Category {
+                term: t.slug.clone(),
+                label: Some(t.title.clone()),
+                ..Default::default()
+            })
+            .collect(),
+        summary: (!e.summary.is_empty()).then(|| e.summary.clone().into()),
+        content: Some(atom::Content {
+            value: Some(e.content_html.clone()),
+            content_type: Some("html".into()),
+            ..Default::default()
+        }),
+        // RFC 4287 §4.2.11: the feed the shown copy came from, so a reader
+        // can tell whose text it is.
+        source: e.source.as_ref().map(|s| atom::Source {
+            title: s.name.clone().into(),
+            id: s.url.clone(),
+            updated: s.updated.fixed_offset(),
+            links: vec![link(&s.url, "self", None)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn link(href: &str, rel: &str, title: Option<String>) -> atom::Link {
+    atom::Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        title,
+        ..Default::default()
+    }
+}

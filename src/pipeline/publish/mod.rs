@@ -1,0 +1,405 @@
+//! Stories to feed bytes: the publish stage.
+//!
+//! Renders each topic's feed once per change, in every format (Atom 1.0,
+//! RSS 2.0, JSON Feed 1.1), and keeps the bytes, with their ETag and
+//! Last-Modified, for `serve` to hand out; and `/feeds.opml`, the list of
+//! every topic's feed. Rendering reads the store; serving never does.
+//!
+//! - [`view`]: a topic's stories as a reader sees them, whatever the
+//!   format: built once per change, the one model every format writes.
+//! - [`atom`], [`rss`], [`json`]: that model in each format, and nothing
+//!   else: the formats carry the same stories in the same order under the
+//!   same ids because none of them chooses.
+//! - [`opml`]: subscription lists.
+//!
+//! Ingests only mark topics as changed; [`Publisher::render_changed`]
+//! renders each marked topic once, however many sources touched it since
+//! the last time. A poll cycle that brings news from a thousand sources
+//! renders each feed once, not a thousand times.
+//!
+//! A feed is served only once what it shows is on disk: the store is
+//! flushed between rendering and swapping the new bytes in, so a reader
+//! never sees an entry that a crash (kill -9, power loss) could take back
+//! and mint again under another id.
+//!
+//! Every date in a feed comes from the stories, never from the clock, so
+//! an unchanged store renders byte-identical feeds (and ETags) across
+//! restarts: readers keep getting 304s.
+
+pub mod atom;
+pub mod json;
+pub mod opml;
+pub mod rss;
+pub mod view;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::config::{Config, Topic};
+use crate::store::{Result, Store};
+use crate::text::repair_c1;
+use view::TopicView;
+
+/// The formats every topic's feed is served in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Atom, Format::Rss, Format::Json];
+
+    /// The file extension in `/feeds/{topic}.{ext}`.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Atom => "atom",
+            Format::Rss => "rss",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn from_ext(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.ext() == ext)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// The name a reader shows for the format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Atom => "Atom",
+            Format::Rss => "RSS",
+            Format::Json => "JSON Feed",
+        }
+    }
+
+    fn write(self, view: &TopicView) -> Vec<u8> {
+        match self {
+            Format::Atom => atom::write(view),
+            Format::Rss => rss::write(view),
+            Format::Json => json::write(view),
+        }
+    }
+}
+
+/// One document, ready to serve.
+#[derive(Debug)]
+pub struct RenderedFeed {
+    pub body: Bytes,
+    /// Strong ETag, quoted.
+    pub etag: String,
+    pub last_modified: DateTime<Utc>,
+    pub entries: usize,
+}
+
+impl RenderedFeed {
+    fn of(body: Vec<u8>, last_modified: DateTime<Utc>, entries: usize) -> RenderedFeed {
+        let body = without_c1(body);
+        let etag = format!("\"{}\"", Uuid::new_v5(&Uuid::NAMESPACE_OID, &body).simple());
+        RenderedFeed {
+            body: Bytes::from(body),
+            etag,
+            last_modified,
+            entries,
+        }
+    }
+}
+
+/// One topic's feed in every format, rendered from one view.
+#[derive(Debug)]
+pub struct RenderedTopic {
+    pub atom: Arc<RenderedFeed>,
+    pub rss: Arc<RenderedFeed>,
+    pub json: Arc<RenderedFeed>,
+}
+
+impl RenderedTopic {
+    pub fn get(&self, format: Format) -> &Arc<RenderedFeed> {
+        match format {
+            Format::Atom => &self.atom,
+            Format::Rss => &self.rss,
+            Format::Json => &self.json,
+        }
+    }
+}
+
+/// The rendered feeds of every topic.
+pub struct Publisher {
+    // Std locks: held only to swap or clone an `Arc` or a set, never
+    // across an `.await`.
+    feeds: RwLock<HashMap<String, Arc<RenderedTopic>>>,
+    opml: RwLock<Option<Arc<RenderedFeed>>>,
+    changed: Mutex<BTreeSet<String>>,
+    /// Woken when a topic is marked changed.
+    pub wake: Notify,
+}
+
+impl Default for Publisher {
+    fn default() -> Self {
+        Publisher::new()
+    }
+}
+
+impl Publisher {
+    pub fn new() -> Publisher {
+        Publisher {
+            feeds: RwLock::new(HashMap::new()),
+            opml: RwLock::new(None),
+            changed: Mutex::new(BTreeSet::new()),
+            wake: Notify::new(),
+        }
+    }
+
+    /// A topic's Atom feed.
+    pub fn get(&self, slug: &str) -> Option<Arc<RenderedFeed>> {
+        self.get_as(slug, Format::Atom)
+    }
+
+    /// A topic's feed in `format`.
+    pub fn get_as(&self, slug: &str, format: Format) -> Option<Arc<RenderedFeed>> {
+        Some(Arc::clone(self.feeds.read().ok()?.get(slug)?.get(format)))
+    }
+
+    /// `/feeds.opml`: every topic's feed.
+    pub fn opml(&self) -> Option<Arc<RenderedFeed>> {
+        self.opml.read().ok()?.clone()
+    }
+
+    /// Renders every topic of `config`, and the list of them; topics no
+    /// longer configured stop being served.
+    pub fn render_all(&self, config: &Config, store: &Store) -> Result<()> {
+        let mut fresh = HashMap::new();
+        for topic in &config.topics {
+            fresh.insert(topic.slug.clone(), Arc::new(render(config, store, topic)?));
+        }
+        store.flush()?;
+        if let Ok(mut feeds) = self.feeds.write() {
+            *feeds = fresh;
+        }
+        self.render_opml(config);
+        Ok(())
+    }
+
+    /// The list changes only with the configuration. Its Last-Modified is
+    /// when it last changed in this process: it has no date of its own,
+    /// and a restart's later date only costs a client without the ETag
+    /// one full answer, never a wrong 304.
+    fn render_opml(&self, config: &Config) {
+        let body = opml::topics(config);
+        let Ok(mut held) = self.opml.write() else {
+            return;
+        };
+        let fresh = RenderedFeed::of(body, Utc::now(), config.topics.len());
+        if held.as_ref().is_none_or(|old| old.etag != fresh.etag) {
+            *held = Some(Arc::new(fresh));
+        }
+    }
+
+    /// Marks topics whose stories changed, for the next `render_changed`.
+    pub fn mark_changed(&self, slugs: impl IntoIterator<Item = String>) {
+        let mut changed = self.changed.lock().unwrap_or_else(|p| p.into_inner());
+        changed.extend(slugs);
+        if !changed.is_empty() {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Renders every topic marked since the last call. Blocking.
+    pub fn render_changed(&self, config: &Config, store: &Store) -> Result<()> {
+        let slugs = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
+        let rendered = self.refresh(config, store, &slugs);
+        if rendered.is_err() {
+            // Try again next time rather than serve a stale feed for good.
+            self.mark_changed(slugs);
+        }
+        rendered
+    }
+
+    /// Re-renders the named topics.
+    fn refresh(&self, config: &Config, store: &Store, slugs: &BTreeSet<String>) -> Result<()> {
+        let mut fresh = Vec::new();
+        for topic in config.topics.iter().filter(|t| slugs.contains(&t.slug)) {
+            fresh.push((topic.slug.clone(), Arc::new(render(config, store, topic)?)));
+        }
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        store.flush()?;
+        if let Ok(mut feeds) = self.feeds.write() {
+            feeds.extend(fresh);
+        }
+        Ok(())
+    }
+}
+
+/// Renders one topic's feed from the store, in every format.
+pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedTopic> {
+    let view = view::topic_view(config, store, topic)?;
+    Ok(render_view(&view))
+}
+
+/// Writes one view in every format.
+pub fn render_view(view: &TopicView) -> RenderedTopic {
+    let rendered = |format: Format| {
+        Arc::new(RenderedFeed::of(
+            format.write(view),
+            view.updated,
+            view.entries.len(),
+        ))
+    };
+    RenderedTopic {
+        atom: rendered(Format::Atom),
+        rss: rendered(Format::Rss),
+        json: rendered(Format::Json),
+    }
+}
+
+/// The document's bytes with no C1 control (U+0080–U+009F) left: strict
+/// XML readers reject them, and in JSON they are no better. Parse and
+/// normalize repair the items' text already; this is the last line, for
+/// what reaches the feed by another way (a source's or topic's name in
+/// feeds.toml, a story stored by an older bantin). Each is read as
+/// windows-1252, whose characters there are all ordinary text (none of
+/// them ASCII, so no markup or JSON quoting changes), or dropped.
+fn without_c1(body: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return body;
+    };
+    match repair_c1(text) {
+        std::borrow::Cow::Owned(repaired) => {
+            tracing::debug!("C1 controls repaired in a rendered feed");
+            repaired.into_bytes()
+        }
+        std::borrow::Cow::Borrowed(_) => body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::view::{EntryView, SourceRef, TopicRef, TopicView};
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn entry(n: u32, title: &str, summary: &str) -> EntryView {
+        EntryView {
+            id: format!("urn:uuid:00000000-0000-5000-8000-00000000000{n}"),
+            title: title.into(),
+            link: Some(format!("https://moh.gov.vn.test/tin/{n}.html")),
+            published: at("2026-11-22T02:00:00Z"),
+            updated: at("2026-11-22T03:00:00Z"),
+            authors: vec!["Bộ Y tế".into()],
+            topics: vec![TopicRef {
+                slug: "y-te".into(),
+                title: "Y tế".into(),
+            }],
+            summary: summary.into(),
+            content_html: format!("<p>{title}</p>"),
+            source_name: "Bộ Y tế".into(),
+            source: Some(SourceRef {
+                name: "Bộ Y tế".into(),
+                url: "https://moh.gov.vn.test/rss".into(),
+                updated: at("2026-11-22T03:00:00Z"),
+            }),
+            via: vec![],
+        }
+    }
+
+    fn view() -> TopicView {
+        TopicView {
+            slug: "y-te".into(),
+            title: "Y tế".into(),
+            base_url: "http://bantin.test/".into(),
+            updated: at("2026-11-22T03:00:00Z"),
+            entries: vec![
+                entry(2, "Tiêm chủng mở rộng", "Tóm tắt"),
+                entry(1, "Sốt xuất huyết <cảnh báo> & phòng chống", ""),
+            ],
+        }
+    }
+
+    fn text(feed: &RenderedFeed) -> String {
+        String::from_utf8(feed.body.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_format_lists_the_entries_in_the_views_order() {
+        let rendered = render_view(&view());
+        let ids = |t: &str| -> Vec<usize> {
+            ["-000000000002", "-000000000001"]
+                .iter()
+                .map(|id| t.find(id).unwrap())
+                .collect()
+        };
+        for format in Format::ALL {
+            let body = text(rendered.get(format));
+            let at = ids(&body);
+            assert!(at[0] < at[1], "{format:?}: {body}");
+        }
+    }
+
+    #[test]
+    fn rss_guid_is_the_atom_id_and_no_permalink() {
+        let body = text(&render_view(&view()).rss);
+        assert!(body.contains(
+            "<guid isPermaLink=\"false\">urn:uuid:00000000-0000-5000-8000-000000000002</guid>"
+        ));
+        assert!(body.contains("<dc:creator>Bộ Y tế</dc:creator>"), "{body}");
+        assert!(body.contains("<source url=\"https://moh.gov.vn.test/rss\">Bộ Y tế</source>"));
+    }
+
+    #[test]
+    fn markup_in_a_title_is_escaped_in_every_format() {
+        let rendered = render_view(&view());
+        assert!(text(&rendered.atom).contains("Sốt xuất huyết &lt;cảnh báo&gt; &amp; phòng chống"));
+        assert!(text(&rendered.rss).contains("Sốt xuất huyết &lt;cảnh báo&gt; &amp; phòng chống"));
+        let json: serde_json::Value = serde_json::from_slice(&rendered.json.body).unwrap();
+        assert_eq!(
+            json["items"][1]["title"],
+            "Sốt xuất huyết <cảnh báo> & phòng chống"
+        );
+    }
+
+    #[test]
+    fn json_feed_leaves_out_an_empty_summary() {
+        let rendered = render_view(&view());
+        let json: serde_json::Value = serde_json::from_slice(&rendered.json.body).unwrap();
+        assert_eq!(json["items"][0]["summary"], "Tóm tắt");
+        assert!(json["items"][1].get("summary").is_none());
+    }
+
+    #[test]
+    fn each_format_has_its_own_etag_and_the_views_date() {
+        let rendered = render_view(&view());
+        let tags: std::collections::HashSet<&str> = Format::ALL
+            .iter()
+            .map(|f| rendered.get(*f).etag.as_str())
+            .collect();
+        assert_eq!(tags.len(), 3);
+        for format in Format::ALL {
+            assert_eq!(rendered.get(format).last_modified, view().updated);
+            assert_eq!(rendered.get(format).entries, 2);
+        }
+        // Rendered again, the same bytes: readers keep their 304s.
+        assert_eq!(render_view(&view()).json.etag, rendered.json.etag);
+    }
+}

@@ -1,0 +1,85 @@
+//! A topic's view as RSS 2.0, written by the `rss` crate.
+//!
+//! RSS has no entry id of its own: `guid isPermaLink="false"` carries the
+//! Atom id, so a reader that moves between the formats keeps its read
+//! marks. `dc:creator` holds the authors (RSS's `author` wants an e-mail
+//! address), `source` the feed the shown copy came from, and
+//! `atom:link rel="self"` the feed's own address.
+
+use std::collections::BTreeMap;
+
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::{Extension, ExtensionMap};
+
+use super::view::{EntryView, TopicView};
+
+pub fn write(view: &TopicView) -> Vec<u8> {
+    let channel = rss::Channel {
+        title: view.title.clone(),
+        link: view.base_url.clone(),
+        description: format!("{}: tin tổng hợp từ các nguồn (bantin)", view.title),
+        language: Some("vi".into()),
+        last_build_date: Some(view.updated.to_rfc2822()),
+        generator: Some(format!("bantin {}", env!("CARGO_PKG_VERSION"))),
+        namespaces: BTreeMap::from([("atom".into(), ATOM.into())]),
+        extensions: self_link(&view.feed_url("rss")),
+        items: view.entries.iter().map(item).collect(),
+        ..Default::default()
+    };
+    // Writing to a Vec cannot fail for I/O reasons; as for Atom, an empty
+    // feed is safer than a panic should the writer have a bug.
+    channel.write_to(Vec::new()).unwrap_or_default()
+}
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+/// `<atom:link rel="self" href="…" type="application/rss+xml">`, the
+/// feed's own address (RSS Advisory Board's best practice).
+fn self_link(href: &str) -> ExtensionMap {
+    let link = Extension {
+        name: "atom:link".into(),
+        value: None,
+        attrs: BTreeMap::from([
+            ("href".into(), href.into()),
+            ("rel".into(), "self".into()),
+            ("type".into(), "application/rss+xml".into()),
+        ]),
+        children: BTreeMap::new(),
+    };
+    BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), vec![link])]))])
+}
+
+fn item(e: &EntryView) -> rss::Item {
+    rss::Item {
+        title: Some(e.title.clone()),
+        link: e.link.clone(),
+        description: Some(if e.summary.is_empty() {
+            e.content_html.clone()
+        } else {
+            e.summary.clone()
+        }),
+        content: Some(e.content_html.clone()),
+        categories: e
+            .topics
+            .iter()
+            .map(|t| rss::Category {
+                name: t.title.clone(),
+                domain: None,
+            })
+            .collect(),
+        guid: Some(rss::Guid {
+            value: e.id.clone(),
+            permalink: false,
+        }),
+        pub_date: Some(e.published.to_rfc2822()),
+        source: e.source.as_ref().map(|s| rss::Source {
+            url: s.url.clone(),
+            title: Some(s.name.clone()),
+        }),
+        dublin_core_ext: Some(DublinCoreExtension {
+            creators: e.authors.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
