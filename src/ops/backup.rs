@@ -18,8 +18,13 @@
 //! finished by running it again. A line that is not a record stops the
 //! import there, with its line number.
 //!
+//! A salvage export ([`salvage`], `bantin export --salvage`) is for a
+//! store too damaged to open or to read through: it writes the records
+//! that can still be read, in the same format, and counts the rest.
+//!
 //! Neither reads the file system or names sled: the CLI opens the store
-//! (which a running daemon holds) and the files.
+//! (which a running daemon holds) and the files; the store's
+//! [`crate::store::salvage`] opens a damaged one.
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
@@ -28,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::story::{Copy, Story};
 use crate::pipeline::merge;
+use crate::store::salvage::Salvage;
 use crate::store::{Store, StoreError};
 
 /// One line of an export.
@@ -88,6 +94,59 @@ pub fn export(store: &Store, out: &mut impl Write) -> Result<Exported, BackupErr
         out.write_all(b"\n").map_err(BackupError::Write)?;
     }
     out.flush().map_err(BackupError::Write)?;
+    Ok(done)
+}
+
+/// What a salvage export wrote, and what it could not read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Salvaged {
+    pub stories: usize,
+    pub copies: usize,
+    /// Records that could not be read or decoded, and steps of a scan
+    /// that failed.
+    pub unreadable: usize,
+    /// Stories none of whose copies could be read: not exported.
+    pub without_copies: usize,
+    /// How sled opened the store's copy.
+    pub opened: &'static str,
+    /// Whether sled had to rebuild it from its log.
+    pub rebuilt: bool,
+}
+
+/// Writes every story of the damaged store `salvage` that can be read,
+/// with those of its copies that can, as [`export`] does; skips and
+/// counts what cannot be read.
+pub fn salvage(salvage: &mut Salvage, out: &mut impl Write) -> Result<Salvaged, BackupError> {
+    let mut done = Salvaged {
+        opened: salvage.how,
+        rebuilt: salvage.rebuilt,
+        ..Salvaged::default()
+    };
+    for id in salvage.story_ids() {
+        let Some(story) = salvage.story(id) else {
+            continue;
+        };
+        let copies: Vec<Copy> = story
+            .copies
+            .iter()
+            .filter_map(|key| salvage.copy(key))
+            .filter(|c| c.story == story.id)
+            .collect();
+        if copies.is_empty() {
+            done.without_copies += 1;
+            continue;
+        }
+        // A record keeps only the copies read: `import` checks that a
+        // story lists each copy it carries, not that each listed copy
+        // comes with it.
+        done.stories += 1;
+        done.copies += copies.len();
+        let record = Record { story, copies };
+        serde_json::to_writer(&mut *out, &record).map_err(|e| BackupError::Write(e.into()))?;
+        out.write_all(b"\n").map_err(BackupError::Write)?;
+    }
+    out.flush().map_err(BackupError::Write)?;
+    done.unreadable = salvage.unreadable;
     Ok(done)
 }
 

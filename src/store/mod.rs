@@ -8,7 +8,8 @@
 //! each topic's stories in time order; [`codec`]: how values and keys are
 //! written; [`recent`]: the lookup indexes in memory; [`handle`]: the
 //! engine every clone shares, swapped when the store is reopened after a
-//! write failure, and that failure.
+//! write failure, and that failure; [`salvage`]: what can be read of a
+//! damaged store.
 //!
 //! Trees and their key layouts:
 //!
@@ -67,6 +68,7 @@ mod codec;
 mod handle;
 mod indexes;
 mod recent;
+pub mod salvage;
 mod topics;
 
 pub use backend::{Backend, Tree};
@@ -108,6 +110,8 @@ pub enum StoreError {
     Closed { reason: String },
     #[error("store: did not close within {within:?}; what was flushed before stays")]
     CloseTimeout { within: Duration },
+    #[error("store: cannot salvage {path}: {reason}")]
+    Salvage { path: String, reason: String },
     #[error(
         "store: {path} was written by a newer bantin (schema {found}, this one knows {SCHEMA_VERSION}); upgrade bantin or point store.path elsewhere"
     )]
@@ -170,14 +174,19 @@ impl Store {
     }
 
     fn with_handle(handle: Handle, path: &Path) -> Result<Store> {
-        let store = Store {
-            backend: Arc::new(handle),
-            recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
-            unsaved: Arc::default(),
-        };
+        let store = Store::unchecked(handle);
         store.check_schema(path)?;
         store.load_links()?;
         Ok(store)
+    }
+
+    /// The store on `handle`, as it is: no schema written, no index read.
+    fn unchecked(handle: Handle) -> Store {
+        Store {
+            backend: Arc::new(handle),
+            recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
+            unsaved: Arc::default(),
+        }
     }
 
     fn check_schema(&self, path: &Path) -> Result<()> {
