@@ -250,6 +250,33 @@ impl OnSmallDisk {
     }
 }
 
+/// The CPU time process `pid` has used, user and system, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // After the command name: state is field 3, utime and stime 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    ticks as f64 / per_second as f64
+}
+
+/// The names of process `pid`'s threads.
+fn threads(pid: u32) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 /// `bantin export --store` of `store`: its stdout, or its stderr as the
 /// error.
 fn export(store: &Path) -> Result<String, String> {
@@ -294,7 +321,13 @@ async fn a_full_disk_keeps_the_feeds_says_why_and_recovers_when_space_returns() 
     // The feed rendered before is still served, whole.
     assert_eq!(entries(addr).await, 5);
     // Polls keep failing while the disk is full; the feed stays.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Nothing spins meanwhile: well under half a core (sled's flusher
+    // used to spin a core for good once it had failed).
+    let pid = disk.running.0.as_ref().unwrap().id();
+    let before = cpu_seconds(pid);
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let cpu = cpu_seconds(pid) - before;
+    assert!(cpu < 4.0, "{cpu} s of CPU in 8 s");
     assert_eq!(entries(addr).await, 5);
 
     std::fs::remove_file(&filler).unwrap();
@@ -311,6 +344,9 @@ async fn a_full_disk_keeps_the_feeds_says_why_and_recovers_when_space_returns() 
     let (_, metrics) = text_of(format!("http://{addr}/metrics")).await;
     assert!(metrics.contains("bantin_store_writable 1"), "{metrics}");
 
+    // The failed store was let go of, not left closing.
+    let threads = threads(disk.running.0.as_ref().unwrap().id());
+    assert!(!threads.iter().any(|t| t == "store-close"), "{threads:?}");
     let (status, took) = disk.stop().await;
     assert!(status.success(), "{status:?}");
     // shutdown_timeout is 3 s, and nothing is left to wait for.

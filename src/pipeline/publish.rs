@@ -100,14 +100,19 @@ impl Publisher {
         let slugs = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
         let rendered = self.refresh(config, store, &slugs);
         if rendered.is_err() {
-            // Rendered again with the next change, or when the store
-            // writes again (`ops::recovery`); not at once: a store that
-            // cannot write would only fail again, twice a second. The
-            // feeds rendered before are served meanwhile.
-            self.changed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(slugs);
+            if store.write_failure().is_some() {
+                // Rendered again when the store writes again
+                // (`ops::recovery`), or with the next change; not at
+                // once: it would only fail again, twice a second. The
+                // feeds rendered before are served meanwhile.
+                self.changed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(slugs);
+            } else {
+                // Try again next time rather than serve a stale feed for good.
+                self.mark_changed(slugs);
+            }
         }
         rendered
     }
