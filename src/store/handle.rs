@@ -113,11 +113,18 @@ impl Handle {
             .take();
         if let Some(old) = old {
             // Its drop flushes what it can; what it cannot is what the
-            // failed writes were, and their polls retry.
-            let _ = close(old, CLOSE_WITHIN);
+            // failed writes were, and their polls retry. One still stuck
+            // holds its files: the next attempt tries again, and the
+            // reason shown stays the disk's.
+            if let Err(e @ StoreError::CloseTimeout { .. }) = close(old, CLOSE_WITHIN) {
+                return Err(e);
+            }
         }
         let engine: Arc<dyn Backend> = match opener() {
             Ok(engine) => Arc::from(engine),
+            // The old engine's lock, not yet let go of (a scan in flight
+            // holds it): not news about the disk either.
+            Err(e @ StoreError::Locked { .. }) => return Err(e),
             Err(e) => return self.wrote(Err(e)),
         };
         let proved = engine
