@@ -1,6 +1,7 @@
 //! `bantin export --salvage` (issue 15, item 9): a store damaged on disk,
 //! which a plain `bantin export` refuses, still gives up the stories it
-//! holds, and the salvage counts the records it could not read.
+//! holds, and the salvage counts the records it could not read; a story
+//! whose own record is lost is rebuilt from its copies.
 
 mod common;
 
@@ -9,6 +10,7 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use bantin::model::story::StoryId;
 use bantin::ops::backup::Record;
 use bantin::store::Store;
 use chrono::{TimeZone, Utc};
@@ -54,19 +56,24 @@ fn ids(records: &[Record]) -> BTreeSet<String> {
     records.iter().map(|r| r.story.id.urn()).collect()
 }
 
-/// Writes records no bantin wrote straight into sled's trees: three
-/// stories and two copies that are not JSON. What a bug, or a disk that
-/// flips bits under a valid checksum, leaves.
-fn write_undecodable_records(path: &Path) {
+/// sled itself on the store at `path`, for writing what no bantin writes.
+fn sled_on(path: &Path) -> sled::Db {
     // sled lets go of its lock a moment after the last handle drops.
-    let db = (0..20)
+    (0..20)
         .find_map(|_| {
             sled::open(path).ok().or_else(|| {
                 std::thread::sleep(std::time::Duration::from_millis(100));
                 None
             })
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Writes records no bantin wrote straight into sled's trees: three
+/// stories and two copies that are not JSON. What a bug, or a disk that
+/// flips bits under a valid checksum, leaves.
+fn write_undecodable_records(path: &Path) {
+    let db = sled_on(path);
     let stories = db.open_tree("stories").unwrap();
     for n in 0..3u8 {
         stories
@@ -79,6 +86,20 @@ fn write_undecodable_records(path: &Path) {
             .insert(format!("ghost\0{n}").as_bytes(), &[0xFF, 0xFE, n][..])
             .unwrap();
     }
+    db.flush().unwrap();
+}
+
+/// Overwrites a stored story's record with bytes that are not JSON; its
+/// copies stay.
+fn spoil_story(path: &Path, id: StoryId) {
+    let db = sled_on(path);
+    let stories = db.open_tree("stories").unwrap();
+    assert!(
+        stories
+            .insert(id.0.as_bytes(), &b"\x00\x01"[..])
+            .unwrap()
+            .is_some()
+    );
     db.flush().unwrap();
 }
 
@@ -207,4 +228,49 @@ fn a_damaged_store_is_salvaged_with_its_losses_counted_where_export_refuses() {
         Store::open(&restored).unwrap().counts().stories,
         records.len()
     );
+}
+
+#[test]
+fn a_story_whose_record_is_lost_is_rebuilt_from_its_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    ingest(&path, 0..merge_corpus().bodies.len());
+    let (code, before, stderr) = export(&path, false);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A story of several copies, so that their order counts.
+    let spoilt = before.iter().find(|r| r.copies.len() > 1).unwrap();
+    spoil_story(&path, spoilt.story.id);
+    // Opening the store after the damage (sled's lock is let go of a
+    // moment after the last handle drops) leaves it readable.
+    let (code, _, stderr) = export(&path, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("bantin export --salvage"), "{stderr}");
+
+    let (code, records, stderr) = export(&path, true);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(ids(&records), ids(&before));
+    let rebuilt = records
+        .iter()
+        .find(|r| r.story.id == spoilt.story.id)
+        .unwrap();
+    // As it was, but for the order of its later copies: they joined in
+    // the order they were first seen, and in this corpus all were seen
+    // at one time.
+    let (mut got, mut want) = (rebuilt.clone(), spoilt.clone());
+    assert_eq!(
+        got.story.copies[0], want.story.copies[0],
+        "the copy its id was minted from"
+    );
+    for record in [&mut got, &mut want] {
+        record.story.copies.sort();
+        record.story.topics.sort();
+        record.copies.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    assert_eq!(got, want);
+    let copies: usize = before.iter().map(|r| r.copies.len()).sum();
+    let summary = format!(
+        "salvaged {} stories, {copies} copies; 1 records unreadable; 1 stories rebuilt from their copies",
+        before.len()
+    );
+    assert!(stderr.contains(&summary), "{summary} not in {stderr}");
 }

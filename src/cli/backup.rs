@@ -95,10 +95,15 @@ pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let done = bantin::ops::backup::salvage(&mut salvage, &mut out)?;
     eprintln!(
-        "salvaged {} stories, {} copies; {} records unreadable{} (the store was opened {}{})",
+        "salvaged {} stories, {} copies; {} records unreadable{}{} (the store was opened {}{})",
         done.stories,
         done.copies,
         done.unreadable,
+        if done.rebuilt > 0 {
+            format!("; {} stories rebuilt from their copies", done.rebuilt)
+        } else {
+            String::new()
+        },
         if done.without_copies > 0 {
             format!(
                 "; {} stories without a readable copy left out",
@@ -108,7 +113,7 @@ pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
             String::new()
         },
         done.opened,
-        if done.rebuilt {
+        if done.from_log {
             "; sled drops what its log holds after the first damaged spot, and that is not counted"
         } else {
             ""

@@ -31,7 +31,7 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::story::{Copy, Story};
+use crate::model::story::{Copy, Story, StoryId};
 use crate::pipeline::merge;
 use crate::store::salvage::Salvage;
 use crate::store::{Store, StoreError};
@@ -110,7 +110,9 @@ pub struct Salvaged {
     /// How sled opened the store's copy.
     pub opened: &'static str,
     /// Whether sled had to rebuild it from its log.
-    pub rebuilt: bool,
+    pub from_log: bool,
+    /// Stories whose own record was lost, rebuilt from their copies.
+    pub rebuilt: usize,
 }
 
 /// Writes every story of the damaged store `salvage` that can be read,
@@ -119,19 +121,30 @@ pub struct Salvaged {
 pub fn salvage(salvage: &mut Salvage, out: &mut impl Write) -> Result<Salvaged, BackupError> {
     let mut done = Salvaged {
         opened: salvage.how,
-        rebuilt: salvage.rebuilt,
+        from_log: salvage.from_log,
         ..Salvaged::default()
     };
     for id in salvage.story_ids() {
-        let Some(story) = salvage.story(id) else {
-            continue;
+        let (story, copies) = match salvage.story(id) {
+            Some(story) => {
+                let copies: Vec<Copy> = story
+                    .copies
+                    .iter()
+                    .filter_map(|key| salvage.copy(key))
+                    .filter(|c| c.story == story.id)
+                    .collect();
+                (story, copies)
+            }
+            None => {
+                let keys = salvage.claimed_by(id).to_vec();
+                let copies: Vec<Copy> = keys.iter().filter_map(|key| salvage.copy(key)).collect();
+                let Some(story) = rebuilt(&copies) else {
+                    continue;
+                };
+                done.rebuilt += 1;
+                (story, copies)
+            }
         };
-        let copies: Vec<Copy> = story
-            .copies
-            .iter()
-            .filter_map(|key| salvage.copy(key))
-            .filter(|c| c.story == story.id)
-            .collect();
         if copies.is_empty() {
             done.without_copies += 1;
             continue;
@@ -148,6 +161,28 @@ pub fn salvage(salvage: &mut Salvage, out: &mut impl Write) -> Result<Salvaged, 
     out.flush().map_err(BackupError::Write)?;
     done.unreadable = salvage.unreadable;
     Ok(done)
+}
+
+/// A story rebuilt from its copies when its own record is lost: the
+/// copies hold everything it is made of. First comes the copy its id was
+/// minted from, then the others as they were first seen; its topics are
+/// the copies' union.
+fn rebuilt(copies: &[Copy]) -> Option<Story> {
+    let mut by_age: Vec<&Copy> = copies.iter().collect();
+    by_age.sort_by(|a, b| {
+        let minted = |c: &Copy| StoryId::mint(&c.key) != c.story;
+        (minted(a), a.first_seen, &a.key).cmp(&(minted(b), b.first_seen, &b.key))
+    });
+    let (first, rest) = by_age.split_first()?;
+    let mut story = Story::new(first);
+    for copy in rest {
+        story.absorb(copy);
+    }
+    let mut topics: Vec<String> = copies.iter().flat_map(|c| c.topics.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    story.topics = topics;
+    Some(story)
 }
 
 /// What an import restored.

@@ -14,9 +14,11 @@
 //! tree that names them (stories, topics, links, copies), each story and
 //! each of its copies is read and decoded by itself, and a record that
 //! cannot be read or decoded is counted and skipped, so one bad page
-//! costs its own records, not the rest of the scan.
+//! costs its own records, not the rest of the scan. A story whose own
+//! record is lost while its copies are read is rebuilt from them (its
+//! id, dates and topics are all theirs) by [`crate::ops::backup::salvage`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::backend::{Backend as _, Pairs, Sled, Tree};
@@ -39,9 +41,12 @@ pub struct Salvage {
     /// How the copy was opened, for the report.
     pub how: &'static str,
     /// Whether sled rebuilt it from its log, without the snapshots.
-    pub rebuilt: bool,
+    pub from_log: bool,
     /// Records (or scan steps) that could not be read or decoded.
     pub unreadable: usize,
+    /// The copies read by [`Salvage::story_ids`], by the story they name:
+    /// what a story whose own record is lost is rebuilt from.
+    claimed: BTreeMap<StoryId, Vec<CopyKey>>,
 }
 
 /// What can be tried, in order: the files left out of the copy.
@@ -70,7 +75,7 @@ impl Salvage {
         let copy = copy_dir_path(path);
         let mut tried = Vec::new();
         for (how, left_out) in ATTEMPTS {
-            let rebuilt = !left_out.is_empty();
+            let from_log = !left_out.is_empty();
             let _ = std::fs::remove_dir_all(&copy);
             if let Err(e) = copy_tree(path, &copy, left_out) {
                 let _ = std::fs::remove_dir_all(&copy);
@@ -98,8 +103,9 @@ impl Salvage {
                         store,
                         copy,
                         how,
-                        rebuilt,
+                        from_log,
                         unreadable: 0,
+                        claimed: BTreeMap::new(),
                     });
                 }
                 Err(e) => tried.push(format!("{how}: {e}")),
@@ -138,11 +144,28 @@ impl Salvage {
                 .and_then(|at| story_id(&key[at..], "topics").ok())
         });
         each(Tree::Links, &|_, value| story_id(value, "links").ok());
-        each(Tree::Copies, &|_, value| {
-            decode::<Copy>(value, Tree::Copies).ok().map(|c| c.story)
-        });
+        let mut claimed: BTreeMap<StoryId, Vec<CopyKey>> = BTreeMap::new();
+        readable(
+            backend.range(Tree::Copies, &[], None),
+            &mut unreadable,
+            |_, value| match decode::<Copy>(value, Tree::Copies) {
+                Ok(copy) => {
+                    ids.insert(copy.story);
+                    claimed.entry(copy.story).or_default().push(copy.key);
+                    true
+                }
+                Err(_) => false,
+            },
+        );
+        self.claimed = claimed;
         self.unreadable += unreadable;
         ids
+    }
+
+    /// The keys of the copies that name `id` as their story, as
+    /// [`Salvage::story_ids`] read them.
+    pub fn claimed_by(&self, id: StoryId) -> &[CopyKey] {
+        self.claimed.get(&id).map_or(&[], Vec::as_slice)
     }
 
     /// The story, if it can be read and decoded; `None` when it is not
