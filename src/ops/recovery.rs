@@ -48,7 +48,14 @@ pub async fn recover_store(pipeline: Arc<Pipeline>, shutdown: CancellationToken)
             continue;
         };
         let p = Arc::clone(&pipeline);
-        let reopened = tokio::task::spawn_blocking(move || p.store.reopen()).await;
+        // Under the merge lock: a merge must not read from the failed
+        // engine, whose memory holds writes the disk never got, and write
+        // what it made of them to the new one.
+        let reopened = tokio::task::spawn_blocking(move || {
+            let _merges = p.hold_merges();
+            p.store.reopen()
+        })
+        .await;
         match reopened {
             Ok(Ok(())) => {
                 tracing::info!(
