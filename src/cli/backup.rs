@@ -64,8 +64,8 @@ pub(super) fn export(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A store error, with the salvage named unless the store is only in
-/// use (a running daemon) or missing.
+/// A store error, with the salvage named, unless the store is only in
+/// use by a running daemon.
 fn hint_salvage(e: anyhow::Error, config: &Config) -> anyhow::Error {
     let busy = matches!(
         e.downcast_ref::<StoreError>(),
