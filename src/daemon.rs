@@ -13,13 +13,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::ops::{notify, reload, retention};
+use crate::ops::{notify, recovery, reload, retention};
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
 use crate::serve::{self, Served};
 use crate::shutdown::Shutdown;
 use crate::status::Notices;
-use crate::store::{Store, StoreError};
+use crate::store::{CLOSE_WITHIN, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -59,6 +59,7 @@ pub async fn run(
     ));
     polls.spawn(publish_changes(Arc::clone(&pipeline), stop.clone()));
     polls.spawn(prune_on_schedule(Arc::clone(&pipeline), stop.clone()));
+    polls.spawn(recovery::recover_store(Arc::clone(&pipeline), stop.clone()));
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())
@@ -81,8 +82,10 @@ pub async fn run(
         }
     }
     // What the last polls stored is served by the next start, rendered
-    // from the store; nothing is lost by not rendering it now.
-    store.flush()?;
+    // from the store; nothing is lost by not rendering it now. Bounded:
+    // on a failed disk sled's flush and drop can take forever, and polls
+    // left behind answer "closed" from now on.
+    store.close(CLOSE_WITHIN)?;
     served.map_err(DaemonError::Serve)
 }
 

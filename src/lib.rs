@@ -28,7 +28,7 @@
 //! - [`scheduler`]: when each source is polled; the whole-cycle poll.
 //! - [`serve`]: the HTTP routes, and the caps on what a client may send.
 //! - [`ops`]: beside the pipeline: reload, retention, backup, systemd
-//!   notification, the allocator.
+//!   notification, the allocator, the store's recovery after a full disk.
 //! - [`tools`]: operator aids: discover, explain, eval.
 //! - [`shutdown`]: one token and task tracker for the daemon, with a deadline.
 //! - [`daemon`]: everything started and stopped together.

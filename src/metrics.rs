@@ -87,6 +87,8 @@ fn count_by_reason(
 pub struct StoreFigures {
     pub disk_bytes: u64,
     pub index: crate::store::IndexMemory,
+    /// False while a write failure stands ([`crate::store::Store::write_failure`]).
+    pub writable: bool,
 }
 
 /// Every metric of the daemon; one per pipeline, kept across reloads.
@@ -104,6 +106,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     topic_entries: Family<TopicLabel, Gauge>,
     store_bytes: Gauge,
+    store_writable: Gauge,
     index_bytes: Family<IndexLabel, Gauge>,
     index_budget: Gauge,
     last_success: Family<SourceLabel, FloatGauge>,
@@ -134,6 +137,7 @@ impl Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let topic_entries = Family::<TopicLabel, Gauge>::default();
         let store_bytes = Gauge::default();
+        let store_writable = Gauge::default();
         let index_bytes = Family::<IndexLabel, Gauge>::default();
         let index_budget = Gauge::default();
         let last_success = Family::<SourceLabel, FloatGauge>::default();
@@ -194,6 +198,11 @@ impl Metrics {
             store_bytes.clone(),
         );
         registry.register(
+            "bantin_store_writable",
+            "1 while the store writes; 0 after a write failed (a full disk), until a reopen proves it writes again",
+            store_writable.clone(),
+        );
+        registry.register(
             "bantin_index_memory_bytes",
             "Memory of the lookup indexes: the weeks' title and text indexes, and the link filter",
             index_bytes.clone(),
@@ -222,6 +231,7 @@ impl Metrics {
             requests,
             topic_entries,
             store_bytes,
+            store_writable,
             index_bytes,
             index_budget,
             last_success,
@@ -318,6 +328,7 @@ impl Metrics {
         }
         let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         self.store_bytes.set(gauge(store.disk_bytes));
+        self.store_writable.set(i64::from(store.writable));
         for (index, bytes) in [
             ("weeks", store.index.week_bytes),
             ("links", store.index.link_bytes),

@@ -9,7 +9,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
 use crate::model::{Dropped, MOVE_AFTER, Moved, Moving, PollResult, SourceState};
-use crate::store::Store;
+use crate::store::{Store, WriteFailure};
+
+/// What `/readyz`, `/` and `/status.json` say while the store cannot
+/// write.
+pub fn store_notice(failure: &WriteFailure) -> String {
+    format!(
+        "store cannot write: {} (since {}). The feeds rendered before are served; \
+         new items are not stored, and bantin tries the store again every 5 to 30 s until it writes.",
+        failure.reason,
+        failure.since.format("%Y-%m-%d %H:%M:%S UTC"),
+    )
+}
 
 /// What the operator should know about the configuration: a rejected
 /// reload, a change that needs a restart. Shown at the top of `/`.
@@ -166,7 +177,10 @@ impl SourceStatus {
 }
 
 /// Every configured source's status as the store has it, in config order.
+/// While the store cannot write, each source warns of it: what it fetches
+/// is not stored.
 pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    let failure = store.write_failure().map(|f| store_notice(&f));
     config
         .sources
         .iter()
@@ -176,7 +190,11 @@ pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            SourceStatus::new(source, &state)
+            let mut status = SourceStatus::new(source, &state);
+            if let Some(notice) = &failure {
+                status.warnings.push(notice.clone());
+            }
+            status
         })
         .collect()
 }

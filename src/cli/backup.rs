@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use bantin::config::Config;
+use bantin::ops::backup::BackupError;
+use bantin::store::StoreError;
 
 use super::open_store;
 
@@ -34,11 +36,18 @@ pub(super) fn prune(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Said when a plain export fails on a damaged store.
+const TRY_SALVAGE: &str =
+    "if the store is damaged, `bantin export --salvage` writes what can still be read of it";
+
 pub(super) fn export(config: &Config) -> anyhow::Result<ExitCode> {
-    let store = open_store(config)?;
+    let store = open_store(config).map_err(|e| hint_salvage(e, config))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let done = bantin::ops::backup::export(&store, &mut out)?;
+    let done = bantin::ops::backup::export(&store, &mut out).map_err(|e| match e {
+        BackupError::Store(e) => hint_salvage(e.into(), config),
+        other => other.into(),
+    })?;
     eprintln!(
         "exported {} stories, {} copies{}",
         done.stories,
@@ -51,6 +60,64 @@ pub(super) fn export(config: &Config) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A store error, with the salvage named, unless the store is only in
+/// use by a running daemon.
+fn hint_salvage(e: anyhow::Error, config: &Config) -> anyhow::Error {
+    let busy = matches!(
+        e.downcast_ref::<StoreError>(),
+        Some(StoreError::Locked { .. })
+    );
+    if busy {
+        e
+    } else {
+        e.context(format!(
+            "export: cannot read the store at {}; {TRY_SALVAGE}",
+            config.store.path.display()
+        ))
+    }
+}
+
+/// `bantin export --salvage`: the records a damaged store still holds.
+pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
+    let path = &config.store.path;
+    // sled may panic on a damaged store; the salvage takes that as one
+    // failed way to open it and tries the next, so its report is noise.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened = bantin::store::salvage::Salvage::open(path);
+    std::panic::set_hook(hook);
+    let mut salvage = opened?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let done = bantin::ops::backup::salvage(&mut salvage, &mut out)?;
+    eprintln!(
+        "salvaged {} stories, {} copies; {} records unreadable{}{} (the store was opened {}{})",
+        done.stories,
+        done.copies,
+        done.unreadable,
+        if done.rebuilt > 0 {
+            format!("; {} stories rebuilt from their copies", done.rebuilt)
+        } else {
+            String::new()
+        },
+        if done.without_copies > 0 {
+            format!(
+                "; {} stories without a readable copy left out",
+                done.without_copies
+            )
+        } else {
+            String::new()
+        },
+        done.opened,
+        if done.from_log {
+            "; sled drops what its log holds after the first damaged spot, and that is not counted"
+        } else {
+            ""
+        },
     );
     Ok(ExitCode::SUCCESS)
 }

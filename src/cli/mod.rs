@@ -122,7 +122,12 @@ pub enum Command {
     /// their copies and index entries (the daemon does this every hour).
     Prune,
     /// Write every story with its copies to stdout, one JSON object per line.
-    Export,
+    Export {
+        /// For a damaged store: open a copy of it as best sled can, write
+        /// every story and copy that can still be read, and count the rest.
+        #[arg(long)]
+        salvage: bool,
+    },
     /// Restore stories from an export, rebuilding their indexes; a stored
     /// story with the same id is replaced.
     Import {
@@ -148,7 +153,7 @@ pub fn run(cli: Cli) -> ExitCode {
         || matches!(&cli.command, Command::Preview(p) if p.source.is_none())
         // A backup needs only the store. Not `prune`: the default
         // keep_days may be shorter than the one configured.
-        || (matches!(&cli.command, Command::Export | Command::Import { .. }) && cli.store.is_some());
+        || (matches!(&cli.command, Command::Export { .. } | Command::Import { .. }) && cli.store.is_some());
     let loaded = match Config::load(&cli.config) {
         Err(_) if standalone && !cli.config.exists() => Config::parse("", &cli.config),
         other => other,
@@ -189,7 +194,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sources { opml } => opml::sources(&config, opml),
         Command::ImportOpml { file, append } => opml::import(&config, &file, append.as_deref()),
         Command::Prune => backup::prune(&config),
-        Command::Export => backup::export(&config),
+        Command::Export { salvage: false } => backup::export(&config),
+        Command::Export { salvage: true } => backup::salvage(&config),
         Command::Import { file } => backup::import(&config, &file),
         Command::Explain {
             source,

@@ -18,16 +18,22 @@
 //! finished by running it again. A line that is not a record stops the
 //! import there, with its line number.
 //!
+//! A salvage export ([`salvage`], `bantin export --salvage`) is for a
+//! store too damaged to open or to read through: it writes the records
+//! that can still be read, in the same format, and counts the rest.
+//!
 //! Neither reads the file system or names sled: the CLI opens the store
-//! (which a running daemon holds) and the files.
+//! (which a running daemon holds) and the files; the store's
+//! [`crate::store::salvage`] opens a damaged one.
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::story::{Copy, Story};
+use crate::model::story::{Copy, Story, StoryId};
 use crate::pipeline::merge;
+use crate::store::salvage::Salvage;
 use crate::store::{Store, StoreError};
 
 /// One line of an export.
@@ -89,6 +95,94 @@ pub fn export(store: &Store, out: &mut impl Write) -> Result<Exported, BackupErr
     }
     out.flush().map_err(BackupError::Write)?;
     Ok(done)
+}
+
+/// What a salvage export wrote, and what it could not read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Salvaged {
+    pub stories: usize,
+    pub copies: usize,
+    /// Records that could not be read or decoded, and steps of a scan
+    /// that failed.
+    pub unreadable: usize,
+    /// Stories none of whose copies could be read: not exported.
+    pub without_copies: usize,
+    /// How sled opened the store's copy.
+    pub opened: &'static str,
+    /// Whether sled had to rebuild it from its log.
+    pub from_log: bool,
+    /// Stories whose own record was lost, rebuilt from their copies.
+    pub rebuilt: usize,
+}
+
+/// Writes every story of the damaged store `salvage` that can be read,
+/// with those of its copies that can, as [`export`] does; skips and
+/// counts what cannot be read.
+pub fn salvage(salvage: &mut Salvage, out: &mut impl Write) -> Result<Salvaged, BackupError> {
+    let mut done = Salvaged {
+        opened: salvage.how,
+        from_log: salvage.from_log,
+        ..Salvaged::default()
+    };
+    for id in salvage.story_ids() {
+        let (story, copies) = match salvage.story(id) {
+            Some(story) => {
+                let copies: Vec<Copy> = story
+                    .copies
+                    .iter()
+                    .filter_map(|key| salvage.copy(key))
+                    .filter(|c| c.story == story.id)
+                    .collect();
+                (story, copies)
+            }
+            None => {
+                let keys = salvage.claimed_by(id).to_vec();
+                let copies: Vec<Copy> = keys.iter().filter_map(|key| salvage.copy(key)).collect();
+                let Some(story) = rebuilt(&copies) else {
+                    continue;
+                };
+                done.rebuilt += 1;
+                (story, copies)
+            }
+        };
+        if copies.is_empty() {
+            done.without_copies += 1;
+            continue;
+        }
+        // A record keeps only the copies read: `import` checks that a
+        // story lists each copy it carries, not that each listed copy
+        // comes with it.
+        done.stories += 1;
+        done.copies += copies.len();
+        let record = Record { story, copies };
+        serde_json::to_writer(&mut *out, &record).map_err(|e| BackupError::Write(e.into()))?;
+        out.write_all(b"\n").map_err(BackupError::Write)?;
+    }
+    out.flush().map_err(BackupError::Write)?;
+    done.unreadable = salvage.unreadable;
+    Ok(done)
+}
+
+/// A story rebuilt from its copies when its own record is lost: the
+/// copies hold everything it is made of. First comes the copy its id was
+/// minted from, then the others as they were first seen; its topics are
+/// the copies' union.
+fn rebuilt(copies: &[Copy]) -> Option<Story> {
+    let mut by_age: Vec<&Copy> = copies.iter().collect();
+    by_age.sort_by(|a, b| {
+        let minted = |c: &Copy| StoryId::mint(&c.key) != c.story;
+        (minted(a), a.first_seen, &a.key).cmp(&(minted(b), b.first_seen, &b.key))
+    });
+    let (first, rest) = by_age.split_first()?;
+    let mut story = Story::new(first);
+    for copy in rest {
+        story.absorb(copy);
+    }
+    let mut topics: Vec<String> = copies.iter().flat_map(|c| c.topics.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    story.topics = topics;
+    Some(story)
 }
 
 /// What an import restored.

@@ -7,9 +7,11 @@
 //! - [`backup`]: `bantin export` and `import`: stories and copies as JSON lines.
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`memory`]: the allocator's settings, fixed at start.
+//! - [`recovery`]: the store reopened after a write failure, until it writes.
 
 pub mod backup;
 pub mod memory;
 pub mod notify;
+pub mod recovery;
 pub mod reload;
 pub mod retention;

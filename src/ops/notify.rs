@@ -30,8 +30,12 @@ pub fn summary(pipeline: &Pipeline, addr: &str) -> String {
         .iter()
         .filter(|s| s.error_kind.is_some() || s.state == Health::BrokenRules.label())
         .count();
+    let store = match pipeline.store.write_failure() {
+        Some(failure) => format!("STORE CANNOT WRITE ({}); ", failure.reason),
+        None => String::new(),
+    };
     format!(
-        "{} sources ({} ok, {failing} failing), {} stories; listening on {addr}",
+        "{store}{} sources ({} ok, {failing} failing), {} stories; listening on {addr}",
         statuses.len(),
         statuses.len() - failing,
         pipeline.store.count(ALL_TOPIC)

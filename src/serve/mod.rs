@@ -202,9 +202,7 @@ pub fn router(state: Served) -> Router {
     Router::new()
         .route("/", get(status_page::page))
         .route("/healthz", get(|| async { "ok\n" }))
-        // Served only once the store is open and the config loaded: the
-        // router does not exist before.
-        .route("/readyz", get(|| async { "ready\n" }))
+        .route("/readyz", get(routes::ready))
         .route("/status.json", get(routes::status_json))
         .route("/feeds/{file}", get(routes::feed))
         .route("/feeds.opml", get(routes::opml))

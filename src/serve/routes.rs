@@ -10,7 +10,21 @@ use chrono::{DateTime, Utc};
 use super::Served;
 use crate::metrics::StoreFigures;
 use crate::pipeline::publish::{Format, RenderedFeed};
-use crate::status::statuses;
+use crate::status::{statuses, store_notice};
+
+/// 200 once the store is open and the configuration loaded (the router
+/// does not exist before), 503 while the store cannot write, with why:
+/// a load balancer takes the instance out, a person reads the reason.
+pub async fn ready(State(state): State<Served>) -> Response {
+    match state.store.write_failure() {
+        None => "ready\n".into_response(),
+        Some(failure) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {}\n", store_notice(&failure)),
+        )
+            .into_response(),
+    }
+}
 
 /// `/feeds/{topic}.{atom,rss,json}`.
 pub async fn feed(
@@ -96,6 +110,7 @@ pub async fn metrics(State(state): State<Served>) -> Response {
         let store = StoreFigures {
             disk_bytes: state.store.size_on_disk(),
             index: state.store.index_memory(),
+            writable: state.store.write_failure().is_none(),
         };
         state.metrics.render(&topics, &store, &last_success)
     })

@@ -16,7 +16,8 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
          <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
          td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}</style>\n",
+         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}\
+         .banner{background:#fdd;border:2px solid #a00;padding:.6em 1em;font-weight:bold}</style>\n",
     );
     // Autodiscovery: a reader given this page's address finds every feed.
     for topic in &config.topics {
@@ -33,6 +34,13 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
         }
     }
     page.push_str("</head><body>\n<h1>bantin</h1>\n");
+    if let Some(failure) = state.store.write_failure() {
+        let _ = writeln!(
+            page,
+            "<div class=\"banner\" role=\"alert\">{}</div>",
+            esc(&crate::status::store_notice(&failure))
+        );
+    }
     for notice in state.notices.get() {
         let _ = writeln!(page, "<pre class=\"failing\">{}</pre>", esc(&notice));
     }

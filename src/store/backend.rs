@@ -53,8 +53,10 @@ impl Tree {
 /// Key and value bytes as read.
 pub type Pair = (Vec<u8>, Vec<u8>);
 
-/// Entries of a scan, in key order; reversible.
-pub type Pairs<'a> = Box<dyn DoubleEndedIterator<Item = Result<Pair>> + 'a>;
+/// Entries of a scan, in key order; reversible. A scan holds what it
+/// reads from (sled's iterators hold their own handles), so it outlives a
+/// swap of the engine ([`super::handle`]).
+pub type Pairs = Box<dyn DoubleEndedIterator<Item = Result<Pair>>>;
 
 /// One tree's part of a batch: each key set to a value or removed.
 pub type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
@@ -72,10 +74,10 @@ pub trait Backend: Send + Sync {
     fn apply(&self, writes: Vec<(Tree, Writes)>) -> Result<()>;
 
     /// The entries whose key starts with `prefix`.
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Pairs<'_>;
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Pairs;
 
     /// The entries with `from <= key`, and `key < to` when `to` is given.
-    fn range(&self, tree: Tree, from: &[u8], to: Option<&[u8]>) -> Pairs<'_>;
+    fn range(&self, tree: Tree, from: &[u8], to: Option<&[u8]>) -> Pairs;
 
     /// Entries in a tree. May read every key.
     fn len(&self, tree: Tree) -> usize;
@@ -134,7 +136,7 @@ impl Sled {
     }
 }
 
-fn pairs<'a>(iter: sled::Iter) -> Pairs<'a> {
+fn pairs(iter: sled::Iter) -> Pairs {
     Box::new(iter.map(|entry| {
         let (key, value) = entry?;
         Ok((key.to_vec(), value.to_vec()))
@@ -165,11 +167,11 @@ impl Backend for Sled {
         Ok(())
     }
 
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Pairs<'_> {
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Pairs {
         pairs(self.tree(tree).scan_prefix(prefix))
     }
 
-    fn range(&self, tree: Tree, from: &[u8], to: Option<&[u8]>) -> Pairs<'_> {
+    fn range(&self, tree: Tree, from: &[u8], to: Option<&[u8]>) -> Pairs {
         let tree = self.tree(tree);
         match to {
             Some(to) => pairs(tree.range(from..to)),
@@ -200,4 +202,59 @@ impl Backend for Sled {
 /// its lock. sled says so only in the text of an I/O error.
 fn is_locked(error: &sled::Error) -> bool {
     error.to_string().contains("could not acquire lock")
+}
+
+/// What the operating system said, in its own words ("No space left on
+/// device (os error 28)"), or else the error's.
+pub(super) fn cause(e: &StoreError) -> String {
+    let io = match e {
+        StoreError::Sled(sled::Error::Io(io))
+        | StoreError::Open {
+            source: sled::Error::Io(io),
+            ..
+        } => io,
+        other => return other.to_string(),
+    };
+    // sled hands out the error it latched as a copy that keeps only the
+    // first one's debug text (`Os { code: 28, .. }`): its code is read
+    // back from there.
+    let code = io.raw_os_error().or_else(|| {
+        let text = io.to_string();
+        let digits: String = text
+            .split("code: ")
+            .nth(1)?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    });
+    match code {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => io.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_latched_error_is_told_in_the_operating_systems_words() {
+        // What sled 0.34 returns after its flusher hit ENOSPC.
+        let latched = std::io::Error::other(
+            "Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
+        );
+        let e = StoreError::Sled(sled::Error::Io(latched));
+        assert_eq!(cause(&e), std::io::Error::from_raw_os_error(28).to_string());
+        assert!(cause(&e).contains("No space left on device"));
+    }
+
+    #[test]
+    fn other_errors_are_told_whole() {
+        let e = StoreError::Corrupt {
+            tree: "stories",
+            reason: "bad".into(),
+        };
+        assert_eq!(cause(&e), "store: damaged record in `stories`: bad");
+    }
 }

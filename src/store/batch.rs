@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::backend::Backend as _;
 use super::backend::{Tree, Writes};
 use super::codec::{encode, story_id};
 use super::indexes::{week, week_key};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::backend::Backend as _;
 use super::backend::Tree;
 use super::codec::{fixed, story_id};
 use super::recent::{self, IndexMemory, Week};

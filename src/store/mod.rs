@@ -6,7 +6,10 @@
 //! sled, the only module that names sled; [`batch`]: a poll's writes,
 //! written at once; [`indexes`]: links, titles and sketches; [`topics`]:
 //! each topic's stories in time order; [`codec`]: how values and keys are
-//! written; [`recent`]: the lookup indexes in memory.
+//! written; [`recent`]: the lookup indexes in memory; [`handle`]: the
+//! engine every clone shares, swapped when the store is reopened after a
+//! write failure, and that failure; [`salvage`]: what can be read of a
+//! damaged store.
 //!
 //! Trees and their key layouts:
 //!
@@ -52,20 +55,25 @@
 //! lead to no story: every lookup checks that the story exists, and
 //! retention removes them with their date.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 mod backend;
 mod batch;
 mod codec;
+mod handle;
 mod indexes;
 mod recent;
+pub mod salvage;
 mod topics;
 
 pub use backend::{Backend, Tree};
 pub use batch::Batch;
+pub use handle::{CLOSE_WITHIN, WriteFailure};
 pub use recent::IndexMemory;
 pub use topics::TopicEntry;
 
@@ -74,6 +82,7 @@ use crate::model::SourceState;
 use crate::model::story::{Copy, CopyKey, Story, StoryId};
 use backend::Sled;
 use codec::{all_json, encode, fixed, get_json};
+use handle::{Handle, Opener};
 use recent::Recent;
 
 /// 1: the first store. 2: titles indexed by week; sketches.
@@ -96,6 +105,13 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("store: damaged record in `{tree}`: {reason}")]
     Corrupt { tree: &'static str, reason: String },
+    /// Closed at shutdown, or between two engines while reopening.
+    #[error("store: {reason}")]
+    Closed { reason: String },
+    #[error("store: did not close within {within:?}; what was flushed before stays")]
+    CloseTimeout { within: Duration },
+    #[error("store: cannot salvage {path}: {reason}")]
+    Salvage { path: String, reason: String },
     #[error(
         "store: {path} was written by a newer bantin (schema {found}, this one knows {SCHEMA_VERSION}); upgrade bantin or point store.path elsewhere"
     )]
@@ -107,8 +123,13 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    backend: Arc<dyn Backend>,
+    backend: Arc<Handle>,
     recent: Arc<Mutex<Recent>>,
+    /// Source states whose write failed, newest first in line for reads:
+    /// while the disk is full the status page shows each source's last
+    /// poll, not "not polled yet". Forgotten at a reopen, when the disk's
+    /// states are the truth again.
+    unsaved: Arc<Mutex<HashMap<String, SourceState>>>,
 }
 
 impl Store {
@@ -120,7 +141,15 @@ impl Store {
     /// cache`).
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store> {
         let config = sled::Config::new().path(path).cache_capacity(cache_bytes);
-        Store::on(Sled::open(config, path)?, path)
+        let engine = Sled::open(config, path)?;
+        let owned = path.to_path_buf();
+        // A new sled config for each open: the old one holds the error
+        // sled latched.
+        let opener: Opener = Box::new(move || {
+            let config = sled::Config::new().path(&owned).cache_capacity(cache_bytes);
+            Ok(Box::new(Sled::open(config, &owned)?) as Box<dyn Backend>)
+        });
+        Store::with_handle(Handle::new(Box::new(engine), Some(opener)), path)
     }
 
     /// As [`Store::open`], with `[store]`'s cache and index memory.
@@ -141,13 +170,23 @@ impl Store {
 
     /// The store kept by `backend`.
     pub fn on(backend: impl Backend + 'static, path: &Path) -> Result<Store> {
-        let store = Store {
-            backend: Arc::new(backend),
-            recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
-        };
+        Store::with_handle(Handle::new(Box::new(backend), None), path)
+    }
+
+    fn with_handle(handle: Handle, path: &Path) -> Result<Store> {
+        let store = Store::unchecked(handle);
         store.check_schema(path)?;
         store.load_links()?;
         Ok(store)
+    }
+
+    /// The store on `handle`, as it is: no schema written, no index read.
+    fn unchecked(handle: Handle) -> Store {
+        Store {
+            backend: Arc::new(handle),
+            recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
+            unsaved: Arc::default(),
+        }
     }
 
     fn check_schema(&self, path: &Path) -> Result<()> {
@@ -253,17 +292,63 @@ impl Store {
     }
 
     pub fn source_state(&self, id: &str) -> Result<Option<SourceState>> {
+        if let Some(state) = self.unsaved().get(id) {
+            return Ok(Some(state.clone()));
+        }
         get_json(&*self.backend, Tree::Sources, id.as_bytes())
     }
 
     pub fn put_source_state(&self, id: &str, state: &SourceState) -> Result<()> {
-        self.backend
-            .put(Tree::Sources, id.as_bytes(), &encode(state)?)
+        let written = self
+            .backend
+            .put(Tree::Sources, id.as_bytes(), &encode(state)?);
+        let mut unsaved = self.unsaved();
+        match written {
+            Ok(()) => {
+                unsaved.remove(id);
+            }
+            Err(_) => {
+                unsaved.insert(id.to_string(), state.clone());
+            }
+        }
+        written
     }
 
     /// Writes everything to disk; called at shutdown and after `poll`.
     pub fn flush(&self) -> Result<()> {
         self.backend.flush()
+    }
+
+    /// Why the store cannot write, if a write failed and no reopen has
+    /// proved it writes since.
+    pub fn write_failure(&self) -> Option<WriteFailure> {
+        self.backend.failure()
+    }
+
+    /// Drops the storage engine and opens the directory again: the way
+    /// back after a write failure, which sled latches for good. What was
+    /// on disk is read back; writes that never reached it are gone, and
+    /// so are the source states written with them, so their polls fetch
+    /// the same news again. Blocking: seconds for a large store.
+    pub fn reopen(&self) -> Result<()> {
+        self.backend.reopen()?;
+        // What the lost writes added in memory: title and sketch weeks are
+        // read again when needed. The link filter may keep links no story
+        // has now, which costs a lookup, never a wrong merge.
+        self.recent().clear();
+        self.unsaved().clear();
+        Ok(())
+    }
+
+    /// Flushes the store and lets go of it, waiting at most `within`
+    /// ([`CLOSE_WITHIN`]): a stuck engine must not hold the daemon's
+    /// exit. Every clone answers [`StoreError::Closed`] afterwards.
+    pub fn close(&self, within: Duration) -> Result<()> {
+        self.backend.close(within)
+    }
+
+    fn unsaved(&self) -> MutexGuard<'_, HashMap<String, SourceState>> {
+        self.unsaved.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn size_on_disk(&self) -> u64 {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use super::backend::Backend as _;
 use super::backend::Tree;
 use super::codec::{fixed, story_id};
 use super::{Result, Store, StoreError};

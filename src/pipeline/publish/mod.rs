@@ -20,7 +20,8 @@
 //! A feed is served only once what it shows is on disk: the store is
 //! flushed between rendering and swapping the new bytes in, so a reader
 //! never sees an entry that a crash (kill -9, power loss) could take back
-//! and mint again under another id.
+//! and mint again under another id. A render or flush that fails (a
+//! full disk) swaps nothing in: the bytes rendered before stay served.
 //!
 //! Every date in a feed comes from the stories, never from the clock, so
 //! an unchanged store renders byte-identical feeds (and ETags) across
@@ -222,8 +223,19 @@ impl Publisher {
         let slugs = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
         let rendered = self.refresh(config, store, &slugs);
         if rendered.is_err() {
-            // Try again next time rather than serve a stale feed for good.
-            self.mark_changed(slugs);
+            if store.write_failure().is_some() {
+                // Rendered again when the store writes again
+                // (`ops::recovery`), or with the next change; not at
+                // once: it would only fail again, twice a second. The
+                // feeds rendered before are served meanwhile.
+                self.changed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(slugs);
+            } else {
+                // Try again next time rather than serve a stale feed for good.
+                self.mark_changed(slugs);
+            }
         }
         rendered
     }
