@@ -37,6 +37,21 @@ const VOCABULARY: &str = "an ninh trật tự công tác phòng chống dịch b
     năm tháng tuần ngày đêm sáng chiều tối mới cũ lớn nhỏ nhiều ít cao thấp nhanh chậm \
     tội phạm ma túy trộm cắp lừa đảo đánh bạc khởi tố bắt giữ điều tra truy nã cảnh sát";
 
+/// Counts the bytes of an export, which the issue's disk goal compares
+/// the store with.
+struct Counted(u64);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -59,7 +74,7 @@ fn main() {
         per_day / 5
     );
     println!(
-        "{:>4}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}  {:>9}",
+        "{:>4}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}  {:>5}",
         "day",
         "stories",
         "copies",
@@ -69,7 +84,9 @@ fn main() {
         "sketches",
         "pruned",
         "sled size",
-        "on disk"
+        "on disk",
+        "export",
+        "ratio"
     );
     let started = Instant::now();
     for day in 0..days {
@@ -98,8 +115,11 @@ fn main() {
         store.flush().expect("flush");
         if day % 10 == 9 || day + 1 == days {
             let c = store.counts();
+            let mut export = Counted(0);
+            bantin::ops::backup::export(&store, &mut export).expect("export");
+            let on_disk = du(dir.path());
             println!(
-                "{:>4}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}  {:>9}",
+                "{:>4}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}  {:>5.2}",
                 day + 1,
                 c.stories,
                 c.copies,
@@ -109,7 +129,9 @@ fn main() {
                 c.sketches,
                 pruned.stories,
                 mib(store.size_on_disk()),
-                mib(du(dir.path()))
+                mib(on_disk),
+                mib(export.0),
+                on_disk as f64 / export.0.max(1) as f64
             );
         }
     }

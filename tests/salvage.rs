@@ -141,20 +141,15 @@ fn a_damaged_store_is_salvaged_with_its_losses_counted_where_export_refuses() {
     // Less the three that are not JSON.
     let whole = Store::open(&path).unwrap().counts().stories - 3;
 
-    // The disk's damage: every snapshot overwritten in its middle, and
-    // the log's last tenth gone.
+    // The disk's damage: every snapshot overwritten in its middle. (A
+    // log cut short loses what sled wrote last, and which stories those
+    // are depends on how sled laid out its segments: not a thing a test
+    // can know in advance.)
     let snaps = snapshots(&path);
     assert!(!snaps.is_empty(), "no snapshot to damage");
     for snap in &snaps {
         overwrite(snap, 0.5, 64);
     }
-    let db = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path.join("db"))
-        .unwrap();
-    let size = db.metadata().unwrap().len();
-    db.set_len(size * 9 / 10).unwrap();
-    drop(db);
     let damaged: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&path)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -174,7 +169,7 @@ fn a_damaged_store_is_salvaged_with_its_losses_counted_where_export_refuses() {
     eprintln!("bantin export --salvage: {stderr}");
     assert_eq!(code, Some(0), "{stderr}");
     // The stories stored before the damage are all there, each with
-    // copies of its own; what the cut log held is not.
+    // copies of its own, and no more than were stored.
     let salvaged = ids(&records);
     let missing: Vec<_> = ids(&first_half).difference(&salvaged).cloned().collect();
     assert!(missing.is_empty(), "lost {missing:?}");

@@ -46,6 +46,13 @@ pub struct Recent {
     bytes: usize,
     /// Counts uses, to find the week used longest ago.
     clock: u64,
+    /// The clock when the batch under way began: weeks it used are kept
+    /// even over the budget. Letting one go would thrash when a poll's
+    /// items need two weeks that do not fit together (an item's window
+    /// spans a week's end): each item would read the other week whole
+    /// again. The budget is then exceeded by what one poll needs, until
+    /// the next batch begins.
+    batch_began: u64,
 }
 
 /// One week of the title and text indexes.
@@ -95,7 +102,14 @@ impl Recent {
             budget,
             bytes: 0,
             clock: 0,
+            batch_began: u64::MAX,
         }
+    }
+
+    /// A batch begins: the weeks it uses are kept until the next one.
+    pub fn begin_batch(&mut self) {
+        self.clock += 1;
+        self.batch_began = self.clock;
     }
 
     pub fn set_budget(&mut self, budget: usize) {
@@ -183,14 +197,14 @@ impl Recent {
         }
     }
 
-    /// Lets go of the weeks used longest ago, but `keep`, while over the
-    /// budget.
+    /// Lets go of the weeks used longest ago, but `keep` and those the
+    /// batch under way used, while over the budget.
     fn shrink(&mut self, keep: Option<[u8; 4]>) {
         while self.bytes > self.budget {
             let oldest = self
                 .weeks
                 .iter()
-                .filter(|(w, _)| Some(**w) != keep)
+                .filter(|(w, week)| Some(**w) != keep && week.used < self.batch_began)
                 .min_by_key(|(_, w)| w.used)
                 .map(|(w, _)| *w);
             match oldest {
@@ -317,7 +331,14 @@ impl Week {
         slots
             .iter()
             .filter_map(|&s| self.copies.get(s as usize))
+            .filter(|c| self.by_story.contains_key(&c.story))
             .map(|c| (c.story, c.published))
+    }
+
+    /// Takes a story's copies out of the lookups: its band entries stay
+    /// until the week is read again, and lead to no sketch.
+    pub fn remove_story(&mut self, story: StoryId) {
+        self.by_story.remove(&story);
     }
 
     /// The sketches of a story's copies in this week, newest first. A
@@ -444,10 +465,39 @@ mod tests {
             assert!(recent.get(w.to_be_bytes()).is_some(), "week {w}");
         }
         assert!(recent.memory().week_bytes <= 3 * one);
+        // The weeks a batch uses stay until the next batch, over the
+        // budget: a poll needing two weeks that do not fit together must
+        // not read each again for every item.
+        recent.set_budget(2 * one);
+        recent.begin_batch();
+        for w in [4u32, 5, 6] {
+            recent.insert(w.to_be_bytes(), filled(u128::from(w)));
+        }
+        for w in [4u32, 5, 6] {
+            assert!(recent.get(w.to_be_bytes()).is_some(), "week {w}");
+        }
+        assert!(recent.get(0u32.to_be_bytes()).is_none());
+        // The next batch may let them go again.
+        recent.begin_batch();
+        recent.insert(7u32.to_be_bytes(), filled(7));
+        assert_eq!(recent.memory().weeks, 2);
+        assert!(recent.memory().week_bytes <= 2 * one);
         // A week larger than the whole budget is still kept while needed.
+        recent.begin_batch();
         recent.set_budget(one / 2);
         assert_eq!(recent.memory().weeks, 0);
         recent.insert(9u32.to_be_bytes(), filled(9));
         assert!(recent.get(9u32.to_be_bytes()).is_some());
+    }
+
+    #[test]
+    fn a_removed_story_leaves_the_lookups_of_its_week() {
+        let mut week = Week::default();
+        week.add_copy(story(1), 10, &[7, 8], Arc::new(blank()));
+        week.add_copy(story(2), 11, &[7], Arc::new(blank()));
+        week.remove_story(story(1));
+        assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(2), 11)]);
+        assert_eq!(week.sharing(8).count(), 0);
+        assert!(week.sketches_of(story(1)).is_empty());
     }
 }
