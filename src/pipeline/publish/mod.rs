@@ -87,7 +87,8 @@ impl Format {
         }
     }
 
-    fn write(self, view: &TopicView) -> Vec<u8> {
+    /// `view` in this format.
+    pub fn write(self, view: &TopicView) -> Vec<u8> {
         match self {
             Format::Atom => atom::write(view),
             Format::Rss => rss::write(view),
@@ -146,6 +147,13 @@ pub struct Publisher {
     changed: Mutex<BTreeSet<String>>,
     /// Woken when a topic is marked changed.
     pub wake: Notify,
+    /// Topics whose feeds `render_changed` rendered different bytes for,
+    /// since [`Publisher::take_published`]: what WebSub tells its hub. A
+    /// set of at most every topic, so it stays bounded however long the
+    /// hub takes, and many renders of one topic make one entry.
+    published: Mutex<BTreeSet<String>>,
+    /// Woken when a topic is added to `published`.
+    pub published_wake: Notify,
 }
 
 impl Default for Publisher {
@@ -161,6 +169,8 @@ impl Publisher {
             opml: RwLock::new(None),
             changed: Mutex::new(BTreeSet::new()),
             wake: Notify::new(),
+            published: Mutex::new(BTreeSet::new()),
+            published_wake: Notify::new(),
         }
     }
 
@@ -209,6 +219,11 @@ impl Publisher {
         }
     }
 
+    /// The topics whose feeds changed since the last call, emptied.
+    pub fn take_published(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.published.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Marks topics whose stories changed, for the next `render_changed`.
     pub fn mark_changed(&self, slugs: impl IntoIterator<Item = String>) {
         let mut changed = self.changed.lock().unwrap_or_else(|p| p.into_inner());
@@ -250,8 +265,26 @@ impl Publisher {
             return Ok(());
         }
         store.flush()?;
+        let mut differ = Vec::new();
         if let Ok(mut feeds) = self.feeds.write() {
-            feeds.extend(fresh);
+            for (slug, topic) in fresh {
+                // Every format is written from one view: one differs
+                // when any does.
+                if feeds
+                    .get(&slug)
+                    .is_none_or(|old| old.atom.etag != topic.atom.etag)
+                {
+                    differ.push(slug.clone());
+                }
+                feeds.insert(slug, topic);
+            }
+        }
+        if !differ.is_empty() {
+            self.published
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(differ);
+            self.published_wake.notify_one();
         }
         Ok(())
     }
@@ -341,6 +374,8 @@ mod tests {
             slug: "y-te".into(),
             title: "Y tế".into(),
             base_url: "http://bantin.test/".into(),
+            hub: None,
+            search: None,
             updated: at("2026-11-22T03:00:00Z"),
             entries: vec![
                 entry(2, "Tiêm chủng mở rộng", "Tóm tắt"),
