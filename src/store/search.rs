@@ -425,7 +425,108 @@ fn story_text(copies: &[Copy]) -> Syllables {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
+
     use super::*;
+    use crate::model::story::CopyKey;
+
+    /// A store of `n` stories titled `title` and a number, story `i`
+    /// published `i` hours after the first.
+    fn store_of(n: usize, title: &str) -> Store {
+        let store = Store::temporary().unwrap();
+        let mut batch = store.batch();
+        for i in 0..n {
+            let key = CopyKey {
+                source: "moh".into(),
+                item: format!("https://moh.gov.vn.test/tin/{i}"),
+            };
+            let at = DateTime::<Utc>::from_timestamp(1_790_000_000 + 3600 * i as i64, 0).unwrap();
+            let copy = Copy {
+                key: key.clone(),
+                story: StoryId::mint(&key),
+                title: format!("{title} đợt {i}"),
+                link: Some(key.item.clone()),
+                summary: "Trạm y tế phường tổ chức cho trẻ em.".into(),
+                content: String::new(),
+                published: at,
+                first_seen: at,
+                changed: at,
+                authors: vec![],
+                categories: vec![],
+                topics: vec!["all".into()],
+                article: false,
+            };
+            let story = Story::new(&copy);
+            batch.put_story(&story, None);
+            batch.put_copy(&copy);
+        }
+        batch.commit().unwrap();
+        store
+    }
+
+    fn titles(store: &Store, found: &Found) -> Vec<String> {
+        found
+            .stories
+            .iter()
+            .map(|s| store.copy(&s.copies[0]).unwrap().unwrap().title)
+            .collect()
+    }
+
+    #[test]
+    fn a_search_gives_the_newest_fifty() {
+        let store = store_of(70, "Tiêm chủng mở rộng");
+        let index = SearchIndex::new(64 << 20);
+        assert_eq!(index.build(&store).unwrap(), 70);
+        let found = index
+            .search(&store, &Query::parse("tiem chung").unwrap(), None)
+            .unwrap();
+        assert!(found.complete);
+        let want: Vec<String> = (20..70)
+            .rev()
+            .map(|i| format!("Tiêm chủng mở rộng đợt {i}"))
+            .collect();
+        assert_eq!(titles(&store, &found), want);
+    }
+
+    #[test]
+    fn past_its_budget_the_index_keeps_the_newest_stories() {
+        let store = store_of(200, "Tiêm chủng mở rộng");
+        let budget = 8 * 1024;
+        let index = SearchIndex::new(budget);
+        let indexed = index.build(&store).unwrap();
+        assert!(indexed > 10 && indexed < 200, "{indexed}");
+        let memory = index.memory();
+        assert!(memory.bytes <= budget as usize + 1024, "{memory:?}");
+        let found = index
+            .search(&store, &Query::parse("tiêm chủng").unwrap(), None)
+            .unwrap();
+        assert_eq!(titles(&store, &found)[0], "Tiêm chủng mở rộng đợt 199");
+
+        // Ingest past the budget: the oldest leave, the memory stays bounded.
+        let ids: BTreeSet<StoryId> = store.stories().map(|s| s.unwrap().id).collect();
+        index.update(&store, &ids).unwrap();
+        let memory = index.memory();
+        assert!(memory.bytes <= budget as usize + 1024, "{memory:?}");
+        let found = index
+            .search(&store, &Query::parse("tiêm chủng").unwrap(), None)
+            .unwrap();
+        assert_eq!(titles(&store, &found)[0], "Tiêm chủng mở rộng đợt 199");
+    }
+
+    #[test]
+    fn a_story_indexed_again_is_found_once() {
+        let store = store_of(3, "Phòng chống sốt xuất huyết");
+        let index = SearchIndex::new(64 << 20);
+        index.build(&store).unwrap();
+        let ids: BTreeSet<StoryId> = store.stories().map(|s| s.unwrap().id).collect();
+        index.update(&store, &ids).unwrap();
+        index.update(&store, &ids).unwrap();
+        let found = index
+            .search(&store, &Query::parse("sốt xuất huyết").unwrap(), None)
+            .unwrap();
+        assert_eq!(found.stories.len(), 3);
+        assert_eq!(index.memory().stories, 3);
+    }
 
     #[test]
     fn an_empty_or_long_query_is_refused() {
