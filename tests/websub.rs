@@ -246,7 +246,55 @@ async fn the_hub_is_told_of_each_changed_feed_once_per_change() {
         let body = String::from_utf8(body.to_vec()).unwrap();
         assert!(body.contains(&in_body), "{ext}: {body}");
     }
+    // A reader still reads them, and finds the hub.
+    for ext in ["atom", "rss"] {
+        let url = format!("http://{addr}/feeds/y-te.{ext}");
+        if let Some(d) = feedparser(&url).await {
+            assert_eq!(d["bozo"], false, "{url}: {}", d["exception"]);
+            assert_eq!(d["hub"][0], hub.url.as_str(), "{url}");
+            assert_eq!(d["entries"], 4, "{url}");
+        }
+    }
     stop_daemon(running.daemon).await;
+}
+
+/// feedparser's reading of `url`: bozo, the hub links, the entries.
+async fn feedparser(url: &str) -> Option<serde_json::Value> {
+    const SCRIPT: &str = r#"
+import json, sys, feedparser
+d = feedparser.parse(sys.argv[1])
+print(json.dumps({
+    "bozo": bool(d.bozo),
+    "exception": repr(d.get("bozo_exception")),
+    "hub": [l.get("href") for l in d.feed.get("links", []) if l.get("rel") == "hub"],
+    "entries": len(d.entries),
+}))
+"#;
+    let url = url.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(["-c", SCRIPT, &url])
+            .output()
+    })
+    .await
+    .unwrap()
+    .ok()
+    .filter(|o| o.status.success());
+    match out {
+        Some(out) => Some(serde_json::from_slice(&out.stdout).unwrap()),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "python3 with feedparser is missing under CI"
+            );
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** SKIPPED: python3 with feedparser is not installed here; .ci/run installs it ***\n"
+            );
+            None
+        }
+    }
 }
 
 #[tokio::test]

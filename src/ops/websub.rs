@@ -1,8 +1,9 @@
 //! WebSub publishing: `[server] websub_hub` is told which feeds changed.
 //!
-//! After publish renders a topic whose bytes differ, the topic lands in
-//! [`Publisher`](crate::pipeline::publish::Publisher)'s published set;
-//! this task takes the whole set, and for each topic still configured
+//! After publish renders a topic whose bytes differ (after a change, or
+//! a reload that changes the feed; not the first render at start), it
+//! lands in [`Publisher`](crate::pipeline::publish::Publisher)'s
+//! published set; this task takes the whole set, and for each topic still configured
 //! sends the hub one `POST` per feed URL (its Atom, RSS and JSON Feed:
 //! each is a WebSub topic of its own, and one `hub.url` per request is
 //! what every hub takes), form-encoded `hub.mode=publish&hub.url=…`.

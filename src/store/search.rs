@@ -165,6 +165,14 @@ impl SearchIndex {
     /// Indexes the store's stories, newest first, until the budget is
     /// reached. Blocking. Stories ingest indexed meanwhile are kept.
     pub fn build(&self, store: &Store) -> Result<usize> {
+        let built = self.build_from(store);
+        // Ready even when the store could not be read through: what
+        // ingests index is searched rather than nothing at all.
+        self.ready.store(true, Ordering::Release);
+        built
+    }
+
+    fn build_from(&self, store: &Store) -> Result<usize> {
         let mut dated = Vec::new();
         for story in store.stories() {
             let story = story?;
@@ -190,7 +198,6 @@ impl SearchIndex {
             inner.insert(&story, &text);
             indexed += 1;
         }
-        self.ready.store(true, Ordering::Release);
         Ok(indexed)
     }
 

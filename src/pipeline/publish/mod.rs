@@ -197,11 +197,35 @@ impl Publisher {
             fresh.insert(topic.slug.clone(), Arc::new(render(config, store, topic)?));
         }
         store.flush()?;
+        let mut differ = Vec::new();
         if let Ok(mut feeds) = self.feeds.write() {
+            // A topic rendered before whose feed now differs (a reload
+            // changed its rules, its title or base_url) is a change; the
+            // first render at start is not: it shows what the store held.
+            differ = fresh
+                .iter()
+                .filter(|(slug, topic)| {
+                    feeds
+                        .get(*slug)
+                        .is_some_and(|old| old.atom.etag != topic.atom.etag)
+                })
+                .map(|(slug, _)| slug.clone())
+                .collect();
             *feeds = fresh;
         }
+        self.published_changed(differ);
         self.render_opml(config);
         Ok(())
+    }
+
+    fn published_changed(&self, slugs: Vec<String>) {
+        if !slugs.is_empty() {
+            self.published
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(slugs);
+            self.published_wake.notify_one();
+        }
     }
 
     /// The list changes only with the configuration. Its Last-Modified is
@@ -279,13 +303,7 @@ impl Publisher {
                 feeds.insert(slug, topic);
             }
         }
-        if !differ.is_empty() {
-            self.published
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(differ);
-            self.published_wake.notify_one();
-        }
+        self.published_changed(differ);
         Ok(())
     }
 }
@@ -386,6 +404,36 @@ mod tests {
 
     fn text(feed: &RenderedFeed) -> String {
         String::from_utf8(feed.body.to_vec()).unwrap()
+    }
+
+    fn config(title: &str) -> Config {
+        let text = format!(
+            "[server]\nbase_url = \"http://bantin.test/\"\n[[topic]]\nslug = \"y-te\"\ntitle = \"{title}\"\nkeywords = [\"y tế\"]\n"
+        );
+        Config::parse(&text, std::path::Path::new("feeds.toml")).unwrap()
+    }
+
+    #[test]
+    fn only_a_feed_that_changed_is_published_for_websub() {
+        let store = Store::temporary().unwrap();
+        let publisher = Publisher::new();
+        // The first render shows what the store held: no change.
+        publisher.render_all(&config("Y tế"), &store).unwrap();
+        assert!(publisher.take_published().is_empty());
+        // The same feeds again: no change either.
+        publisher.render_all(&config("Y tế"), &store).unwrap();
+        publisher.mark_changed(["y-te".to_string(), "all".to_string()]);
+        publisher.render_changed(&config("Y tế"), &store).unwrap();
+        assert!(publisher.take_published().is_empty());
+        // A reload that retitles a topic changes its feed only.
+        publisher
+            .render_all(&config("Y tế – Sức khỏe"), &store)
+            .unwrap();
+        assert_eq!(
+            publisher.take_published(),
+            BTreeSet::from(["y-te".to_string()])
+        );
+        assert!(publisher.take_published().is_empty());
     }
 
     #[test]
