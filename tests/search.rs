@@ -169,10 +169,15 @@ print(json.dumps({
 "#;
 
 async fn feedparser(url: String) -> Option<serde_json::Value> {
+    python(FEEDPARSER, &url).await
+}
+
+/// Runs a Python reader `script` on `url`: its stdout as JSON, or `None`
+/// (a loud skip) where the reader is not installed, which CI forbids.
+async fn python(script: &'static str, url: &str) -> Option<serde_json::Value> {
+    let url = url.to_string();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
-            .args(["-c", FEEDPARSER, &url])
-            .output()
+        Command::new("python3").args(["-c", script, &url]).output()
     })
     .await
     .unwrap()
@@ -180,13 +185,13 @@ async fn feedparser(url: String) -> Option<serde_json::Value> {
     if !out.status.success() {
         assert!(
             std::env::var_os("CI").is_none(),
-            "feedparser: {}",
+            "python3 reader: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         use std::io::Write as _;
         let _ = writeln!(
             std::io::stderr(),
-            "\n*** SKIPPED: python3 with feedparser is not installed here; .ci/run installs it ***\n"
+            "\n*** SKIPPED: python3 with a feed reader is not installed here; .ci/run installs it ***\n"
         );
         return None;
     }
@@ -222,8 +227,31 @@ async fn feedparser_reads_a_search_as_atom_and_rss_and_a_search_for_nothing_as_a
             assert_eq!(got, ids, "{url}");
         }
     }
+    // A JSON Feed reader (jsonfeed-util) reads them too.
+    for (query, expect_some) in [("q=ma+tuy", true), ("q=khongcotinnaynhu", false)] {
+        let (ids, feed_url) = search_json(daemon.addr, query).await;
+        let url = format!("http://{}/search?{query}&format=json", daemon.addr);
+        let Some(d) = python(JSONFEED, &url).await else {
+            break;
+        };
+        assert_eq!(d["version"], "https://jsonfeed.org/version/1.1");
+        assert_eq!(d["feed_url"], feed_url.as_str());
+        assert_eq!(d["ids"], serde_json::json!(ids), "{url}");
+        assert_eq!(!ids.is_empty(), expect_some);
+    }
     stop_daemon(daemon).await;
 }
+
+const JSONFEED: &str = r#"
+import json, sys, urllib.request, jsonfeed
+with urllib.request.urlopen(sys.argv[1]) as r:
+    feed = jsonfeed.Feed.parse_string(r.read().decode("utf-8"))
+print(json.dumps({
+    "version": feed.version,
+    "feed_url": feed.feed_url,
+    "ids": [i.id for i in feed.items],
+}))
+"#;
 
 #[tokio::test]
 async fn the_search_page_lists_the_results_and_escapes_what_it_was_sent() {
