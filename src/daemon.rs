@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::ops::{notify, recovery, reload, retention};
+use crate::ops::{notify, recovery, reload, retention, websub};
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::scheduler::Scheduler;
 use crate::serve::{self, Served};
@@ -58,6 +58,8 @@ pub async fn run(
         stop.clone(),
     ));
     polls.spawn(publish_changes(Arc::clone(&pipeline), stop.clone()));
+    polls.spawn(websub::run(Arc::clone(&pipeline), stop.clone()));
+    polls.spawn(build_search_index(Arc::clone(&pipeline)));
     polls.spawn(prune_on_schedule(Arc::clone(&pipeline), stop.clone()));
     polls.spawn(recovery::recover_store(Arc::clone(&pipeline), stop.clone()));
     let addr = listener
@@ -107,6 +109,27 @@ async fn publish_changes(pipeline: Arc<Pipeline>, shutdown: CancellationToken) {
             Ok(Err(e)) => tracing::error!(error = %e, "cannot render feeds"),
             Err(e) => tracing::error!(error = %e, "the render task failed"),
         }
+    }
+}
+
+/// Builds the search index from the store, off the start's path: a
+/// large store takes a while, and feeds are served meanwhile (a search
+/// answers 503 until it is done).
+async fn build_search_index(pipeline: Arc<Pipeline>) {
+    let p = Arc::clone(&pipeline);
+    let started = std::time::Instant::now();
+    match tokio::task::spawn_blocking(move || p.search.build(&p.store)).await {
+        Ok(Ok(stories)) => {
+            let memory = pipeline.search.memory();
+            tracing::info!(
+                stories,
+                bytes = memory.bytes,
+                ms = started.elapsed().as_millis() as u64,
+                "search index built"
+            );
+        }
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot build the search index"),
+        Err(e) => tracing::error!(error = %e, "the search index task failed"),
     }
 }
 

@@ -65,6 +65,11 @@ struct IndexLabel {
     index: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PingLabel {
+    result: &'static str,
+}
+
 type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// Adds each reason's count for `source`; a reason with none gets no series.
@@ -110,6 +115,9 @@ pub struct Metrics {
     index_bytes: Family<IndexLabel, Gauge>,
     index_budget: Gauge,
     last_success: Family<SourceLabel, FloatGauge>,
+    websub_pings: Family<PingLabel, Counter>,
+    search_index_bytes: Gauge,
+    search_index_budget: Gauge,
     /// Encoding reads the registry; one `/metrics` at a time.
     encoding: Mutex<()>,
 }
@@ -141,6 +149,9 @@ impl Metrics {
         let index_bytes = Family::<IndexLabel, Gauge>::default();
         let index_budget = Gauge::default();
         let last_success = Family::<SourceLabel, FloatGauge>::default();
+        let websub_pings = Family::<PingLabel, Counter>::default();
+        let search_index_bytes = Gauge::default();
+        let search_index_budget = Gauge::default();
         registry.register("bantin_polls", "Polls by source and result", polls.clone());
         registry.register(
             "bantin_poll_duration_seconds",
@@ -217,6 +228,21 @@ impl Metrics {
             "When each source was last polled successfully (Unix time)",
             last_success.clone(),
         );
+        registry.register(
+            "bantin_websub_pings",
+            "Publish requests sent to the WebSub hub: ok, error (tried again later), given_up (the last try failed)",
+            websub_pings.clone(),
+        );
+        registry.register(
+            "bantin_search_index_bytes",
+            "Memory of the search index: syllables to stories",
+            search_index_bytes.clone(),
+        );
+        registry.register(
+            "bantin_search_index_budget_bytes",
+            "Memory the search index may take; past it the oldest stories leave the index",
+            search_index_budget.clone(),
+        );
         Metrics {
             registry,
             polls,
@@ -235,6 +261,9 @@ impl Metrics {
             index_bytes,
             index_budget,
             last_success,
+            websub_pings,
+            search_index_bytes,
+            search_index_budget,
             encoding: Mutex::new(()),
         }
     }
@@ -307,6 +336,19 @@ impl Metrics {
                 status,
             })
             .inc();
+    }
+
+    /// Counts one publish request to the WebSub hub: `ok`, `error` (it
+    /// is tried again) or `given_up`.
+    pub fn websub_ping(&self, result: &'static str) {
+        self.websub_pings.get_or_create(&PingLabel { result }).inc();
+    }
+
+    /// The search index's memory and budget, in bytes, as of now.
+    pub fn search_index(&self, bytes: usize, budget: usize) {
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.search_index_bytes.set(gauge(bytes));
+        self.search_index_budget.set(gauge(budget));
     }
 
     /// The text served at `/metrics`, with the state gauges set from the

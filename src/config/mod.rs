@@ -69,6 +69,9 @@ pub struct ServerSettings {
     /// Client connections open at once at most; the last few of them
     /// serve only `/healthz`. Needs a restart.
     pub max_connections: usize,
+    /// The WebSub hub every feed names (`rel="hub"`) and that is told of
+    /// each change (`crate::ops::websub`); `None`: no hub.
+    pub websub_hub: Option<Url>,
 }
 
 /// sled caches up to 1 GiB by default; feeds read the newest stories only,
@@ -80,6 +83,10 @@ pub const DEFAULT_CACHE: u64 = 8 * 1024 * 1024;
 /// The in-memory title and text indexes hold the weeks new items fall in;
 /// a week of 30,000 copies takes about 20 MiB.
 pub const DEFAULT_INDEX_MEMORY: u64 = 32 * 1024 * 1024;
+
+/// The search index holds the syllables of each story's copies; about
+/// 2 KiB a story, so 64 MiB keeps some 30,000 of the newest searchable.
+pub const DEFAULT_SEARCH_MEMORY: u64 = 64 * 1024 * 1024;
 
 /// The oldest `published` a story may have to be kept at `now`, or
 /// `None` when `keep_days` reaches past the calendar (keep everything).
@@ -97,6 +104,8 @@ pub struct StoreSettings {
     pub cache: u64,
     /// Bytes the in-memory title and text indexes may take.
     pub index_memory: u64,
+    /// Bytes the search index may take (`crate::store::search`).
+    pub search_memory: u64,
 }
 
 #[derive(Debug, Clone)]

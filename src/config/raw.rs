@@ -27,6 +27,7 @@ pub struct RawServer {
     pub base_url: Option<Spanned<String>>,
     pub shutdown_timeout: Option<Spanned<String>>,
     pub max_connections: Option<Spanned<i64>>,
+    pub websub_hub: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -37,6 +38,7 @@ pub struct RawStore {
     pub feed_size: Option<Spanned<i64>>,
     pub cache: Option<Spanned<String>>,
     pub index_memory: Option<Spanned<String>>,
+    pub search_memory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -51,6 +51,21 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => listen.and_then(|l| Url::parse(&format!("http://{l}/")).ok()),
     };
 
+    let websub_hub = raw
+        .server
+        .websub_hub
+        .as_ref()
+        .and_then(|s| check.parse_with(s, parse_hub_url));
+    if let (Some(hub), None) = (&raw.server.websub_hub, &raw.server.base_url) {
+        // The hub fetches the feeds it is told of from their `rel="self"`
+        // address: one made up from `listen` (127.0.0.1 by default) is
+        // not one it can reach.
+        check.problem(
+            Some(hub.span()),
+            "`websub_hub` needs `base_url` in [server]: the public address the hub fetches the feeds from".into(),
+        );
+    }
+
     let shutdown_timeout = raw.server.shutdown_timeout.as_ref().and_then(|v| {
         check.parse_with(v, |s| match parse_duration(s)? {
             d if d > MAX_SHUTDOWN_TIMEOUT => Err(format!(
@@ -99,6 +114,12 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .as_ref()
             .and_then(|v| check.parse_with(v, |s| size_within(s, "index_memory", MAX_CACHE)))
             .unwrap_or(crate::config::DEFAULT_INDEX_MEMORY),
+        search_memory: raw
+            .store
+            .search_memory
+            .as_ref()
+            .and_then(|v| check.parse_with(v, |s| size_within(s, "search_memory", MAX_CACHE)))
+            .unwrap_or(crate::config::DEFAULT_SEARCH_MEMORY),
     };
 
     let poll = check.poll(&raw.poll);
@@ -114,6 +135,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 base_url,
                 shutdown_timeout,
                 max_connections,
+                websub_hub,
             },
             store,
             poll,
@@ -555,6 +577,16 @@ fn parse_base_url(s: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// A hub is reached over http or https, at a host.
+fn parse_hub_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some() => Ok(url),
+        "http" | "https" => Err(format!("`{s}` has no host")),
+        _ => Err(format!("`{s}` must be an http or https URL")),
+    }
+}
+
 /// Source URLs are http(s), or `file:` for bundled and local feeds. A
 /// `file:` URL without a leading `/` is relative to feeds.toml's directory,
 /// so the offline demo works from any checkout.
@@ -683,5 +715,30 @@ url = "https://x.test/rss"
         let p =
             problems("[[topic]]\nslug = \"y-te\"\ntitle = \"Y tế\"\nkeywords = [\"tế\", \"--\"]\n");
         assert_eq!((p[0].line, p[0].column), (4, 19), "{p:?}");
+    }
+
+    #[test]
+    fn websub_hub_must_be_http_and_names_its_place() {
+        let p = problems(
+            "[server]\nbase_url = \"https://tin.example/\"\nwebsub_hub = \"ftp://hub.example/\"\n",
+        );
+        assert_eq!((p[0].line, p[0].column), (3, 14), "{p:?}");
+        assert!(p[0].message.contains("http or https"), "{p:?}");
+        let config = validate(
+            "[server]\nbase_url = \"https://tin.example/\"\nwebsub_hub = \"https://hub.example/\"\n",
+            Path::new("feeds.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.server.websub_hub.map(|u| u.to_string()),
+            Some("https://hub.example/".into())
+        );
+    }
+
+    #[test]
+    fn websub_hub_without_base_url_is_an_error() {
+        let p = problems("[server]\nwebsub_hub = \"https://hub.example/\"\n");
+        assert_eq!((p[0].line, p[0].column), (2, 14), "{p:?}");
+        assert!(p[0].message.contains("base_url"), "{p:?}");
     }
 }

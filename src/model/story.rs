@@ -246,6 +246,8 @@ pub struct Ingested {
     pub joined_by_text: usize,
     /// Topics whose feed changed.
     pub touched_topics: BTreeSet<String>,
+    /// Stories created or changed, for the search index.
+    pub touched_stories: BTreeSet<StoryId>,
     /// Items not stored, and why.
     pub dropped: Dropped,
 }

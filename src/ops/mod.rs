@@ -8,6 +8,7 @@
 //! - [`notify`]: systemd readiness, status line and watchdog.
 //! - [`memory`]: the allocator's settings, fixed at start.
 //! - [`recovery`]: the store reopened after a write failure, until it writes.
+//! - [`websub`]: the WebSub hub told of each feed that changed.
 
 pub mod backup;
 pub mod memory;
@@ -15,3 +16,4 @@ pub mod notify;
 pub mod recovery;
 pub mod reload;
 pub mod retention;
+pub mod websub;

@@ -27,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
+use crate::model::story::StoryId;
 use crate::pipeline::{Pipeline, merge};
 use crate::store::{Result, Store};
 
@@ -58,6 +59,8 @@ pub struct Pruned {
     pub week_keys: usize,
     /// Topics whose feed lost stories.
     pub touched_topics: BTreeSet<String>,
+    /// The stories removed, for the search index to let go of.
+    pub removed: BTreeSet<StoryId>,
     /// Set when a batch stopped at [`BATCH`] with more to do.
     pub more: bool,
 }
@@ -71,6 +74,7 @@ impl Pruned {
         self.dangling += other.dangling;
         self.week_keys += other.week_keys;
         self.touched_topics.extend(other.touched_topics);
+        self.removed.extend(other.removed);
         self.more = other.more;
     }
 }
@@ -109,6 +113,7 @@ pub fn prune_batch(store: &Store, cutoff: DateTime<Utc>, limit: usize) -> Result
             Some(story) if story.published < cutoff => {
                 done.copies += merge::forget(&mut batch, &story)?;
                 done.stories += 1;
+                done.removed.insert(story.id);
                 done.touched_topics.extend(story.topics);
             }
             // The story is gone, or is recent and indexed elsewhere: these
@@ -158,6 +163,10 @@ pub fn prune_running(
         pipeline
             .publisher
             .mark_changed(batch.touched_topics.iter().cloned());
+        // Gone from the store, so `update` takes them out of the index.
+        if let Err(e) = pipeline.search.update(&pipeline.store, &batch.removed) {
+            tracing::warn!(error = %e, "cannot take pruned stories out of the search index");
+        }
         let more = batch.more;
         done.add(batch);
         if !more {

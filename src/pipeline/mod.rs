@@ -29,6 +29,7 @@ use crate::model::{Cuts, DateOrder, Hints, Ingested, PollResult, SourceState};
 use crate::pipeline::fetch::{ClientError, FetchError, Fetcher};
 use crate::pipeline::parse::ParseError;
 use crate::pipeline::publish::Publisher;
+use crate::store::search::SearchIndex;
 use crate::store::{Store, StoreError};
 
 pub use prepare::{Body, Prepared, prepare};
@@ -86,6 +87,9 @@ pub struct Pipeline {
     pub store: Store,
     pub publisher: Arc<Publisher>,
     pub metrics: Arc<Metrics>,
+    /// Kept up to date by each ingest; built from the store by the daemon
+    /// ([`SearchIndex::build`]), off the start's path.
+    pub search: Arc<SearchIndex>,
     /// Serializes merges: two sources carrying one new story at the same
     /// moment must not both mint it. A std mutex, taken only inside
     /// `spawn_blocking`, never across an `.await`.
@@ -110,12 +114,14 @@ impl Pipeline {
         classify::reclassify::if_rules_changed(&config, &store)?;
         let publisher = Publisher::new();
         publisher.render_all(&config, &store)?;
+        let search = Arc::new(SearchIndex::new(config.store.search_memory));
         Ok(Arc::new(Pipeline {
             config: Arc::new(InForce::new(config)),
             fetcher: RwLock::new(Arc::new(fetcher)),
             store,
             publisher: Arc::new(publisher),
             metrics: Arc::new(Metrics::new()),
+            search,
             merging: Mutex::new(()),
             ingesting: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -341,6 +347,11 @@ impl Pipeline {
         let oldest = crate::config::cutoff(self.config().store.keep_days, seen);
         let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
         self.metrics.ingested(&source.id, &ingested);
+        // The stories are stored: a failure here only leaves them out of
+        // search results until they change again or the daemon restarts.
+        if let Err(e) = self.search.update(&self.store, &ingested.touched_stories) {
+            tracing::warn!(source = %source.id, error = %e, "cannot index stories for search");
+        }
         self.publisher
             .mark_changed(ingested.touched_topics.iter().cloned());
         Ok(Ingest {

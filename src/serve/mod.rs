@@ -2,7 +2,8 @@
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
 //! `.rss` and `.json`, `/feeds.opml` (every topic's feed),
-//! `/stories/{id}` (why a story is where it is), `/metrics` (Prometheus),
+//! `/stories/{id}` (why a story is where it is), `/search?q=…` (stored
+//! stories matching a keyword), `/metrics` (Prometheus),
 //! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
 //! ETag / Last-Modified and 304 answers; this module never fetches, parses
@@ -16,11 +17,13 @@
 //! - [`caps`]: what a client may send.
 //! - [`connections`]: how many connections, and for how long.
 //! - [`routes`]: the feeds and their list, `/status.json`, `/stories/{id}`, `/metrics`.
+//! - [`search`]: `/search`, as a page or a feed.
 //! - [`status_page`]: the page at `/`.
 
 mod caps;
 mod connections;
 mod routes;
+mod search;
 mod status_page;
 
 use std::sync::Arc;
@@ -43,6 +46,7 @@ use crate::pipeline::publish::Publisher;
 use crate::shutdown::Shutdown;
 use crate::status::Notices;
 use crate::store::Store;
+use crate::store::search::SearchIndex;
 use connections::{Admission, Connections};
 
 /// After an accept error other than a reset: out of descriptors, most
@@ -59,6 +63,7 @@ pub struct Served {
     pub publisher: Arc<Publisher>,
     pub metrics: Arc<Metrics>,
     pub notices: Arc<Notices>,
+    pub search: Arc<SearchIndex>,
 }
 
 impl Served {
@@ -70,6 +75,7 @@ impl Served {
             publisher: Arc::clone(&pipeline.publisher),
             metrics: Arc::clone(&pipeline.metrics),
             notices,
+            search: Arc::clone(&pipeline.search),
         }
     }
 }
@@ -207,6 +213,7 @@ pub fn router(state: Served) -> Router {
         .route("/feeds/{file}", get(routes::feed))
         .route("/feeds.opml", get(routes::opml))
         .route("/stories/{id}", get(routes::story))
+        .route("/search", get(search::search))
         .route("/metrics", get(routes::metrics))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

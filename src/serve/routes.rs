@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::Served;
+use crate::config::Config;
 use crate::metrics::StoreFigures;
+use crate::pipeline::publish::view::feed_url;
 use crate::pipeline::publish::{Format, RenderedFeed};
 use crate::status::{statuses, store_notice};
 
@@ -34,12 +36,24 @@ pub async fn feed(
 ) -> Response {
     let found = file.rsplit_once('.').and_then(|(slug, ext)| {
         let format = Format::from_ext(ext)?;
-        Some((format, state.publisher.get_as(slug, format)?))
+        Some((slug, format, state.publisher.get_as(slug, format)?))
     });
-    let Some((format, feed)) = found else {
+    let Some((slug, format, feed)) = found else {
         return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
     };
-    document(&feed, format.content_type(), &request)
+    let mut response = document(&feed, format.content_type(), &request);
+    if let Some(link) = hub_link(&state.config.get(), slug, format) {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    response
+}
+
+/// WebSub §4: `Link: <hub>; rel="hub", <feed>; rel="self"`, so that a
+/// subscriber finds the hub without reading the body (and a 304 too).
+fn hub_link(config: &Config, slug: &str, format: Format) -> Option<HeaderValue> {
+    let hub = config.server.websub_hub.as_ref()?;
+    let own = feed_url(config.server.base_url.as_str(), slug, format.ext());
+    HeaderValue::from_str(&format!("<{hub}>; rel=\"hub\", <{own}>; rel=\"self\"")).ok()
 }
 
 /// `/feeds.opml`: every topic's feed.
@@ -107,6 +121,8 @@ pub async fn metrics(State(state): State<Served>) -> Response {
             .into_iter()
             .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
             .collect();
+        let search = state.search.memory();
+        state.metrics.search_index(search.bytes, search.budget);
         let store = StoreFigures {
             disk_bytes: state.store.size_on_disk(),
             index: state.store.index_memory(),

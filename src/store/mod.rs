@@ -9,7 +9,8 @@
 //! written; [`recent`]: the lookup indexes in memory; [`handle`]: the
 //! engine every clone shares, swapped when the store is reopened after a
 //! write failure, and that failure; [`salvage`]: what can be read of a
-//! damaged store.
+//! damaged store; [`search`]: the search index, syllables to stories,
+//! in memory.
 //!
 //! Trees and their key layouts:
 //!
@@ -69,6 +70,7 @@ mod handle;
 mod indexes;
 mod recent;
 pub mod salvage;
+pub mod search;
 mod topics;
 
 pub use backend::{Backend, Tree};

@@ -95,6 +95,16 @@ impl Syllables {
         self.exact.len()
     }
 
+    /// Every syllable's hash, in text order.
+    pub fn exact(&self) -> &[u64] {
+        &self.exact
+    }
+
+    /// Every syllable's diacritic-free hash, in text order.
+    pub fn plain(&self) -> &[u64] {
+        &self.plain
+    }
+
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty()
     }

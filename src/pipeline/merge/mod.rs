@@ -466,6 +466,7 @@ fn save(
     batch.put_copy(copy);
 
     done.touched_topics.extend(story.topics.iter().cloned());
+    done.touched_stories.insert(story.id);
     if let Some(before) = before {
         done.touched_topics.extend(before.topics);
     }

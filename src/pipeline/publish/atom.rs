@@ -6,6 +6,12 @@ use super::view::{EntryView, TopicView};
 
 pub fn write(view: &TopicView) -> Vec<u8> {
     let self_url = view.feed_url("atom");
+    let mut links = vec![
+        link(&self_url, "self", None),
+        link(&view.base_url, "alternate", None),
+    ];
+    // WebSub §4: the hub a subscriber asks to be told of changes.
+    links.extend(view.hub.iter().map(|hub| link(hub, "hub", None)));
     let feed = atom::Feed {
         title: view.title.clone().into(),
         id: self_url.clone(),
@@ -20,10 +26,7 @@ pub fn write(view: &TopicView) -> Vec<u8> {
             version: Some(env!("CARGO_PKG_VERSION").into()),
             ..Default::default()
         }),
-        links: vec![
-            link(&self_url, "self", None),
-            link(&view.base_url, "alternate", None),
-        ],
+        links,
         lang: Some("vi".into()),
         entries: view.entries.iter().map(entry).collect(),
         ..Default::default()

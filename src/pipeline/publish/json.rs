@@ -20,7 +20,17 @@ struct Feed<'a> {
     feed_url: String,
     language: &'static str,
     authors: Vec<Author<'a>>,
+    /// JSON Feed 1.1 `hubs`: the WebSub hub, when there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -74,6 +84,14 @@ pub fn write(view: &TopicView) -> Vec<u8> {
             name: "bantin",
             url: Some(&view.base_url),
         }],
+        hubs: view
+            .hub
+            .iter()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .collect(),
         items: view.entries.iter().map(item).collect(),
     };
     // Serialising these structs (strings and vectors only) cannot fail.

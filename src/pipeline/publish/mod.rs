@@ -87,7 +87,8 @@ impl Format {
         }
     }
 
-    fn write(self, view: &TopicView) -> Vec<u8> {
+    /// `view` in this format.
+    pub fn write(self, view: &TopicView) -> Vec<u8> {
         match self {
             Format::Atom => atom::write(view),
             Format::Rss => rss::write(view),
@@ -146,6 +147,13 @@ pub struct Publisher {
     changed: Mutex<BTreeSet<String>>,
     /// Woken when a topic is marked changed.
     pub wake: Notify,
+    /// Topics whose feeds `render_changed` rendered different bytes for,
+    /// since [`Publisher::take_published`]: what WebSub tells its hub. A
+    /// set of at most every topic, so it stays bounded however long the
+    /// hub takes, and many renders of one topic make one entry.
+    published: Mutex<BTreeSet<String>>,
+    /// Woken when a topic is added to `published`.
+    pub published_wake: Notify,
 }
 
 impl Default for Publisher {
@@ -161,6 +169,8 @@ impl Publisher {
             opml: RwLock::new(None),
             changed: Mutex::new(BTreeSet::new()),
             wake: Notify::new(),
+            published: Mutex::new(BTreeSet::new()),
+            published_wake: Notify::new(),
         }
     }
 
@@ -187,11 +197,35 @@ impl Publisher {
             fresh.insert(topic.slug.clone(), Arc::new(render(config, store, topic)?));
         }
         store.flush()?;
+        let mut differ = Vec::new();
         if let Ok(mut feeds) = self.feeds.write() {
+            // A topic rendered before whose feed now differs (a reload
+            // changed its rules, its title or base_url) is a change; the
+            // first render at start is not: it shows what the store held.
+            differ = fresh
+                .iter()
+                .filter(|(slug, topic)| {
+                    feeds
+                        .get(*slug)
+                        .is_some_and(|old| old.atom.etag != topic.atom.etag)
+                })
+                .map(|(slug, _)| slug.clone())
+                .collect();
             *feeds = fresh;
         }
+        self.published_changed(differ);
         self.render_opml(config);
         Ok(())
+    }
+
+    fn published_changed(&self, slugs: Vec<String>) {
+        if !slugs.is_empty() {
+            self.published
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(slugs);
+            self.published_wake.notify_one();
+        }
     }
 
     /// The list changes only with the configuration. Its Last-Modified is
@@ -207,6 +241,11 @@ impl Publisher {
         if held.as_ref().is_none_or(|old| old.etag != fresh.etag) {
             *held = Some(Arc::new(fresh));
         }
+    }
+
+    /// The topics whose feeds changed since the last call, emptied.
+    pub fn take_published(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.published.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Marks topics whose stories changed, for the next `render_changed`.
@@ -250,9 +289,21 @@ impl Publisher {
             return Ok(());
         }
         store.flush()?;
+        let mut differ = Vec::new();
         if let Ok(mut feeds) = self.feeds.write() {
-            feeds.extend(fresh);
+            for (slug, topic) in fresh {
+                // Every format is written from one view: one differs
+                // when any does.
+                if feeds
+                    .get(&slug)
+                    .is_none_or(|old| old.atom.etag != topic.atom.etag)
+                {
+                    differ.push(slug.clone());
+                }
+                feeds.insert(slug, topic);
+            }
         }
+        self.published_changed(differ);
         Ok(())
     }
 }
@@ -341,6 +392,8 @@ mod tests {
             slug: "y-te".into(),
             title: "Y tế".into(),
             base_url: "http://bantin.test/".into(),
+            hub: None,
+            search: None,
             updated: at("2026-11-22T03:00:00Z"),
             entries: vec![
                 entry(2, "Tiêm chủng mở rộng", "Tóm tắt"),
@@ -351,6 +404,36 @@ mod tests {
 
     fn text(feed: &RenderedFeed) -> String {
         String::from_utf8(feed.body.to_vec()).unwrap()
+    }
+
+    fn config(title: &str) -> Config {
+        let text = format!(
+            "[server]\nbase_url = \"http://bantin.test/\"\n[[topic]]\nslug = \"y-te\"\ntitle = \"{title}\"\nkeywords = [\"y tế\"]\n"
+        );
+        Config::parse(&text, std::path::Path::new("feeds.toml")).unwrap()
+    }
+
+    #[test]
+    fn only_a_feed_that_changed_is_published_for_websub() {
+        let store = Store::temporary().unwrap();
+        let publisher = Publisher::new();
+        // The first render shows what the store held: no change.
+        publisher.render_all(&config("Y tế"), &store).unwrap();
+        assert!(publisher.take_published().is_empty());
+        // The same feeds again: no change either.
+        publisher.render_all(&config("Y tế"), &store).unwrap();
+        publisher.mark_changed(["y-te".to_string(), "all".to_string()]);
+        publisher.render_changed(&config("Y tế"), &store).unwrap();
+        assert!(publisher.take_published().is_empty());
+        // A reload that retitles a topic changes its feed only.
+        publisher
+            .render_all(&config("Y tế – Sức khỏe"), &store)
+            .unwrap();
+        assert_eq!(
+            publisher.take_published(),
+            BTreeSet::from(["y-te".to_string()])
+        );
+        assert!(publisher.take_published().is_empty());
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn write(view: &TopicView) -> Vec<u8> {
         last_build_date: Some(view.updated.to_rfc2822()),
         generator: Some(format!("bantin {}", env!("CARGO_PKG_VERSION"))),
         namespaces: BTreeMap::from([("atom".into(), ATOM.into())]),
-        extensions: self_link(&view.feed_url("rss")),
+        extensions: atom_links(&view.feed_url("rss"), view.hub.as_deref()),
         items: view.entries.iter().map(item).collect(),
         ..Default::default()
     };
@@ -34,19 +34,27 @@ pub fn write(view: &TopicView) -> Vec<u8> {
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 
 /// `<atom:link rel="self" href="…" type="application/rss+xml">`, the
-/// feed's own address (RSS Advisory Board's best practice).
-fn self_link(href: &str) -> ExtensionMap {
-    let link = Extension {
-        name: "atom:link".into(),
-        value: None,
-        attrs: BTreeMap::from([
-            ("href".into(), href.into()),
-            ("rel".into(), "self".into()),
-            ("type".into(), "application/rss+xml".into()),
-        ]),
-        children: BTreeMap::new(),
+/// feed's own address (RSS Advisory Board's best practice), and with a
+/// hub `<atom:link rel="hub" href="…">`, where WebSub §4 puts it in RSS.
+fn atom_links(self_href: &str, hub: Option<&str>) -> ExtensionMap {
+    let link = |href: &str, rel: &str, kind: Option<&str>| {
+        let mut attrs = BTreeMap::from([
+            ("href".to_string(), href.to_string()),
+            ("rel".to_string(), rel.to_string()),
+        ]);
+        if let Some(kind) = kind {
+            attrs.insert("type".into(), kind.into());
+        }
+        Extension {
+            name: "atom:link".into(),
+            value: None,
+            attrs,
+            children: BTreeMap::new(),
+        }
     };
-    BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), vec![link])]))])
+    let mut links = vec![link(self_href, "self", Some("application/rss+xml"))];
+    links.extend(hub.map(|hub| link(hub, "hub", None)));
+    BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), links)]))])
 }
 
 fn item(e: &EntryView) -> rss::Item {

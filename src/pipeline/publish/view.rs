@@ -17,6 +17,11 @@ pub struct TopicView {
     pub title: String,
     /// `[server] base_url`, ending in `/`.
     pub base_url: String,
+    /// `[server] websub_hub`: the hub each format names (`rel="hub"`).
+    pub hub: Option<String>,
+    /// For a search's results: its query string (`q=…[&topic=…]`, URL
+    /// encoded), which names the feed in place of the slug.
+    pub search: Option<String>,
     /// The latest entry's `updated`, or the store's creation for an
     /// empty feed: never the clock, so an unchanged store renders the
     /// same bytes.
@@ -28,7 +33,10 @@ pub struct TopicView {
 impl TopicView {
     /// The topic's feed URL in format `ext` (`atom`, `rss`, `json`).
     pub fn feed_url(&self, ext: &str) -> String {
-        feed_url(&self.base_url, &self.slug, ext)
+        match &self.search {
+            Some(query) => format!("{}search?{query}&format={ext}", self.base_url),
+            None => feed_url(&self.base_url, &self.slug, ext),
+        }
     }
 }
 
@@ -83,8 +91,49 @@ pub struct SourceRef {
 /// The view of `topic`: its newest `[store] feed_size` stories.
 pub fn topic_view(config: &Config, store: &Store, topic: &Topic) -> Result<TopicView> {
     let stories = store.newest(&topic.slug, config.store.feed_size)?;
+    let (entries, updated) = entries(config, store, &stories)?;
+    Ok(TopicView {
+        slug: topic.slug.clone(),
+        title: topic.title.clone(),
+        base_url: config.server.base_url.to_string(),
+        hub: config.server.websub_hub.as_ref().map(|u| u.to_string()),
+        search: None,
+        updated,
+        entries,
+    })
+}
+
+/// The view of a search's results, `stories` newest first; `query` is
+/// its query string, which names the feed. No hub: nobody tells one
+/// when a search's results change.
+pub fn search_view(
+    config: &Config,
+    store: &Store,
+    title: String,
+    query: String,
+    stories: &[Story],
+) -> Result<TopicView> {
+    let (entries, updated) = entries(config, store, stories)?;
+    Ok(TopicView {
+        slug: "search".into(),
+        title,
+        base_url: config.server.base_url.to_string(),
+        hub: None,
+        search: Some(query),
+        updated,
+        entries,
+    })
+}
+
+/// The entries of `stories`, and the latest one's date (the store's
+/// creation when there are none).
+fn entries(
+    config: &Config,
+    store: &Store,
+    stories: &[Story],
+) -> Result<(Vec<EntryView>, DateTime<Utc>)> {
     let mut entries = Vec::with_capacity(stories.len());
-    for story in &stories {
+    for story in stories {
         let copies = shown_first(config, store, story)?;
         if !copies.is_empty() {
             entries.push(entry(config, story, &copies));
@@ -94,13 +143,7 @@ pub fn topic_view(config: &Config, store: &Store, topic: &Topic) -> Result<Topic
         Some(updated) => updated,
         None => store.created()?,
     };
-    Ok(TopicView {
-        slug: topic.slug.clone(),
-        title: topic.title.clone(),
-        base_url: config.server.base_url.to_string(),
-        updated,
-        entries,
-    })
+    Ok((entries, updated))
 }
 
 /// The story's copies, the one it shows first: the most authoritative
