@@ -157,7 +157,7 @@ impl Checker<'_> {
         self.problems.push(Problem {
             line,
             column,
-            message,
+            message: one_line(&message),
         });
     }
 
@@ -473,6 +473,22 @@ fn check_date_format(format: &str) -> Result<String, String> {
     Ok(format.to_string())
 }
 
+/// A message on one line: a value it quotes may hold a newline or other
+/// control characters (`slug = "a\nb"`), which are shown escaped so
+/// every problem stays one `path:line:column: message` line.
+fn one_line(message: &str) -> String {
+    if !message.chars().any(char::is_control) {
+        return message.to_string();
+    }
+    message
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -650,6 +666,16 @@ mod tests {
         let found = problems("[store]\nindex_memory = \"much\"\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn a_quoted_newline_keeps_the_problem_on_one_line() {
+        // Found by the property tests: a `\n` inside a bad slug split the
+        // message, and the second line had no place.
+        let p = problems("[[topic]]\nslug = \"an-nin\\ng\"\ntitle = \"x\"\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("`an-nin\\ng`"), "{p:?}");
+        assert!(!p[0].message.contains('\n'));
     }
 
     #[test]

@@ -577,3 +577,102 @@ pub async fn stop_daemon(daemon: Daemon) {
     signal(&daemon.child, "TERM");
     assert!(exit_within(daemon.child, 20).await.success());
 }
+
+/// Attributes a browser reads as a URL (or, `values`/`to`/`from` in SVG
+/// animation, may set one).
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "background",
+    "poster",
+    "srcset",
+    "data",
+    "cite",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "usemap",
+    "to",
+    "values",
+    "from",
+    "content",
+    "ping",
+    "manifest",
+    "codebase",
+    "classid",
+    "archive",
+    "profile",
+    "icon",
+];
+
+/// A URL attribute's value as a browser reads its scheme: control
+/// characters and whitespace anywhere dropped, lowercase.
+fn scheme_view(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// What is unsafe in `html` once a browser parses it, if anything: a
+/// script-running element, an `on*` or `style` attribute, or a
+/// `javascript:`, `vbscript:` or `data:` URL.
+pub fn unsafe_html(html: &str) -> Option<String> {
+    unsafe_in(scraper::Html::parse_fragment(html), false)
+}
+
+/// [`unsafe_html`] for a whole page of bantin's own: its `<style>`,
+/// `<meta>` and `<link>` elements are its own, the rest is held to the same
+/// rules.
+pub fn unsafe_page(html: &str) -> Option<String> {
+    unsafe_in(scraper::Html::parse_document(html), true)
+}
+
+fn unsafe_in(parsed: scraper::Html, page: bool) -> Option<String> {
+    for node in parsed.tree.nodes() {
+        let scraper::Node::Element(element) = node.value() else {
+            continue;
+        };
+        let name = element.name().to_ascii_lowercase();
+        let own = page && matches!(name.as_str(), "style" | "meta" | "link");
+        if !own
+            && (matches!(
+                name.as_str(),
+                "script"
+                    | "style"
+                    | "iframe"
+                    | "object"
+                    | "embed"
+                    | "base"
+                    | "meta"
+                    | "link"
+                    | "form"
+            ) || name.contains("script"))
+        {
+            return Some(format!("a <{name}> element"));
+        }
+        for (attr, value) in element.attrs() {
+            let attr = attr.to_ascii_lowercase();
+            if attr.starts_with("on") {
+                return Some(format!("an {attr} attribute on <{name}>"));
+            }
+            if attr == "style" || attr == "srcdoc" {
+                return Some(format!("a {attr} attribute on <{name}>"));
+            }
+            if !URL_ATTRIBUTES.contains(&attr.as_str()) {
+                continue;
+            }
+            let seen = scheme_view(value);
+            for bad in ["javascript:", "vbscript:", "data:"] {
+                if seen.starts_with(bad) || (attr == "srcset" && seen.contains(bad)) {
+                    return Some(format!("{attr}=\"{value}\" on <{name}>"));
+                }
+            }
+        }
+    }
+    None
+}

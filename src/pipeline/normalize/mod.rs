@@ -99,7 +99,14 @@ fn normalize_fields(
         published: plausible.unwrap_or(seen),
         date_missing: plausible.is_none(),
         updated: raw.updated.filter(|d| *d <= seen + FUTURE_SLACK),
-        authors: raw.authors.iter().map(|a| clean(a)).collect(),
+        // Read as text like titles: a name written with markup
+        // (`<b>PV</b>`, an escaped `<script>`) goes out as its words only.
+        authors: raw
+            .authors
+            .iter()
+            .map(|a| text_of(a))
+            .filter(|a| !a.is_empty())
+            .collect(),
         categories: raw.categories.iter().map(|c| text_of(c)).collect(),
         article: false,
     }
@@ -125,18 +132,46 @@ fn unmangled(text: &str) -> Cow<'_, str> {
 }
 
 /// Text that may hold markup or entities, as plain text. Feeds escape
-/// twice at times (`&amp;#7853;`), so entities are decoded until stable,
-/// at most twice.
+/// twice at times (`&amp;#7853;`), so markup and entities are peeled until
+/// stable: markup an escape hid (`&lt;script&gt;`) is markup still, and
+/// must not reach a reader that shows a title or an author's name as HTML.
 fn text_of(s: &str) -> String {
-    let plain = if s.contains('<') {
-        html_to_text(s)
-    } else {
-        s.to_string()
-    };
-    let once = html_escape::decode_html_entities(&plain);
-    let twice = html_escape::decode_html_entities(&once);
-    // A double-escaped `&amp;#146;` is a C1 control only once decoded here.
-    clean(&repair_c1(&twice))
+    let mut text = s.to_string();
+    for _ in 0..PEELS {
+        let next = if text.contains('<') {
+            html_to_text(&text)
+        } else {
+            // A double-escaped `&amp;#146;` is a C1 control only once decoded here.
+            clean(&repair_c1(&html_escape::decode_html_entities(&text)))
+        };
+        if next == text {
+            return text;
+        }
+        text = next;
+    }
+    // Escaped deeper than any feed does: what still reads as a tag is
+    // broken up (`< script`), which no HTML parser takes for one.
+    untagged(&text)
+}
+
+/// Rounds of markup and entities [`text_of`] takes off at most.
+const PEELS: usize = 8;
+
+/// `text` with a space after every `<` that would open a tag.
+fn untagged(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '<'
+            && chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
+        {
+            out.push(' ');
+        }
+    }
+    out
 }
 
 fn clean_html(html: &str, base: &str) -> String {
@@ -163,6 +198,37 @@ mod tests {
 
     fn seen() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn markup_escaped_in_raw_text_is_no_tag_in_a_title() {
+        // Found by the property tests: `<xmp>` keeps its escapes as text,
+        // which a fixed two decodings turned into a `<script>` title.
+        let raw = RawItem {
+            title: Some("<object><a><xmp>&amp;lt;script&amp;gt;".into()),
+            ..RawItem::default()
+        };
+        let title = normalize(&raw, "https://x.test/", seen()).title;
+        assert!(!title.contains("<script"), "{title}");
+        // Escaped deeper than the peels reach: left as text, never a tag.
+        let deep = format!("&{}lt;script&gt;", "amp;".repeat(PEELS - 1));
+        assert_eq!(text_of(&deep), "< script>");
+    }
+
+    #[test]
+    fn authors_are_text_without_markup() {
+        let raw = RawItem {
+            authors: vec![
+                "&lt;script&gt;alert(1)&lt;/script&gt;Phóng viên".into(),
+                "<script>alert(1)</script>".into(),
+                "<b>Hữu Tài</b>".into(),
+            ],
+            ..RawItem::default()
+        };
+        assert_eq!(
+            normalize(&raw, "https://x.test/", seen()).authors,
+            ["Phóng viên", "Hữu Tài"]
+        );
     }
 
     #[test]

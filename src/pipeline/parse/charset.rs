@@ -150,7 +150,42 @@ fn declare_utf8(mut text: String) -> String {
     if let Some(value) = stale {
         text.replace_range(value, "UTF-8");
     }
-    text
+    out_of_place_declarations(text)
+}
+
+/// The text with every XML declaration but a leading one made a plain
+/// processing instruction (`<?xml-stray ...?>`). Two documents served
+/// back to back carry a second declaration; quick-xml reads it as one and
+/// feed-rs then switches the decoder to its encoding, which quick-xml
+/// 0.42 only allows within the first bytes: past them it panics. A
+/// declaration anywhere but at the start is ill-formed XML, so nothing is
+/// lost by reading it as an instruction nobody handles.
+fn out_of_place_declarations(text: String) -> String {
+    let lead = skip_ws(text.as_bytes(), 0);
+    let stray = |(at, _): &(usize, &str)| {
+        *at != lead
+            && text
+                .as_bytes()
+                .get(at + 5)
+                .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    let found: Vec<usize> = text
+        .match_indices("<?xml")
+        .filter(stray)
+        .map(|(at, _)| at)
+        .collect();
+    if found.is_empty() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + found.len() * 6);
+    let mut from = 0;
+    for at in found {
+        out.push_str(&text[from..at + 5]);
+        out.push_str("-stray");
+        from = at + 5;
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// An approximation of the WHATWG prescan: `<meta charset=...>` or the
@@ -485,6 +520,13 @@ mod tests {
         check(doc.as_bytes(), None, (&want, CP1258, XmlDeclaration));
         let pi = "<?xml-stylesheet encoding=\"x\"?><a/>";
         check(pi.as_bytes(), None, (pi, "UTF-8", ValidUtf8));
+    }
+
+    #[test]
+    fn only_a_leading_declaration_stays_one() {
+        let two = "\n<?xml version=\"1.0\"?><a/>\n<?xml version=\"1.0\" encoding=\"utf-16\"?><b/><?xml?><?xml-stylesheet href=\"s\"?>";
+        let want = "\n<?xml version=\"1.0\"?><a/>\n<?xml-stray version=\"1.0\" encoding=\"utf-16\"?><b/><?xml?><?xml-stylesheet href=\"s\"?>";
+        assert_eq!(decode(two.as_bytes(), None).text, want);
     }
 
     #[test]

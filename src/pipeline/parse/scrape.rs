@@ -240,11 +240,21 @@ fn base_url(page: &Html, page_url: &str) -> Option<Url> {
             .and_then(|b| b.value().attr("href"))
             .map(str::to_string)
     });
-    match (declared, &own) {
-        (Some(href), Some(own)) => own.join(href.trim()).ok().or(Some(own.clone())),
+    // A `<base>` that is no web address (`javascript:`) would turn every
+    // relative link into one: the page's own address serves instead.
+    let resolved = match (declared, &own) {
+        (Some(href), Some(own)) => own.join(href.trim()).ok(),
         (Some(href), None) => Url::parse(href.trim()).ok(),
-        (None, own) => own.clone(),
-    }
+        (None, _) => None,
+    };
+    resolved.filter(|b| same_kind(b, own.as_ref())).or(own)
+}
+
+/// Whether `url` is a web address, or a local file beside a local page:
+/// what a page may point a reader or a poll at.
+fn same_kind(url: &Url, page: Option<&Url>) -> bool {
+    matches!(url.scheme(), "http" | "https")
+        || (url.scheme() == "file" && page.is_some_and(|p| p.scheme() == "file"))
 }
 
 /// A link as a browser would follow it; `None` for `javascript:`,
@@ -331,10 +341,12 @@ pub fn advertised_feeds(html: &str, base: &str) -> Vec<String> {
         })
         .filter_map(|l| {
             let href = l.value().attr("href")?.trim();
-            match &base {
-                Some(b) => b.join(href).ok().map(String::from),
-                None => Some(href.to_string()),
-            }
+            let url = match &base {
+                Some(b) => b.join(href).ok()?,
+                None => url::Url::parse(href).ok()?,
+            };
+            // Only what bantin could poll: never `javascript:` or `data:`.
+            same_kind(&url, base.as_ref()).then(|| String::from(url))
         })
         .collect()
 }
@@ -452,5 +464,35 @@ mod tests {
     fn attribute_after_at() {
         let field = Field::new("img.thumb@data-src").unwrap();
         assert_eq!(field.attribute.as_deref(), Some("data-src"));
+    }
+
+    #[test]
+    fn a_script_base_is_ignored_for_the_pages_own_address() {
+        let html = r#"<base href="javascript:alert(1)//"><ul class="news">
+            <li><a href="/tin/1.html">Một</a></li></ul>"#;
+        let page = scrape_page(
+            html,
+            "https://x.test/list",
+            &rules(),
+            DateContext::new_source(),
+        );
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(
+            page.items[0].link.as_deref(),
+            Some("https://x.test/tin/1.html")
+        );
+    }
+
+    #[test]
+    fn only_pollable_feeds_are_advertised() {
+        let html = r#"<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+            <link rel="alternate" type="application/atom+xml" href="data:application/atom+xml,x">
+            <link rel="alternate" type="application/rss+xml" href="/rss.xml">"#;
+        assert_eq!(
+            advertised_feeds(html, "https://x.test/"),
+            ["https://x.test/rss.xml"]
+        );
+        let local = advertised_feeds(html, "file:///srv/demo/index.html");
+        assert_eq!(local, ["file:///rss.xml"]);
     }
 }
