@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 
+use super::atom;
 use super::view::{EntryView, TopicView};
 
 pub fn write(view: &TopicView) -> Vec<u8> {
@@ -21,8 +22,8 @@ pub fn write(view: &TopicView) -> Vec<u8> {
         language: Some("vi".into()),
         last_build_date: Some(view.updated.to_rfc2822()),
         generator: Some(format!("bantin {}", env!("CARGO_PKG_VERSION"))),
-        namespaces: BTreeMap::from([("atom".into(), ATOM.into())]),
-        extensions: self_link(&view.feed_url("rss")),
+        namespaces: namespaces(view),
+        extensions: extensions(view),
         items: view.entries.iter().map(item).collect(),
         ..Default::default()
     };
@@ -33,20 +34,56 @@ pub fn write(view: &TopicView) -> Vec<u8> {
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 
+fn namespaces(view: &TopicView) -> BTreeMap<String, String> {
+    let mut namespaces = atom::archive_namespace(view);
+    namespaces.insert("atom".into(), ATOM.into());
+    namespaces
+}
+
 /// `<atom:link rel="self" href="…" type="application/rss+xml">`, the
-/// feed's own address (RSS Advisory Board's best practice).
-fn self_link(href: &str) -> ExtensionMap {
-    let link = Extension {
+/// feed's own address (RSS Advisory Board's best practice), then RFC
+/// 5005's links and marker, as in Atom.
+fn extensions(view: &TopicView) -> ExtensionMap {
+    let mut links = vec![atom_link(&view.self_url("rss"), "self")];
+    links.extend(
+        atom::history_links(view, "rss")
+            .iter()
+            .map(|l| atom_link(&l.href, &l.rel)),
+    );
+    let mut map = BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), links)]))]);
+    for (prefix, marker) in atom::archive_marker(view) {
+        // atom_syndication's extension type is its own; the same fields.
+        let marker = marker
+            .into_iter()
+            .map(|(name, list)| {
+                let list = list
+                    .into_iter()
+                    .map(|e| Extension {
+                        name: e.name,
+                        value: e.value,
+                        attrs: e.attrs,
+                        children: BTreeMap::new(),
+                    })
+                    .collect();
+                (name, list)
+            })
+            .collect();
+        map.insert(prefix, marker);
+    }
+    map
+}
+
+fn atom_link(href: &str, rel: &str) -> Extension {
+    Extension {
         name: "atom:link".into(),
         value: None,
         attrs: BTreeMap::from([
             ("href".into(), href.into()),
-            ("rel".into(), "self".into()),
+            ("rel".into(), rel.into()),
             ("type".into(), "application/rss+xml".into()),
         ]),
         children: BTreeMap::new(),
-    };
-    BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), vec![link])]))])
+    }
 }
 
 fn item(e: &EntryView) -> rss::Item {
