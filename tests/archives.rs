@@ -221,3 +221,82 @@ async fn a_month_with_no_archive_is_not_found() {
     }
     stop_daemon(daemon).await;
 }
+
+/// The feed moves on: a newer story pushes November out of the feed's
+/// month. The walk still meets every story once, November's archive
+/// takes the story the feed let go, and October, closed before, keeps
+/// its bytes.
+#[tokio::test]
+async fn when_the_feed_moves_on_each_story_is_still_met_once_and_closed_months_keep_their_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, server) = months_daemon(dir.path()).await;
+    let october = format!("http://{}/feeds/all/archive/2026-10.atom", daemon.addr);
+    let (_, before_headers, before) = get(&october, &[]).await;
+    assert!(
+        before_headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=2592000")
+    );
+    let november_before = atom_doc(
+        daemon.addr,
+        "http://bantin.test/feeds/all/archive/2026-11.atom",
+    )
+    .await
+    .ids;
+    stop_daemon(daemon).await;
+
+    let body = String::from_utf8(common::months_fixture()).unwrap();
+    let newer = "    <item>\n      <title>Khởi công bệnh viện đa khoa khu vực mới</title>\n      \
+                 <link>https://thang.gov.vn.test/tin/11.html</link>\n      \
+                 <guid>https://thang.gov.vn.test/tin/11.html</guid>\n      \
+                 <description>Bệnh viện 500 giường dự kiến hoàn thành sau ba năm thi công.</description>\n      \
+                 <pubDate>Wed, 02 Dec 2026 20:00:00 +0700</pubDate>\n    </item>\n";
+    let body = body.replacen("    <item>", &format!("{newer}    <item>"), 1);
+    server.set("/months.rss", common::Answer::rss(body.into_bytes()));
+    // `bantin poll` fetches it while the daemon is down; the daemon
+    // renders what the store holds when it starts.
+    let config = dir.path().join("feeds.toml");
+    let polled = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+            .args(["poll", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(polled.status.success(), "{polled:?}");
+    let daemon = months_started(dir.path()).await;
+    let docs = walk_atom(daemon.addr).await;
+    let all: Vec<&String> = docs.iter().flat_map(|d| &d.ids).collect();
+    let distinct: HashSet<&String> = all.iter().copied().collect();
+    assert_eq!(
+        (all.len(), distinct.len()),
+        (MONTHS_STORIES + 1, MONTHS_STORIES + 1)
+    );
+    let urls: Vec<&str> = docs.iter().map(|d| d.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "http://bantin.test/feeds/all.atom",
+            // The feed's oldest is December's first: December's archive is
+            // open and empty, and leads on.
+            "http://bantin.test/feeds/all/archive/2026-12.atom",
+            "http://bantin.test/feeds/all/archive/2026-11.atom",
+            "http://bantin.test/feeds/all/archive/2026-10.atom",
+            "http://bantin.test/feeds/all/archive/2026-08.atom",
+        ]
+    );
+    assert_eq!(docs[1].ids.len(), 0);
+    // November closed with the story the feed let go.
+    assert_eq!(docs[2].ids.len(), november_before.len() + 1);
+    assert!(november_before.iter().all(|id| docs[2].ids.contains(id)));
+    let october_now = format!("http://{}/feeds/all/archive/2026-10.atom", daemon.addr);
+    let (_, after_headers, after_now) = get(&october_now, &[]).await;
+    assert_eq!(
+        after_now, before,
+        "a closed month changed as the feed moved"
+    );
+    assert_eq!(after_headers["etag"], before_headers["etag"]);
+    stop_daemon(daemon).await;
+}

@@ -584,18 +584,21 @@ pub async fn stop_daemon(daemon: Daemon) {
 /// parsed and stripped of tags).
 pub const MONTHS_STORIES: usize = 10;
 
+pub fn months_fixture() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/archive/months.rss"
+    ))
+    .unwrap()
+}
+
 /// `bantin serve` on one source of ten stories over five months, with
 /// `feed_size = 3`: the feed holds the newest three, archives the rest.
 /// Returns the daemon once its first poll is published (bounded: 30 s),
 /// and the fixture server, which must outlive it.
 pub async fn months_daemon(dir: &Path) -> (Daemon, FixtureServer) {
     let server = FixtureServer::start(&[]).await;
-    let body = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/archive/months.rss"
-    ))
-    .unwrap();
-    server.set("/months.rss", Answer::rss(body));
+    server.set("/months.rss", Answer::rss(months_fixture()));
     let config = format!(
         "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
          [store]\npath = \"store\"\nkeep_days = 36500\nfeed_size = 3\n\n\
