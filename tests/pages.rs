@@ -140,6 +140,12 @@ async fn topic_page_lists_the_feeds_stories_in_vietnam_time() {
     }
     let (status, _, _) = get(&format!("http://{}/topics/none", daemon.addr), &[]).await;
     assert_eq!(status, 404);
+    // Rendered with the feed, served with its validators.
+    let url = format!("http://{}/topics/y-te", daemon.addr);
+    let (_, headers, _) = get(&url, &[]).await;
+    let etag = headers["etag"].to_str().unwrap();
+    let (status, _, _) = get(&url, &[("if-none-match", etag)]).await;
+    assert_eq!(status, 304);
     stop_daemon(daemon).await;
 }
 

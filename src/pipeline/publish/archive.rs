@@ -179,13 +179,19 @@ pub fn archive(
     }))
 }
 
-/// Rendered archives, least recently used dropped first past
-/// [`CACHE_BYTES`].
-#[derive(Default)]
+/// Rendered archives, least recently used dropped first past their
+/// budget ([`CACHE_BYTES`]).
 pub struct Cache {
     // A std lock: held to look up, insert or drop, never while rendering
     // and never across an `.await`.
     inner: Mutex<Inner>,
+    budget: usize,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache::with_budget(CACHE_BYTES)
+    }
 }
 
 #[derive(Default)]
@@ -199,6 +205,14 @@ struct Inner {
 }
 
 impl Cache {
+    /// A cache of at most `budget` bytes.
+    pub fn with_budget(budget: usize) -> Cache {
+        Cache {
+            inner: Mutex::default(),
+            budget,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -226,7 +240,7 @@ impl Cache {
             return;
         }
         let size = archive.bytes();
-        if size > CACHE_BYTES {
+        if size > self.budget {
             return;
         }
         inner.tick += 1;
@@ -238,7 +252,7 @@ impl Cache {
             inner.bytes -= old.bytes();
         }
         inner.bytes += size;
-        while inner.bytes > CACHE_BYTES {
+        while inner.bytes > self.budget {
             let Some(oldest) = inner
                 .held
                 .iter()
@@ -275,7 +289,64 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+    use super::super::view::TopicView;
     use super::*;
+
+    fn rendered(month: &str) -> Arc<RenderedArchive> {
+        let view = TopicView {
+            slug: "y-te".into(),
+            title: "Y tế".into(),
+            base_url: "http://bantin.test/".into(),
+            updated: at("2026-11-22T03:00:00Z"),
+            entries: vec![],
+            history: History {
+                this: Month::parse(month),
+                ..History::default()
+            },
+        };
+        Arc::new(RenderedArchive {
+            documents: render_view(&view),
+            closed: true,
+        })
+    }
+
+    fn month(text: &str) -> Month {
+        Month::parse(text).unwrap()
+    }
+
+    #[test]
+    fn an_archive_rendered_before_its_topic_changed_is_not_kept() {
+        let cache = Cache::default();
+        let (generation, held) = cache.get("y-te", month("2026-10"));
+        assert!(held.is_none());
+        cache.changed(&["y-te".to_string()]);
+        cache.put("y-te", month("2026-10"), generation, rendered("2026-10"));
+        assert!(cache.get("y-te", month("2026-10")).1.is_none());
+        let (generation, _) = cache.get("y-te", month("2026-10"));
+        cache.put("y-te", month("2026-10"), generation, rendered("2026-10"));
+        assert!(cache.get("y-te", month("2026-10")).1.is_some());
+        // Another topic's change leaves it.
+        cache.changed(&["an-ninh".to_string()]);
+        assert!(cache.get("y-te", month("2026-10")).1.is_some());
+        cache.changed(&["y-te".to_string()]);
+        assert!(cache.get("y-te", month("2026-10")).1.is_none());
+    }
+
+    #[test]
+    fn past_its_budget_the_cache_drops_the_least_recently_used() {
+        let one = rendered("2026-08").bytes();
+        let cache = Cache::with_budget(one * 2 + one / 2);
+        for m in ["2026-08", "2026-09"] {
+            cache.put("y-te", month(m), 0, rendered(m));
+        }
+        // August read again: September is now the least recently used.
+        assert!(cache.get("y-te", month("2026-08")).1.is_some());
+        cache.put("y-te", month("2026-10"), 0, rendered("2026-10"));
+        assert!(cache.get("y-te", month("2026-09")).1.is_none());
+        assert!(cache.get("y-te", month("2026-08")).1.is_some());
+        assert!(cache.get("y-te", month("2026-10")).1.is_some());
+        assert!(cache.lock().bytes <= one * 2 + one / 2);
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
