@@ -8,7 +8,8 @@
 //! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
 //! ETag / Last-Modified and 304 answers; this module never fetches, parses
-//! or renders a feed.
+//! or renders a feed: archives and story pages are rendered by publish
+//! when asked for, off the async threads.
 //!
 //! It also owns what a client may send: the routes take no body, and a
 //! request's head is small, so bodies, request targets and heads beyond
