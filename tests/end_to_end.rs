@@ -130,7 +130,7 @@ async fn a_story_shows_the_most_authoritative_copy_and_links_the_others() {
     assert_eq!(source.id, setup.server.url("portal.rss"));
     assert_eq!(source.title.as_str(), "haugiang-portal");
     // The daemon explains the entry by its id.
-    let (status, _, why) = get(&format!("http://{addr}/stories/{}", story.id), &[]).await;
+    let (status, _, why) = get(&format!("http://{addr}/stories/{}.txt", story.id), &[]).await;
     let why = String::from_utf8_lossy(&why);
     assert_eq!(status, 200, "{why}");
     assert!(

@@ -307,3 +307,67 @@ async fn newsboat_reload(url: &str) -> serde_json::Value {
     );
     python(NEWSBOAT_CACHE, vec![cache.to_str().unwrap().into()]).await
 }
+
+/// feedparser walks `prev-archive` from the feed, as an RFC 5005 reader
+/// does; the links name `[server] base_url`, which this reader maps to
+/// the daemon.
+const FEEDPARSER_WALK: &str = r#"
+import json, sys, feedparser
+url, base, here = sys.argv[1], sys.argv[2], sys.argv[3]
+docs = []
+while url and len(docs) < 20:
+    d = feedparser.parse(url.replace(base, here))
+    rels = {l.get("rel"): l.get("href") for l in d.feed.get("links", [])}
+    docs.append({
+        "url": url,
+        "status": d.get("status"),
+        "bozo": bool(d.bozo),
+        "exception": repr(d.get("bozo_exception")),
+        "ids": [e.get("id") for e in d.entries],
+        "current": rels.get("current"),
+        "next": rels.get("next-archive"),
+    })
+    url = rels.get("prev-archive")
+print(json.dumps(docs))
+"#;
+
+#[tokio::test]
+async fn feedparser_walks_the_archives_and_meets_every_story_once() {
+    if !python_has("feedparser") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (daemon, _server) = common::months_daemon(dir.path()).await;
+    for format in ["atom", "rss"] {
+        let docs = python(
+            FEEDPARSER_WALK,
+            vec![
+                format!("http://bantin.test/feeds/all.{format}"),
+                "http://bantin.test/".into(),
+                format!("http://{}/", daemon.addr),
+            ],
+        )
+        .await;
+        let docs = docs.as_array().unwrap();
+        assert_eq!(docs.len(), 4, "{format}: {docs:?}");
+        let mut ids = Vec::new();
+        for (n, doc) in docs.iter().enumerate() {
+            assert_eq!(doc["status"], 200, "{doc}");
+            assert_eq!(doc["bozo"], false, "{doc}");
+            ids.extend(doc["ids"].as_array().unwrap().iter().cloned());
+            if n > 0 {
+                let feed = format!("http://bantin.test/feeds/all.{format}");
+                assert_eq!(doc["current"], feed.as_str(), "{doc}");
+                let newer = (n > 1).then(|| docs[n - 1]["url"].clone());
+                assert_eq!(doc["next"], newer.unwrap_or_default(), "{doc}");
+            }
+        }
+        let distinct: std::collections::HashSet<String> = ids
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), common::MONTHS_STORIES, "{format}: {ids:?}");
+        assert_eq!(distinct.len(), common::MONTHS_STORIES, "{format}: {ids:?}");
+    }
+    stop_daemon(daemon).await;
+}

@@ -46,12 +46,12 @@ pub(super) async fn explain(
 }
 
 /// Explains a stored story by its feed entry id, as the running daemon
-/// serves it at `/stories/{id}`, or from the store when none answers.
+/// serves it at `/stories/{id}.txt`, or from the store when none answers.
 pub(super) async fn explain_story(config: Config, story: String) -> anyhow::Result<ExitCode> {
     let id = bantin::tools::explain::parse_story_id(&story)
         .with_context(|| format!("`{story}` is not a story id (urn:uuid:... or a UUID)"))?;
     let from_daemon = async {
-        let response = ask_daemon(&config, &format!("stories/{}", id.0)).await?;
+        let response = ask_daemon(&config, &format!("stories/{}.txt", id.0)).await?;
         let found = response.status().is_success();
         Some((found, response.text().await.ok()?))
     };

@@ -1,13 +1,16 @@
 //! HTTP: the serve stage.
 //!
 //! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
-//! `.rss` and `.json`, `/feeds.opml` (every topic's feed),
-//! `/stories/{id}` (why a story is where it is), `/search?q=…` (stored
-//! stories matching a keyword), `/metrics` (Prometheus),
+//! `.rss` and `.json`, their archives `/feeds/{topic}/archive/{YYYY-MM}.…`,
+//! `/feeds.opml` (every topic's feed), the reading pages `/topics/{slug}`
+//! (and `/{YYYY-MM}`) and `/stories/{id}` (HTML; `.json`; `.txt`, why a
+//! story is where it is), `/search?q=…` (stored stories matching a
+//! keyword), `/metrics` (Prometheus),
 //! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
 //! ETag / Last-Modified and 304 answers; this module never fetches, parses
-//! or renders a feed.
+//! or renders a feed: archives and story pages are rendered by publish
+//! when asked for, off the async threads.
 //!
 //! It also owns what a client may send: the routes take no body, and a
 //! request's head is small, so bodies, request targets and heads beyond
@@ -16,12 +19,14 @@
 //!
 //! - [`caps`]: what a client may send.
 //! - [`connections`]: how many connections, and for how long.
-//! - [`routes`]: the feeds and their list, `/status.json`, `/stories/{id}`, `/metrics`.
+//! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`.
+//! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
 //! - [`status_page`]: the page at `/`.
 
 mod caps;
 mod connections;
+mod pages;
 mod routes;
 mod search;
 mod status_page;
@@ -212,7 +217,10 @@ pub fn router(state: Served) -> Router {
         .route("/status.json", get(routes::status_json))
         .route("/feeds/{file}", get(routes::feed))
         .route("/feeds.opml", get(routes::opml))
-        .route("/stories/{id}", get(routes::story))
+        .route("/feeds/{topic}/archive/{file}", get(pages::feed_archive))
+        .route("/topics/{slug}", get(pages::topic))
+        .route("/topics/{slug}/{month}", get(pages::topic_month))
+        .route("/stories/{id}", get(pages::story))
         .route("/search", get(search::search))
         .route("/metrics", get(routes::metrics))
         .route_layer(middleware::from_fn_with_state(

@@ -1,5 +1,5 @@
 //! The routes that serve bytes: feeds from what publish rendered, the
-//! sources' statuses as JSON, a story's explanation, the metrics.
+//! sources' statuses as JSON, the metrics.
 
 use axum::extract::{MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -41,7 +41,7 @@ pub async fn feed(
     let Some((slug, format, feed)) = found else {
         return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
     };
-    let mut response = document(&feed, format.content_type(), &request);
+    let mut response = document(&feed, format.content_type(), "max-age=60", &request);
     if let Some(link) = hub_link(&state.config.get(), slug, format) {
         response.headers_mut().insert(header::LINK, link);
     }
@@ -59,20 +59,23 @@ fn hub_link(config: &Config, slug: &str, format: Format) -> Option<HeaderValue> 
 /// `/feeds.opml`: every topic's feed.
 pub async fn opml(State(state): State<Served>, request: HeaderMap) -> Response {
     match state.publisher.opml() {
-        Some(list) => document(&list, "text/x-opml; charset=utf-8", &request),
+        Some(list) => document(&list, "text/x-opml; charset=utf-8", "max-age=60", &request),
         None => (StatusCode::NOT_FOUND, "no feeds yet\n").into_response(),
     }
 }
 
-/// A rendered document with its validators, or 304.
-fn document(feed: &RenderedFeed, content_type: &'static str, request: &HeaderMap) -> Response {
+/// A rendered document with its validators and `cache` as its
+/// Cache-Control, or 304.
+pub(super) fn document(
+    feed: &RenderedFeed,
+    content_type: &'static str,
+    cache: &'static str,
+    request: &HeaderMap,
+) -> Response {
     let last_modified = http_date(feed.last_modified);
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("max-age=60"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&feed.etag) {
         headers.insert(header::ETAG, v);
     }
@@ -140,27 +143,6 @@ pub async fn metrics(State(state): State<Served>) -> Response {
             text,
         )
             .into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
-    }
-}
-
-/// The explanation of one story, as plain text.
-pub async fn story(State(state): State<Served>, Path(id): Path<String>) -> Response {
-    let Some(id) = crate::tools::explain::parse_story_id(&id) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "not a story id (urn:uuid:... or a UUID)\n",
-        )
-            .into_response();
-    };
-    let report = tokio::task::spawn_blocking(move || {
-        crate::tools::explain::story_report(&state.config.get(), &state.store, id)
-    })
-    .await;
-    match report {
-        Ok(Ok(Some(text))) => text.into_response(),
-        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such story\n").into_response(),
-        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
     }
 }

@@ -49,7 +49,7 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
         let entries = state.publisher.get(&topic.slug).map_or(0, |f| f.entries);
         let _ = write!(
             page,
-            "<li><a href=\"feeds/{slug}.atom\">{title}</a> ({slug}, {entries} entries):",
+            "<li><a href=\"topics/{slug}\">{title}</a> ({slug}, {entries} entries):",
             slug = esc(&topic.slug),
             title = esc(&topic.title),
         );

@@ -77,7 +77,7 @@ pub use backend::{Backend, Tree};
 pub use batch::Batch;
 pub use handle::{CLOSE_WITHIN, WriteFailure};
 pub use recent::IndexMemory;
-pub use topics::TopicEntry;
+pub use topics::{Place, TopicEntry};
 
 use crate::config::{DEFAULT_INDEX_MEMORY, StoreSettings};
 use crate::model::SourceState;

@@ -39,6 +39,55 @@ impl Store {
         Ok(stories)
     }
 
+    /// A topic's stories whose place in it (published, then id) is in
+    /// `[from, to)`, oldest first: one range scan of the slug's keys in
+    /// that span, whatever the store's size. An entry left behind by a
+    /// story moved to another date is skipped: the story is listed at its
+    /// own place only, so two spans that do not overlap never list one
+    /// story twice.
+    pub fn topic_span(&self, slug: &str, from: Place, to: Place) -> Result<Vec<Story>> {
+        let (start, end) = (from.key(slug), to.key(slug));
+        let mut stories = Vec::new();
+        for entry in self.backend.range(Tree::Topics, &start, Some(&end)) {
+            let (key, _) = entry?;
+            let entry = topic_entry(&key)?;
+            if let Some(story) = self.story(entry.story)?
+                && story.published.timestamp() == entry.published.timestamp()
+            {
+                stories.push(story);
+            }
+        }
+        Ok(stories)
+    }
+
+    /// The `published` of the topic's last entry before `at`, if any: a
+    /// short reverse scan.
+    pub fn topic_last_before(&self, slug: &str, at: Place) -> Result<Option<DateTime<Utc>>> {
+        let start = Place::first(DateTime::<Utc>::MIN_UTC).key(slug);
+        match self
+            .backend
+            .range(Tree::Topics, &start, Some(&at.key(slug)))
+            .next_back()
+        {
+            Some(entry) => Ok(Some(topic_entry(&entry?.0)?.published)),
+            None => Ok(None),
+        }
+    }
+
+    /// The `published` of the topic's first entry at or after `at`, if any.
+    pub fn topic_first_from(&self, slug: &str, at: Place) -> Result<Option<DateTime<Utc>>> {
+        let mut end = slug.as_bytes().to_vec();
+        end.push(1);
+        match self
+            .backend
+            .range(Tree::Topics, &at.key(slug), Some(&end))
+            .next()
+        {
+            Some(entry) => Ok(Some(topic_entry(&entry?.0)?.published)),
+            None => Ok(None),
+        }
+    }
+
     /// How many stories a topic holds.
     pub fn count(&self, slug: &str) -> usize {
         let mut prefix = slug.as_bytes().to_vec();
@@ -82,6 +131,35 @@ impl Store {
             from.push(1);
         }
         Ok(found)
+    }
+}
+
+/// A place in a topic's time order: a story's `published`, then its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub published: DateTime<Utc>,
+    pub story: StoryId,
+}
+
+impl Place {
+    /// Where `story` stands.
+    pub fn of(story: &Story) -> Place {
+        Place {
+            published: story.published,
+            story: story.id,
+        }
+    }
+
+    /// Before every story published at `at` or later.
+    pub fn first(at: DateTime<Utc>) -> Place {
+        Place {
+            published: at,
+            story: StoryId(uuid::Uuid::nil()),
+        }
+    }
+
+    fn key(self, slug: &str) -> Vec<u8> {
+        topic_key_of(slug, self.published, self.story)
     }
 }
 

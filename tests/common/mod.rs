@@ -676,3 +676,59 @@ fn unsafe_in(parsed: scraper::Html, page: bool) -> Option<String> {
     }
     None
 }
+
+/// tests/fixtures/archive/months.rss: ten stories, August to December
+/// 2026 (none in September), one of them with markup in its title
+/// (escaped twice in the XML, so that it still reads `<script>…` once
+/// parsed and stripped of tags).
+pub const MONTHS_STORIES: usize = 10;
+
+pub fn months_fixture() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/archive/months.rss"
+    ))
+    .unwrap()
+}
+
+/// `bantin serve` on one source of ten stories over five months, with
+/// `feed_size = 3`: the feed holds the newest three, archives the rest.
+/// Returns the daemon once its first poll is published (bounded: 30 s),
+/// and the fixture server, which must outlive it.
+pub async fn months_daemon(dir: &Path) -> (Daemon, FixtureServer) {
+    let server = FixtureServer::start(&[]).await;
+    server.set("/months.rss", Answer::rss(months_fixture()));
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://bantin.test/\"\n\n\
+         [store]\npath = \"store\"\nkeep_days = 36500\nfeed_size = 3\n\n\
+         [poll]\ntimeout = \"5s\"\nhost_gap = \"0s\"\n{TOPICS}\n\
+         [[source]]\nid = \"thang\"\nname = \"Tin các tháng\"\nurl = \"{}\"\nallow_private = true\n",
+        server.url("months.rss")
+    );
+    std::fs::write(dir.join("feeds.toml"), config).unwrap();
+    (months_started(dir).await, server)
+}
+
+/// `bantin serve` on the feeds.toml `months_daemon` wrote in `dir`, once
+/// its feed is published.
+pub async fn months_started(dir: &Path) -> Daemon {
+    let daemon = start_daemon(&dir.join("feeds.toml"), &[]).await;
+    let url = format!("http://{}/feeds/all.json", daemon.addr);
+    for _ in 0..300 {
+        let (status, _, body) = get(&url, &[]).await;
+        if status == 200 {
+            let feed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if feed["items"].as_array().unwrap().len() == 3 {
+                return daemon;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the first poll was not published within 30 s");
+}
+
+/// A URL the daemon wrote under `[server] base_url` (`http://bantin.test/`),
+/// on the daemon at `addr`.
+pub fn on_daemon(addr: SocketAddr, url: &str) -> String {
+    url.replace("http://bantin.test/", &format!("http://{addr}/"))
+}

@@ -1,17 +1,24 @@
 //! A topic's view as Atom 1.0 (RFC 4287), written by `atom_syndication`.
 
+use std::collections::BTreeMap;
+
 use atom_syndication as atom;
+use atom_syndication::extension::{Extension, ExtensionMap};
 
 use super::view::{EntryView, TopicView};
 
+/// RFC 5005's namespace, for `fh:archive`.
+pub const FH: &str = "http://purl.org/syndication/history/1.0";
+
 pub fn write(view: &TopicView) -> Vec<u8> {
-    let self_url = view.feed_url("atom");
+    let self_url = view.self_url("atom");
     let mut links = vec![
         link(&self_url, "self", None),
         link(&view.base_url, "alternate", None),
     ];
     // WebSub §4: the hub a subscriber asks to be told of changes.
     links.extend(view.hub.iter().map(|hub| link(hub, "hub", None)));
+    links.extend(history_links(view, "atom"));
     let feed = atom::Feed {
         title: view.title.clone().into(),
         id: self_url.clone(),
@@ -28,6 +35,8 @@ pub fn write(view: &TopicView) -> Vec<u8> {
         }),
         links,
         lang: Some("vi".into()),
+        namespaces: archive_namespace(view),
+        extensions: archive_marker(view),
         entries: view.entries.iter().map(entry).collect(),
         ..Default::default()
     };
@@ -86,6 +95,50 @@ fn entry(e: &EntryView) -> atom::Entry {
         }),
         ..Default::default()
     }
+}
+
+/// RFC 5005 §4's links in format `ext`: the older archive, and for an
+/// archive, the newer one and the subscription feed (`current`).
+pub fn history_links(view: &TopicView, ext: &str) -> Vec<atom::Link> {
+    let h = &view.history;
+    let mut links = Vec::new();
+    if let Some(prev) = h.prev {
+        links.push(link(&view.archive_url(prev, ext), "prev-archive", None));
+    }
+    if h.this.is_some() {
+        if let Some(next) = h.next {
+            links.push(link(&view.archive_url(next, ext), "next-archive", None));
+        }
+        links.push(link(&view.feed_url(ext), "current", None));
+    }
+    links
+}
+
+/// `xmlns:fh`, in an archive only.
+pub fn archive_namespace(view: &TopicView) -> BTreeMap<String, String> {
+    match view.history.this {
+        Some(_) => BTreeMap::from([("fh".into(), FH.into())]),
+        None => BTreeMap::new(),
+    }
+}
+
+/// `<fh:archive/>`, which marks an archive document (RFC 5005 §4); the
+/// feed carries neither it nor `fh:complete`: it is the subscription
+/// document of an archived feed.
+pub fn archive_marker(view: &TopicView) -> ExtensionMap {
+    if view.history.this.is_none() {
+        return ExtensionMap::new();
+    }
+    let marker = Extension {
+        name: "fh:archive".into(),
+        value: None,
+        attrs: BTreeMap::new(),
+        children: BTreeMap::new(),
+    };
+    BTreeMap::from([(
+        "fh".into(),
+        BTreeMap::from([("archive".into(), vec![marker])]),
+    )])
 }
 
 fn link(href: &str, rel: &str, title: Option<String>) -> atom::Link {

@@ -18,6 +18,10 @@ struct Feed<'a> {
     title: &'a str,
     home_page_url: &'a str,
     feed_url: String,
+    /// JSON Feed's paging: the older items, which is RFC 5005's
+    /// `prev-archive`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
     language: &'static str,
     authors: Vec<Author<'a>>,
     /// JSON Feed 1.1 `hubs`: the WebSub hub, when there is one.
@@ -78,7 +82,8 @@ pub fn write(view: &TopicView) -> Vec<u8> {
         version: VERSION,
         title: &view.title,
         home_page_url: &view.base_url,
-        feed_url: view.feed_url("json"),
+        feed_url: view.self_url("json"),
+        next_url: view.history.prev.map(|m| view.archive_url(m, "json")),
         language: "vi",
         authors: vec![Author {
             name: "bantin",

@@ -11,6 +11,8 @@
 //!   else: the formats carry the same stories in the same order under the
 //!   same ids because none of them chooses.
 //! - [`opml`]: subscription lists.
+//! - [`archive`]: RFC 5005 archives, one per month, rendered on demand.
+//! - [`html`]: the reading pages, `/topics/{slug}` and `/stories/{id}`.
 //!
 //! Ingests only mark topics as changed; [`Publisher::render_changed`]
 //! renders each marked topic once, however many sources touched it since
@@ -27,7 +29,9 @@
 //! an unchanged store renders byte-identical feeds (and ETags) across
 //! restarts: readers keep getting 304s.
 
+pub mod archive;
 pub mod atom;
+pub mod html;
 pub mod json;
 pub mod opml;
 pub mod rss;
@@ -42,8 +46,9 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::config::{Config, Topic};
-use crate::store::{Result, Store};
+use crate::store::{Place, Result, Store};
 use crate::text::repair_c1;
+use archive::{Month, RenderedArchive};
 use view::TopicView;
 
 /// The formats every topic's feed is served in.
@@ -120,12 +125,16 @@ impl RenderedFeed {
     }
 }
 
-/// One topic's feed in every format, rendered from one view.
+/// One topic's feed in every format, rendered from one view, and its
+/// HTML page.
 #[derive(Debug)]
 pub struct RenderedTopic {
     pub atom: Arc<RenderedFeed>,
     pub rss: Arc<RenderedFeed>,
     pub json: Arc<RenderedFeed>,
+    pub page: Arc<RenderedFeed>,
+    /// Where the archives end ([`view::History::cutoff`]).
+    pub cutoff: Option<Place>,
 }
 
 impl RenderedTopic {
@@ -144,6 +153,7 @@ pub struct Publisher {
     // across an `.await`.
     feeds: RwLock<HashMap<String, Arc<RenderedTopic>>>,
     opml: RwLock<Option<Arc<RenderedFeed>>>,
+    archives: archive::Cache,
     changed: Mutex<BTreeSet<String>>,
     /// Woken when a topic is marked changed.
     pub wake: Notify,
@@ -167,6 +177,7 @@ impl Publisher {
         Publisher {
             feeds: RwLock::new(HashMap::new()),
             opml: RwLock::new(None),
+            archives: archive::Cache::default(),
             changed: Mutex::new(BTreeSet::new()),
             wake: Notify::new(),
             published: Mutex::new(BTreeSet::new()),
@@ -184,6 +195,45 @@ impl Publisher {
         Some(Arc::clone(self.feeds.read().ok()?.get(slug)?.get(format)))
     }
 
+    /// A topic's HTML page, `/topics/{slug}`.
+    pub fn page(&self, slug: &str) -> Option<Arc<RenderedFeed>> {
+        Some(Arc::clone(&self.feeds.read().ok()?.get(slug)?.page))
+    }
+
+    /// A topic's archive of `month`, from the cache or rendered now from
+    /// the store (blocking: one month's stories); `None` when the topic
+    /// or that month's archive does not exist.
+    pub fn archive(
+        &self,
+        config: &Config,
+        store: &Store,
+        slug: &str,
+        month: Month,
+    ) -> Result<Option<Arc<RenderedArchive>>> {
+        // The generation is read before the cutoff: an archive rendered
+        // from a cutoff that a change has replaced meanwhile is served
+        // once, never kept.
+        let (generation, held) = self.archives.get(slug, month);
+        if held.is_some() {
+            return Ok(held);
+        }
+        let cutoff = self
+            .feeds
+            .read()
+            .ok()
+            .and_then(|feeds| feeds.get(slug).map(|t| t.cutoff));
+        let (Some(Some(cutoff)), Some(topic)) = (cutoff, config.topic(slug)) else {
+            return Ok(None);
+        };
+        let Some(rendered) = archive::archive(config, store, topic, month, cutoff)? else {
+            return Ok(None);
+        };
+        let rendered = Arc::new(rendered);
+        self.archives
+            .put(slug, month, generation, Arc::clone(&rendered));
+        Ok(Some(rendered))
+    }
+
     /// `/feeds.opml`: every topic's feed.
     pub fn opml(&self) -> Option<Arc<RenderedFeed>> {
         self.opml.read().ok()?.clone()
@@ -198,6 +248,7 @@ impl Publisher {
         }
         store.flush()?;
         let mut differ = Vec::new();
+        let slugs: Vec<String> = fresh.keys().cloned().collect();
         if let Ok(mut feeds) = self.feeds.write() {
             // A topic rendered before whose feed now differs (a reload
             // changed its rules, its title or base_url) is a change; the
@@ -214,6 +265,7 @@ impl Publisher {
             *feeds = fresh;
         }
         self.published_changed(differ);
+        self.archives.changed(&slugs);
         self.render_opml(config);
         Ok(())
     }
@@ -290,6 +342,7 @@ impl Publisher {
         }
         store.flush()?;
         let mut differ = Vec::new();
+        let slugs: Vec<String> = fresh.iter().map(|(slug, _)| slug.clone()).collect();
         if let Ok(mut feeds) = self.feeds.write() {
             for (slug, topic) in fresh {
                 // Every format is written from one view: one differs
@@ -304,6 +357,9 @@ impl Publisher {
             }
         }
         self.published_changed(differ);
+        // After the swap: an archive rendered from the old cutoff is not
+        // kept (see `archive`).
+        self.archives.changed(&slugs);
         Ok(())
     }
 }
@@ -314,19 +370,15 @@ pub fn render(config: &Config, store: &Store, topic: &Topic) -> Result<RenderedT
     Ok(render_view(&view))
 }
 
-/// Writes one view in every format.
+/// Writes one view in every format, and as its HTML page.
 pub fn render_view(view: &TopicView) -> RenderedTopic {
-    let rendered = |format: Format| {
-        Arc::new(RenderedFeed::of(
-            format.write(view),
-            view.updated,
-            view.entries.len(),
-        ))
-    };
+    let of = |body: Vec<u8>| Arc::new(RenderedFeed::of(body, view.updated, view.entries.len()));
     RenderedTopic {
-        atom: rendered(Format::Atom),
-        rss: rendered(Format::Rss),
-        json: rendered(Format::Json),
+        atom: of(Format::Atom.write(view)),
+        rss: of(Format::Rss.write(view)),
+        json: of(Format::Json.write(view)),
+        page: of(html::topic_page(view)),
+        cutoff: view.history.cutoff,
     }
 }
 
@@ -399,6 +451,7 @@ mod tests {
                 entry(2, "Tiêm chủng mở rộng", "Tóm tắt"),
                 entry(1, "Sốt xuất huyết <cảnh báo> & phòng chống", ""),
             ],
+            history: Default::default(),
         }
     }
 
@@ -488,8 +541,9 @@ mod tests {
         let tags: std::collections::HashSet<&str> = Format::ALL
             .iter()
             .map(|f| rendered.get(*f).etag.as_str())
+            .chain([rendered.page.etag.as_str()])
             .collect();
-        assert_eq!(tags.len(), 3);
+        assert_eq!(tags.len(), 4);
         for format in Format::ALL {
             assert_eq!(rendered.get(format).last_modified, view().updated);
             assert_eq!(rendered.get(format).entries, 2);

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 
+use super::atom;
 use super::view::{EntryView, TopicView};
 
 pub fn write(view: &TopicView) -> Vec<u8> {
@@ -21,8 +22,8 @@ pub fn write(view: &TopicView) -> Vec<u8> {
         language: Some("vi".into()),
         last_build_date: Some(view.updated.to_rfc2822()),
         generator: Some(format!("bantin {}", env!("CARGO_PKG_VERSION"))),
-        namespaces: BTreeMap::from([("atom".into(), ATOM.into())]),
-        extensions: atom_links(&view.feed_url("rss"), view.hub.as_deref()),
+        namespaces: namespaces(view),
+        extensions: extensions(view),
         items: view.entries.iter().map(item).collect(),
         ..Default::default()
     };
@@ -33,28 +34,60 @@ pub fn write(view: &TopicView) -> Vec<u8> {
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 
+fn namespaces(view: &TopicView) -> BTreeMap<String, String> {
+    let mut namespaces = atom::archive_namespace(view);
+    namespaces.insert("atom".into(), ATOM.into());
+    namespaces
+}
+
 /// `<atom:link rel="self" href="…" type="application/rss+xml">`, the
-/// feed's own address (RSS Advisory Board's best practice), and with a
-/// hub `<atom:link rel="hub" href="…">`, where WebSub §4 puts it in RSS.
-fn atom_links(self_href: &str, hub: Option<&str>) -> ExtensionMap {
-    let link = |href: &str, rel: &str, kind: Option<&str>| {
-        let mut attrs = BTreeMap::from([
-            ("href".to_string(), href.to_string()),
-            ("rel".to_string(), rel.to_string()),
-        ]);
-        if let Some(kind) = kind {
-            attrs.insert("type".into(), kind.into());
-        }
-        Extension {
-            name: "atom:link".into(),
-            value: None,
-            attrs,
-            children: BTreeMap::new(),
-        }
-    };
-    let mut links = vec![link(self_href, "self", Some("application/rss+xml"))];
-    links.extend(hub.map(|hub| link(hub, "hub", None)));
-    BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), links)]))])
+/// feed's own address (RSS Advisory Board's best practice), a hub
+/// `<atom:link rel="hub" href="…">` where WebSub §4 puts it in RSS, then
+/// RFC 5005's links and marker, as in Atom.
+fn extensions(view: &TopicView) -> ExtensionMap {
+    let mut links = vec![atom_link(&view.self_url("rss"), "self", Some(RSS_TYPE))];
+    links.extend(view.hub.iter().map(|hub| atom_link(hub, "hub", None)));
+    links.extend(
+        atom::history_links(view, "rss")
+            .iter()
+            .map(|l| atom_link(&l.href, &l.rel, Some(RSS_TYPE))),
+    );
+    let mut map = BTreeMap::from([("atom".into(), BTreeMap::from([("link".into(), links)]))]);
+    for (prefix, marker) in atom::archive_marker(view) {
+        // atom_syndication's extension type is its own; the same fields.
+        let marker = marker
+            .into_iter()
+            .map(|(name, list)| {
+                let list = list
+                    .into_iter()
+                    .map(|e| Extension {
+                        name: e.name,
+                        value: e.value,
+                        attrs: e.attrs,
+                        children: BTreeMap::new(),
+                    })
+                    .collect();
+                (name, list)
+            })
+            .collect();
+        map.insert(prefix, marker);
+    }
+    map
+}
+
+const RSS_TYPE: &str = "application/rss+xml";
+
+fn atom_link(href: &str, rel: &str, kind: Option<&str>) -> Extension {
+    let mut attrs = BTreeMap::from([("href".into(), href.into()), ("rel".into(), rel.into())]);
+    if let Some(kind) = kind {
+        attrs.insert("type".into(), kind.into());
+    }
+    Extension {
+        name: "atom:link".into(),
+        value: None,
+        attrs,
+        children: BTreeMap::new(),
+    }
 }
 
 fn item(e: &EntryView) -> rss::Item {

@@ -6,9 +6,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::archive::Month;
 use crate::config::{ALL_TOPIC, Config, Topic};
 use crate::model::story::{Copy, Story};
-use crate::store::{Result, Store};
+use crate::store::{Place, Result, Store};
 
 /// One topic's feed, before it is written in any format.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,8 @@ pub struct TopicView {
     pub title: String,
     /// `[server] base_url`, ending in `/`.
     pub base_url: String,
-    /// `[server] websub_hub`: the hub each format names (`rel="hub"`).
+    /// `[server] websub_hub`: the hub the subscription feed names
+    /// (`rel="hub"`). Archives never change once closed: they name none.
     pub hub: Option<String>,
     /// For a search's results: its query string (`q=…[&topic=…]`, URL
     /// encoded), which names the feed in place of the slug.
@@ -28,6 +30,25 @@ pub struct TopicView {
     pub updated: DateTime<Utc>,
     /// Newest first.
     pub entries: Vec<EntryView>,
+    /// Where the document stands among the topic's archives.
+    pub history: History,
+}
+
+/// A document's place among a topic's RFC 5005 archives
+/// ([`super::archive`]): the subscription feed has `this: None` and, when
+/// older stories exist, `prev`; an archive has its month and neighbours.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// The archive's month; `None` for the subscription feed.
+    pub this: Option<Month>,
+    /// The next older archive.
+    pub prev: Option<Month>,
+    /// The next newer archive; `None` for the newest, whose newer
+    /// neighbour is the feed itself (`current`).
+    pub next: Option<Month>,
+    /// The subscription feed's oldest entry: archives hold the stories
+    /// before it. `None` for an archive, or a feed with no entry.
+    pub cutoff: Option<Place>,
 }
 
 impl TopicView {
@@ -37,6 +58,20 @@ impl TopicView {
             Some(query) => format!("{}search?{query}&format={ext}", self.base_url),
             None => feed_url(&self.base_url, &self.slug, ext),
         }
+    }
+
+    /// This document's own URL in format `ext`: the feed's, or its
+    /// archive's.
+    pub fn self_url(&self, ext: &str) -> String {
+        match self.history.this {
+            Some(month) => self.archive_url(month, ext),
+            None => self.feed_url(ext),
+        }
+    }
+
+    /// The URL of the topic's archive of `month` in format `ext`.
+    pub fn archive_url(&self, month: Month, ext: &str) -> String {
+        format!("{}feeds/{}/archive/{month}.{ext}", self.base_url, self.slug)
     }
 }
 
@@ -91,16 +126,25 @@ pub struct SourceRef {
 /// The view of `topic`: its newest `[store] feed_size` stories.
 pub fn topic_view(config: &Config, store: &Store, topic: &Topic) -> Result<TopicView> {
     let stories = store.newest(&topic.slug, config.store.feed_size)?;
-    let (entries, updated) = entries(config, store, &stories)?;
-    Ok(TopicView {
-        slug: topic.slug.clone(),
-        title: topic.title.clone(),
-        base_url: config.server.base_url.to_string(),
-        hub: config.server.websub_hub.as_ref().map(|u| u.to_string()),
-        search: None,
-        updated,
-        entries,
-    })
+    let cutoff = stories.last().map(Place::of);
+    // The feed links its newest archive only when a story is older than
+    // its own oldest: a topic that fits in the feed has no archive.
+    let prev = match cutoff {
+        Some(cutoff) if store.topic_last_before(&topic.slug, cutoff)?.is_some() => {
+            Some(Month::of(cutoff.published))
+        }
+        _ => None,
+    };
+    let history = History {
+        prev,
+        cutoff,
+        ..History::default()
+    };
+    let updated = match stories.iter().map(|s| s.updated).max() {
+        Some(updated) => updated,
+        None => store.created()?,
+    };
+    stories_view(config, store, topic, &stories, updated, history)
 }
 
 /// The view of a search's results, `stories` newest first; `query` is
@@ -113,7 +157,10 @@ pub fn search_view(
     query: String,
     stories: &[Story],
 ) -> Result<TopicView> {
-    let (entries, updated) = entries(config, store, stories)?;
+    let updated = match stories.iter().map(|s| s.updated).max() {
+        Some(updated) => updated,
+        None => store.created()?,
+    };
     Ok(TopicView {
         slug: "search".into(),
         title,
@@ -121,34 +168,56 @@ pub fn search_view(
         hub: None,
         search: Some(query),
         updated,
-        entries,
+        entries: entries(config, store, stories)?,
+        history: History::default(),
     })
 }
 
-/// The entries of `stories`, and the latest one's date (the store's
-/// creation when there are none).
-fn entries(
+/// The view of `stories` (newest first) of `topic`.
+pub fn stories_view(
     config: &Config,
     store: &Store,
+    topic: &Topic,
     stories: &[Story],
-) -> Result<(Vec<EntryView>, DateTime<Utc>)> {
+    updated: DateTime<Utc>,
+    history: History,
+) -> Result<TopicView> {
+    let hub = match history.this {
+        None => config.server.websub_hub.as_ref().map(|u| u.to_string()),
+        Some(_) => None,
+    };
+    Ok(TopicView {
+        slug: topic.slug.clone(),
+        title: topic.title.clone(),
+        base_url: config.server.base_url.to_string(),
+        hub,
+        search: None,
+        updated,
+        entries: entries(config, store, stories)?,
+        history,
+    })
+}
+
+/// The entries of `stories`, in their order.
+fn entries(config: &Config, store: &Store, stories: &[Story]) -> Result<Vec<EntryView>> {
     let mut entries = Vec::with_capacity(stories.len());
     for story in stories {
-        let copies = shown_first(config, store, story)?;
-        if !copies.is_empty() {
-            entries.push(entry(config, story, &copies));
+        if let Some(entry) = entry_view(config, store, story)? {
+            entries.push(entry);
         }
     }
-    let updated = match stories.iter().map(|s| s.updated).max() {
-        Some(updated) => updated,
-        None => store.created()?,
-    };
-    Ok((entries, updated))
+    Ok(entries)
+}
+
+/// One story as shown; `None` when none of its copies is left.
+pub fn entry_view(config: &Config, store: &Store, story: &Story) -> Result<Option<EntryView>> {
+    let copies = shown_first(config, store, story)?;
+    Ok((!copies.is_empty()).then(|| entry(config, story, &copies)))
 }
 
 /// The story's copies, the one it shows first: the most authoritative
 /// source (lowest `priority`), then the earliest.
-fn shown_first(config: &Config, store: &Store, story: &Story) -> Result<Vec<Copy>> {
+pub fn shown_first(config: &Config, store: &Store, story: &Story) -> Result<Vec<Copy>> {
     let mut copies = Vec::with_capacity(story.copies.len());
     for key in &story.copies {
         // A copy another story holds (an import moved it) is shown there.
@@ -165,7 +234,7 @@ fn shown_first(config: &Config, store: &Store, story: &Story) -> Result<Vec<Copy
     Ok(copies)
 }
 
-fn source_name(config: &Config, copy: &Copy) -> String {
+pub fn source_name(config: &Config, copy: &Copy) -> String {
     config
         .source(&copy.key.source)
         .map_or_else(|| copy.key.source.clone(), |s| s.name.clone())
