@@ -317,3 +317,25 @@ async fn an_empty_or_too_long_query_is_a_bad_request_that_says_why() {
     }
     stop_daemon(daemon).await;
 }
+
+#[tokio::test]
+async fn the_status_page_offers_the_search() {
+    let setup = Setup::new().await;
+    let daemon = polled_daemon(&setup).await;
+    let (status, _, body) = get(&format!("http://{}/", daemon.addr), &[]).await;
+    assert_eq!(status, 200);
+    let page = scraper::Html::parse_document(std::str::from_utf8(&body).unwrap());
+    let form = scraper::Selector::parse("form[action]").unwrap();
+    let form = page.select(&form).next().expect("a form on /");
+    assert_eq!(form.value().attr("method"), Some("get"));
+    let input = scraper::Selector::parse("input[name=q]").unwrap();
+    assert!(form.select(&input).next().is_some(), "no q field");
+    // What the browser asks when the form is sent: the action, relative
+    // to `/`, with the field.
+    let action = form.value().attr("action").unwrap();
+    let (status, headers, _) =
+        get(&format!("http://{}/{action}?q=ma%20tuy", daemon.addr), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    stop_daemon(daemon).await;
+}

@@ -65,7 +65,11 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
         page.push_str("</li>\n");
     }
     page.push_str(
-        "<li><a href=\"feeds.opml\">OPML</a>: every feed above, to subscribe at once</li>\n",
+        "<li><a href=\"feeds.opml\">OPML</a>: every feed above, to subscribe at once</li>\n\
+         <li><form action=\"search\" method=\"get\"><label>Tìm kiếm: \
+         <input type=\"search\" name=\"q\" maxlength=\"200\" required></label> \
+         <button>Tìm</button></form> (as a page, or a feed with <code>&amp;format=atom</code>, \
+         <code>rss</code> or <code>json</code>)</li>\n",
     );
     page.push_str(
         "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>state</th><th>last poll</th>\

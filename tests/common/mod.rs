@@ -626,8 +626,8 @@ pub fn unsafe_html(html: &str) -> Option<String> {
 }
 
 /// [`unsafe_html`] for a whole page of bantin's own: its `<style>`,
-/// `<meta>` and `<link>` elements are its own, the rest is held to the same
-/// rules.
+/// `<meta>` and `<link>` elements and its search form (`action="search"`)
+/// are its own, the rest is held to the same rules.
 pub fn unsafe_page(html: &str) -> Option<String> {
     unsafe_in(scraper::Html::parse_document(html), true)
 }
@@ -638,7 +638,9 @@ fn unsafe_in(parsed: scraper::Html, page: bool) -> Option<String> {
             continue;
         };
         let name = element.name().to_ascii_lowercase();
-        let own = page && matches!(name.as_str(), "style" | "meta" | "link");
+        let own = page
+            && (matches!(name.as_str(), "style" | "meta" | "link")
+                || (name == "form" && element.attr("action") == Some("search")));
         if !own
             && (matches!(
                 name.as_str(),
