@@ -165,52 +165,14 @@ async fn hostile_feeds_come_out_clean_and_leave_the_daemon_small_and_responsive(
         "the hostile items were not published: {} entries",
         feed.entries.len()
     );
-    for e in &feed.entries {
-        let title = e
-            .title
-            .as_ref()
-            .map(|t| t.content.clone())
-            .unwrap_or_default();
-        problems.extend(dirty("Atom title", &title));
-        if let Some(s) = &e.summary {
-            problems.extend(dirty("Atom summary", &s.content));
-        }
-        if let Some(body) = e.content.as_ref().and_then(|c| c.body.as_deref()) {
-            problems.extend(dirty("Atom content", body));
-        }
-        for l in &e.links {
-            problems.extend(web_link("Atom link", &l.href));
-        }
-        for p in &e.authors {
-            problems.extend(dirty("Atom author", p.name.as_deref().unwrap_or_default()));
-        }
-        for c in &e.categories {
-            problems.extend(dirty("Atom category", &c.term));
-        }
-    }
+    problems.extend(entry_problems("Atom", "summary", &feed, true));
     served.push(("Atom", atom));
 
     // RSS: the same, through its own writer.
     let (status, _, rss) = get(&format!("{base}/feeds/all.rss"), &[]).await;
     assert_eq!(status, 200);
     let feed = feed_rs::parser::parse(&rss[..]).unwrap();
-    for e in &feed.entries {
-        let title = e
-            .title
-            .as_ref()
-            .map(|t| t.content.clone())
-            .unwrap_or_default();
-        problems.extend(dirty("RSS title", &title));
-        if let Some(s) = &e.summary {
-            problems.extend(dirty("RSS description", &s.content));
-        }
-        if let Some(body) = e.content.as_ref().and_then(|c| c.body.as_deref()) {
-            problems.extend(dirty("RSS content", body));
-        }
-        for l in &e.links {
-            problems.extend(web_link("RSS link", &l.href));
-        }
-    }
+    problems.extend(entry_problems("RSS", "description", &feed, false));
     served.push(("RSS", rss));
 
     // JSON Feed: every string in it, and its URLs.
@@ -289,4 +251,45 @@ async fn hostile_feeds_come_out_clean_and_leave_the_daemon_small_and_responsive(
     let (status, _, _) = get(&format!("{base}/feeds/all.atom"), &[]).await;
     assert_eq!(status, 200);
     stop_daemon(daemon).await;
+}
+
+/// What is dirty in a parsed feed's entries: titles, summaries (named
+/// `summary` as the format calls it), content and links, and with
+/// `people` the authors and categories.
+fn entry_problems(
+    format: &str,
+    summary: &str,
+    feed: &feed_rs::model::Feed,
+    people: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for e in &feed.entries {
+        let title = e
+            .title
+            .as_ref()
+            .map(|t| t.content.clone())
+            .unwrap_or_default();
+        problems.extend(dirty(&format!("{format} title"), &title));
+        if let Some(s) = &e.summary {
+            problems.extend(dirty(&format!("{format} {summary}"), &s.content));
+        }
+        if let Some(body) = e.content.as_ref().and_then(|c| c.body.as_deref()) {
+            problems.extend(dirty(&format!("{format} content"), body));
+        }
+        for l in &e.links {
+            problems.extend(web_link(&format!("{format} link"), &l.href));
+        }
+        if people {
+            for p in &e.authors {
+                problems.extend(dirty(
+                    &format!("{format} author"),
+                    p.name.as_deref().unwrap_or_default(),
+                ));
+            }
+            for c in &e.categories {
+                problems.extend(dirty(&format!("{format} category"), &c.term));
+            }
+        }
+    }
+    problems
 }

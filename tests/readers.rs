@@ -8,7 +8,6 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::Command;
 
@@ -16,26 +15,8 @@ use common::{Setup, polled_daemon, stop_daemon};
 
 const TOPICS: [&str; 3] = ["all", "y-te", "an-ninh"];
 
-/// Whether `probe` runs; if not, a loud skip (or, under CI, a failure).
-fn have(what: &str, probe: &mut Command) -> bool {
-    let found = probe.output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{what} is missing under CI: .ci/run must install it"
-        );
-        // Written to stderr itself, not through eprintln!, which the test
-        // harness captures: a skip must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED: {what} is not installed here; .ci/run installs it (see its readers step) ***\n"
-        );
-    }
-    found
-}
-
 fn python_has(module: &str) -> bool {
-    have(
+    common::installed(
         &format!("python3 with {module}"),
         Command::new("python3").args(["-c", &format!("import {module}")]),
     )
@@ -235,7 +216,9 @@ print(json.dumps({
 /// formats share their ids on purpose: each feed gets a cache of its own.
 #[tokio::test]
 async fn newsboat_reads_atom_and_rss_with_no_error_and_every_story() {
-    if !have("newsboat", Command::new("newsboat").arg("--version")) || !python_has("sqlite3") {
+    if !common::installed("newsboat", Command::new("newsboat").arg("--version"))
+        || !python_has("sqlite3")
+    {
         return;
     }
     let setup = Setup::new().await;

@@ -10,7 +10,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::process::Command;
 
 use common::{Setup, get, polled_daemon, stop_daemon};
 
@@ -169,33 +168,7 @@ print(json.dumps({
 "#;
 
 async fn feedparser(url: String) -> Option<serde_json::Value> {
-    python(FEEDPARSER, &url).await
-}
-
-/// Runs a Python reader `script` on `url`: its stdout as JSON, or `None`
-/// (a loud skip) where the reader is not installed, which CI forbids.
-async fn python(script: &'static str, url: &str) -> Option<serde_json::Value> {
-    let url = url.to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("python3").args(["-c", script, &url]).output()
-    })
-    .await
-    .unwrap()
-    .ok()?;
-    if !out.status.success() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 reader: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED: python3 with a feed reader is not installed here; .ci/run installs it ***\n"
-        );
-        return None;
-    }
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    common::python_reader("python3 with feedparser", FEEDPARSER, vec![url]).await
 }
 
 #[tokio::test]
@@ -231,7 +204,9 @@ async fn feedparser_reads_a_search_as_atom_and_rss_and_a_search_for_nothing_as_a
     for (query, expect_some) in [("q=ma+tuy", true), ("q=khongcotinnaynhu", false)] {
         let (ids, feed_url) = search_json(daemon.addr, query).await;
         let url = format!("http://{}/search?{query}&format=json", daemon.addr);
-        let Some(d) = python(JSONFEED, &url).await else {
+        let Some(d) =
+            common::python_reader("python3 with jsonfeed-util", JSONFEED, vec![url.clone()]).await
+        else {
             break;
         };
         assert_eq!(d["version"], "https://jsonfeed.org/version/1.1");

@@ -270,31 +270,7 @@ print(json.dumps({
     "entries": len(d.entries),
 }))
 "#;
-    let url = url.to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("python3")
-            .args(["-c", SCRIPT, &url])
-            .output()
-    })
-    .await
-    .unwrap()
-    .ok()
-    .filter(|o| o.status.success());
-    match out {
-        Some(out) => Some(serde_json::from_slice(&out.stdout).unwrap()),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "python3 with feedparser is missing under CI"
-            );
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** SKIPPED: python3 with feedparser is not installed here; .ci/run installs it ***\n"
-            );
-            None
-        }
-    }
+    common::python_reader("python3 with feedparser", SCRIPT, vec![url.to_string()]).await
 }
 
 #[tokio::test]

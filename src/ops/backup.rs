@@ -89,12 +89,16 @@ pub fn export(store: &Store, out: &mut impl Write) -> Result<Exported, BackupErr
         }
         done.stories += 1;
         done.copies += copies.len();
-        let record = Record { story, copies };
-        serde_json::to_writer(&mut *out, &record).map_err(|e| BackupError::Write(e.into()))?;
-        out.write_all(b"\n").map_err(BackupError::Write)?;
+        write_record(out, &Record { story, copies })?;
     }
     out.flush().map_err(BackupError::Write)?;
     Ok(done)
+}
+
+/// One line of an export.
+fn write_record(out: &mut impl Write, record: &Record) -> Result<(), BackupError> {
+    serde_json::to_writer(&mut *out, record).map_err(|e| BackupError::Write(e.into()))?;
+    out.write_all(b"\n").map_err(BackupError::Write)
 }
 
 /// What a salvage export wrote, and what it could not read.
@@ -154,9 +158,7 @@ pub fn salvage(salvage: &mut Salvage, out: &mut impl Write) -> Result<Salvaged, 
         // comes with it.
         done.stories += 1;
         done.copies += copies.len();
-        let record = Record { story, copies };
-        serde_json::to_writer(&mut *out, &record).map_err(|e| BackupError::Write(e.into()))?;
-        out.write_all(b"\n").map_err(BackupError::Write)?;
+        write_record(out, &Record { story, copies })?;
     }
     out.flush().map_err(BackupError::Write)?;
     done.unreadable = salvage.unreadable;

@@ -734,3 +734,57 @@ pub async fn months_started(dir: &Path) -> Daemon {
 pub fn on_daemon(addr: SocketAddr, url: &str) -> String {
     url.replace("http://bantin.test/", &format!("http://{addr}/"))
 }
+
+/// A reader `.ci/run` installs is missing here: a loud skip, or under CI
+/// (`CI` set) a failure saying `why`. Written to stderr itself, not
+/// through `eprintln!`, which the test harness captures: a skip must be
+/// seen.
+pub fn reader_missing(what: &str, why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing under CI: .ci/run must install it ({why})"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED: {what} is not installed here; .ci/run installs it (see its readers step) ***\n"
+    );
+}
+
+/// Whether `probe` runs; if not, [`reader_missing`].
+pub fn installed(what: &str, probe: &mut std::process::Command) -> bool {
+    let found = probe.output().is_ok_and(|o| o.status.success());
+    if !found {
+        reader_missing(what, "its probe failed");
+    }
+    found
+}
+
+/// Runs the Python reader `script` with `args`: its stdout as JSON, or
+/// `None` after [`reader_missing`] when it cannot run.
+pub async fn python_reader(
+    what: &'static str,
+    script: &'static str,
+    args: Vec<String>,
+) -> Option<serde_json::Value> {
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .output()
+    })
+    .await
+    .unwrap();
+    match out {
+        Ok(out) if out.status.success() => Some(serde_json::from_slice(&out.stdout).unwrap()),
+        Ok(out) => {
+            reader_missing(what, &String::from_utf8_lossy(&out.stderr));
+            None
+        }
+        Err(e) => {
+            reader_missing(what, &e.to_string());
+            None
+        }
+    }
+}
