@@ -114,8 +114,9 @@ async fn entries_are_updated_at_their_sources_dates_not_at_the_poll() {
     for e in &feed.entries {
         let (published, updated) = (e.published.unwrap(), e.updated.unwrap());
         let title = &e.title.as_ref().unwrap().content;
-        // hs3 has no date: it is dated when first seen, and so updated.
-        if published >= polled {
+        // hs3 has no date: it is dated when first seen (to the second,
+        // less its place in its feed), and so updated.
+        if published > polled - chrono::Duration::minutes(1) {
             continue;
         }
         dated += 1;
@@ -191,5 +192,116 @@ async fn updated_moves_only_when_what_a_reader_sees_changes() {
     bantin::scheduler::poll_all(&pipeline).await;
     let (third, _) = updated_and_etag().await;
     assert!(third >= before, "{third} before the poll at {before}");
+    served.stop().await;
+}
+
+/// An RSS feed whose items carry a date without a time of day, as many
+/// portals' do: `(number, title, date)`, listed as given (newest first).
+fn date_only_feed(items: &[(usize, String, &str)]) -> Answer {
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Báo Chính phủ</title><link>https://baochinhphu.vn.test/</link>",
+    );
+    for (n, title, date) in items {
+        body.push_str(&format!(
+            "<item><title>{title}</title><link>https://baochinhphu.vn.test/tin/{n}.htm</link>\
+             <pubDate>{date}</pubDate><description>Bài số {n}: {title}.</description></item>"
+        ));
+    }
+    body.push_str("</channel></rss>");
+    Answer::rss(body.into_bytes())
+}
+
+/// Issue #13: a portal that dates its stories by the day alone would give
+/// a day's stories one instant, which a reader cannot sort and the W3C
+/// validator warns of (`DuplicateUpdated`). Each gets its own time, on its
+/// own day, in the order the portal lists them, and keeps it.
+#[tokio::test]
+async fn stories_dated_by_the_day_get_distinct_times_in_the_portals_order_and_keep_them() {
+    let places = [
+        "Hậu Giang",
+        "Cần Thơ",
+        "Sóc Trăng",
+        "Bạc Liêu",
+        "Cà Mau",
+        "Kiên Giang",
+        "An Giang",
+        "Đồng Tháp",
+        "Vĩnh Long",
+        "Trà Vinh",
+        "Bến Tre",
+        "Tiền Giang",
+    ];
+    let days = ["20/11/2026", "19/11/2026", "18/11/2026"];
+    let items: Vec<(usize, String, &str)> = places
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            (
+                n,
+                format!("Tỉnh {p} triển khai đợt tiêm chủng mở rộng lần {n}"),
+                days[n / 4],
+            )
+        })
+        .collect();
+    let server = FixtureServer::start(&[]).await;
+    server.set("/bcp.rss", date_only_feed(&items));
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline(&dir, &server).await;
+    bantin::scheduler::poll_all(&pipeline).await;
+    let served = serve(Arc::clone(&pipeline)).await;
+    let feed = read_feed(served.addr, "all").await;
+    let dated: Vec<(DateTime<Utc>, DateTime<Utc>)> = items
+        .iter()
+        .map(|(_, title, _)| {
+            let e = entry(&feed, title);
+            (e.published.unwrap(), e.updated.unwrap())
+        })
+        .collect();
+    // In the portal's order, each a distinct time, and on its own day.
+    assert!(
+        dated.windows(2).all(|w| w[0].1 > w[1].1),
+        "updated not strictly in the feed's order: {dated:?}"
+    );
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    for ((_, title, day), (published, _)) in items.iter().zip(&dated) {
+        let shown = published
+            .with_timezone(&vietnam)
+            .format("%d/%m/%Y")
+            .to_string();
+        assert_eq!(&shown, day, "{title} moved off its day");
+    }
+    // The served Atom has no two entries with the same `updated`.
+    let (_, _, atom) = get(&format!("http://{}/feeds/all.atom", served.addr), &[]).await;
+    let atom = String::from_utf8(atom.to_vec()).unwrap();
+    // Each entry's own `updated`, its first (its atom:source has one too).
+    let stamps: Vec<&str> = atom
+        .split("<entry>")
+        .skip(1)
+        .filter_map(|e| e.split("<updated>").nth(1)?.split("</updated>").next())
+        .collect();
+    let distinct: std::collections::HashSet<&&str> = stamps.iter().collect();
+    assert_eq!((stamps.len(), distinct.len()), (items.len(), items.len()));
+
+    // A later poll of the same feed, and of the feed with a new story on
+    // top, leaves the times chosen as they were.
+    let mut more = vec![(
+        99,
+        "Tỉnh Long An tổ chức hội nghị phòng chống sốt xuất huyết".to_string(),
+        days[0],
+    )];
+    more.extend(items.iter().cloned());
+    server.set("/bcp.rss", date_only_feed(&more));
+    bantin::scheduler::poll_all(&pipeline).await;
+    pipeline.render_changed().unwrap();
+    let feed = read_feed(served.addr, "all").await;
+    for ((_, title, _), (published, updated)) in items.iter().zip(&dated) {
+        let e = entry(&feed, title);
+        assert_eq!(
+            (e.published.unwrap(), e.updated.unwrap()),
+            (*published, *updated),
+            "{title}"
+        );
+    }
     served.stop().await;
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use bantin::config::{Config, Source};
-use bantin::model::Validators;
+use bantin::model::{Stated, Validators};
 use bantin::pipeline::Body;
 use bantin::pipeline::fetch::Fetcher;
 use bantin::pipeline::normalize::normalize;
@@ -125,9 +125,14 @@ pub(super) async fn preview(config: Config, args: PreviewArgs) -> anyhow::Result
     let mut undated = 0;
     for (n, raw) in feed.items.iter().enumerate() {
         let item = normalize(raw, &url, seen);
-        let when = if item.date_missing {
+        let when = if item.stated == Stated::Nothing {
             undated += 1;
             "(no date)".to_string()
+        } else if item.stated == Stated::Day {
+            item.published
+                .with_timezone(&vietnam())
+                .format("%Y-%m-%d (no time)")
+                .to_string()
         } else {
             item.published
                 .with_timezone(&vietnam())

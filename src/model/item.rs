@@ -24,6 +24,37 @@ pub struct RawItem {
     pub categories: Vec<String>,
 }
 
+/// How much of an item's date its source stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stated {
+    /// A date and a time of day.
+    #[default]
+    Time,
+    /// A date only (read as midnight in Vietnam): the time of day is when
+    /// bantin saw it, kept within that date.
+    Day,
+    /// No usable date: `published` is when bantin first saw the item.
+    Nothing,
+}
+
+impl Stated {
+    /// Whether `stored`, a date kept for this item, is still what the
+    /// source says of `now`, the item's date as read again. A time bantin
+    /// chose is not compared, only what the source stated: a date-only
+    /// item keeps its time while its date stays, an undated one always.
+    pub fn same_date(self, stored: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        match self {
+            Stated::Time => stored == now,
+            Stated::Day => vietnam_day(stored) == vietnam_day(now),
+            Stated::Nothing => true,
+        }
+    }
+}
+
+fn vietnam_day(t: DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&super::VIETNAM).date_naive()
+}
+
 /// One item, clean and comparable.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Item {
@@ -38,9 +69,9 @@ pub struct Item {
     /// `content` as plain text, for matching.
     pub content_text: String,
     pub published: DateTime<Utc>,
-    /// True when the source gave no usable date and `published` is the time
-    /// bantin first saw the item.
-    pub date_missing: bool,
+    /// How much of `published` the source gave; the rest is bantin's
+    /// ([`crate::pipeline::normalize::dates`]).
+    pub stated: Stated,
     /// When the source says it last changed the item (Atom `updated`,
     /// JSON Feed `date_modified`), if it said so plausibly.
     pub updated: Option<DateTime<Utc>>,

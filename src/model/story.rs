@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::Item;
 use crate::model::state::Dropped;
+use crate::model::{Item, Stated};
 
 /// A story's id. Minted once from its first copy's key and never changed,
 /// so a feed reader's entry id survives re-polls, restarts and merges.
@@ -114,7 +114,7 @@ impl Copy {
             content: self.content.clone(),
             content_text: crate::text::html_to_text(&self.content),
             published: self.published,
-            date_missing: false,
+            stated: Stated::Time,
             updated: None,
             authors: self.authors.clone(),
             categories: self.categories.clone(),
@@ -130,7 +130,7 @@ impl Copy {
             || self.link != item.link
             || self.summary != item.summary
             || self.content != item.content
-            || (!item.date_missing && self.published != item.published)
+            || !item.stated.same_date(self.published, item.published)
             || self.authors != item.authors
             || self.categories != item.categories
             || self.topics != topics
@@ -141,16 +141,13 @@ impl Copy {
     /// if the source moved its date past the last change; else (an edit
     /// under the same date, a new topic) when bantin saw it. Never earlier
     /// than the last change: a reader sorting by `updated` sees the edit.
-    pub fn updated_from(&self, item: Item, topics: Vec<String>, seen: DateTime<Utc>) -> Copy {
-        let published = if item.date_missing {
-            self.published
-        } else {
-            item.published
-        };
+    pub fn updated_from(&self, mut item: Item, topics: Vec<String>, seen: DateTime<Utc>) -> Copy {
+        if item.stated.same_date(self.published, item.published) {
+            item.published = self.published;
+        }
         let own = own_date(&item, seen);
         let changed = if own > self.changed { own } else { seen };
         Copy {
-            published,
             first_seen: self.first_seen,
             changed: changed.max(self.changed),
             ..Copy::new(self.key.clone(), self.story, item, topics, seen)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Source};
 use crate::model::{Classified, Cuts, DateOrder, Hints, Item};
-use crate::pipeline::normalize::normalize_bounded;
+use crate::pipeline::normalize::{dates, normalize_bounded};
 use crate::pipeline::parse::{DateContext, ParseError, parse_body_with};
 use crate::pipeline::{classify, merge};
 use crate::text::nesting::Cut;
@@ -87,14 +87,19 @@ pub fn prepare(
         dates,
     )?;
     let mut cut = Cuts::default();
-    let items = feed
+    let mut items: Vec<Item> = feed
         .items
         .iter()
         .map(|raw| {
             let (item, why) = normalize_bounded(raw, source.url.as_str(), seen);
             count_cut(&mut cut, why);
-            classified(config, source, item)
+            item
         })
+        .collect();
+    dates::place_all(&mut items, seen);
+    let items = items
+        .into_iter()
+        .map(|item| classified(config, source, item))
         .collect();
     Ok(Prepared {
         items,

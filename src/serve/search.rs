@@ -111,12 +111,8 @@ pub async fn search(State(state): State<Served>, Query(params): Query<Params>) -
         .into_response()
 }
 
-/// Vietnam's time, UTC+7, all year.
 fn vietnam(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    match FixedOffset::east_opt(7 * 3600) {
-        Some(zone) => t.with_timezone(&zone),
-        None => t.fixed_offset(),
-    }
+    t.with_timezone(&crate::model::VIETNAM)
 }
 
 const STYLE: &str = "body{max-width:42rem;margin:0 auto;padding:1rem;font:1rem/1.5 sans-serif;color:#222}\

@@ -225,7 +225,7 @@ mod tests {
             content: String::new(),
             content_text: content_text.into(),
             published: chrono::DateTime::UNIX_EPOCH,
-            date_missing: false,
+            stated: crate::model::Stated::Time,
             updated: None,
             authors: vec![],
             categories: vec![],

@@ -134,7 +134,7 @@ pub fn ingest_since(
                 let text_moved = old.title != item.title
                     || old.summary != item.summary
                     || old.content != item.content
-                    || (!item.date_missing && old.published != item.published);
+                    || !item.stated.same_date(old.published, item.published);
                 let sketch = sketch.filter(|_| text_moved);
                 let copy = old.updated_from(item, topics, seen);
                 save(

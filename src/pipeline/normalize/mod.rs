@@ -5,6 +5,7 @@
 //! one canonical absolute link ([`link`]), sanitized HTML with absolute URLs
 //! ([`html`]), and a date in UTC. It never looks at other items or the store.
 
+pub mod dates;
 mod html;
 mod link;
 
@@ -97,7 +98,7 @@ fn normalize_fields(
         content,
         content_text,
         published: plausible.unwrap_or(seen),
-        date_missing: plausible.is_none(),
+        stated: dates::stated(plausible),
         updated: raw.updated.filter(|d| *d <= seen + FUTURE_SLACK),
         // Read as text like titles: a name written with markup
         // (`<b>PV</b>`, an escaped `<script>`) goes out as its words only.
@@ -276,7 +277,7 @@ mod tests {
     fn missing_date_is_first_seen() {
         let item = normalize(&RawItem::default(), "https://x.test/", seen());
         assert_eq!(item.published, seen());
-        assert!(item.date_missing);
+        assert_eq!(item.stated, crate::model::Stated::Nothing);
     }
 
     #[test]
@@ -287,7 +288,7 @@ mod tests {
         };
         let item = normalize(&raw, "https://x.test/", seen());
         assert_eq!(item.published, seen());
-        assert!(item.date_missing);
+        assert_eq!(item.stated, crate::model::Stated::Nothing);
     }
 
     #[test]

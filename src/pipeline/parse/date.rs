@@ -25,11 +25,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 use super::date_iso;
 use super::date_zones::zone_minutes;
 
-/// +07:00, checked at compile time (a `None` here would fail the build).
-const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
-    Some(offset) => offset,
-    None => panic!("+07:00 is a valid offset"),
-};
+use crate::model::VIETNAM;
 
 /// Years outside this range are typos or epoch placeholders, not news dates.
 const YEARS: std::ops::RangeInclusive<u32> = 1990..=2100;

@@ -40,15 +40,8 @@ use super::{RenderedTopic, render_view};
 use crate::config::{Config, Topic};
 use crate::store::{Place, Result, Store};
 
-/// Vietnam's time, UTC+7 all year (no daylight saving since 1975).
-pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
-    Some(offset) => offset,
-    // Decided at compile time: 7 h is within the ±24 h allowed.
-    None => panic!("UTC+7 is a valid offset"),
-};
-
 fn vietnam() -> FixedOffset {
-    VIETNAM
+    crate::model::VIETNAM
 }
 
 /// The rendered archives kept at most, in bytes of every format together.

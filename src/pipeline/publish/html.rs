@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 
 use super::Format;
-use super::archive::VIETNAM;
 use super::view::{TopicView, shown_first, source_name};
 use crate::config::{ALL_TOPIC, Config};
+use crate::model::VIETNAM;
 use crate::model::story::StoryId;
 use crate::store::{Result, Store};
 
