@@ -1,7 +1,8 @@
 //! Real readers read what `bantin serve` publishes (issue #13): Python's
 //! feedparser each XML format, jsonfeed-util the JSON Feed, and newsboat
 //! the Atom and RSS feeds, each over HTTP on 127.0.0.1, with no error and
-//! the stories the daemon serves.
+//! the stories the daemon serves; and jsonschema holds every JSON Feed to
+//! the JSON Feed 1.1 schema.
 //!
 //! `.ci/run` installs them. Run locally without one, its test says so
 //! loudly and passes; under CI (`CI` set) a missing reader fails.
@@ -198,6 +199,66 @@ async fn a_json_feed_reader_reads_every_story() {
                 "{url}: {i}"
             );
         }
+    }
+    stop_daemon(daemon).await;
+}
+
+/// Where `.ci/run` puts the JSON Feed 1.1 schema (sonicdoe/jsonfeed-schema
+/// 0.5.0, from npm's registry, checked by its hash), unless
+/// `JSONFEED_SCHEMA` names another copy.
+fn jsonfeed_schema() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("JSONFEED_SCHEMA").map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/jsonfeed-schema/schema-v1.1.json")
+        },
+        std::path::PathBuf::from,
+    );
+    if path.is_file() {
+        Some(path)
+    } else {
+        common::reader_missing("the JSON Feed 1.1 schema", "its readers step fetches it");
+        None
+    }
+}
+
+/// Validates the feed at argv[2] against the schema at argv[1] with
+/// jsonschema, formats included: every error, with where it is.
+const JSON_SCHEMA: &str = r#"
+import json, sys, urllib.request, jsonschema
+schema = json.load(open(sys.argv[1]))
+with urllib.request.urlopen(sys.argv[2]) as r:
+    feed = json.loads(r.read().decode("utf-8"))
+cls = jsonschema.validators.validator_for(schema)
+cls.check_schema(schema)
+v = cls(schema, format_checker=cls.FORMAT_CHECKER)
+print(json.dumps({
+    "draft": cls.__name__,
+    "items": len(feed.get("items", [])),
+    "errors": ["/".join(map(str, e.absolute_path)) + ": " + e.message for e in v.iter_errors(feed)],
+}))
+"#;
+
+#[tokio::test]
+async fn every_json_feed_passes_the_json_feed_1_1_schema() {
+    if !python_has("jsonschema") {
+        return;
+    }
+    let Some(schema) = jsonfeed_schema() else {
+        return;
+    };
+    let setup = Setup::new().await;
+    let daemon = polled_daemon(&setup).await;
+    let search = "search?q=y+te&format=json".to_string();
+    let feeds = TOPICS
+        .iter()
+        .map(|t| format!("feeds/{t}.json"))
+        .chain([search]);
+    for path in feeds {
+        let url = format!("http://{}/{path}", daemon.addr);
+        let d = python(JSON_SCHEMA, vec![schema.display().to_string(), url.clone()]).await;
+        assert_eq!(d["errors"], serde_json::json!([]), "{url} ({})", d["draft"]);
+        assert!(d["items"].as_u64().unwrap() > 0, "{url}: no items checked");
     }
     stop_daemon(daemon).await;
 }
