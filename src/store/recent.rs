@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::model::story::StoryId;
 use crate::text::sketch::Sketch;
+use crate::text::syllables::ByHash;
 
 /// Copies a band keeps, the newest: a band every story shares (a standard
 /// opening) costs no more than a rare one.
@@ -59,7 +60,7 @@ pub struct Recent {
 #[derive(Default)]
 pub struct Week {
     /// Title key fingerprint → (story, published seconds), newest last.
-    titles: HashMap<u64, Vec<(StoryId, i64)>>,
+    titles: ByHash<Vec<(StoryId, i64)>>,
     /// The week's sketched copies.
     copies: Vec<Sketched>,
     /// Each story's newest copy in `copies`; the rest chain from it.

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use super::{Result, Store};
 use crate::model::story::{Copy, Story, StoryId};
 use crate::text::keywords::{Keyword, MatchText};
-use crate::text::syllables::{Syllables, syllable_hash};
+use crate::text::syllables::{ByHash, Syllables, syllable_hash};
 use crate::text::{Tokens, has_diacritics, html_to_text};
 
 /// Results of one search at most: the newest.
@@ -136,9 +136,9 @@ struct Inner {
     slots: Vec<Option<(StoryId, i64)>>,
     slot_of: HashMap<StoryId, u32>,
     /// Exact syllable hash → slots, ascending.
-    exact: HashMap<u64, Vec<u32>>,
+    exact: ByHash<Vec<u32>>,
     /// Diacritic-free hash → slots, where it differs from the exact one.
-    plain: HashMap<u64, Vec<u32>>,
+    plain: ByHash<Vec<u32>>,
     bytes: usize,
     budget: usize,
     dead: usize,
@@ -372,7 +372,7 @@ impl Inner {
 }
 
 /// Adds `slot` to `hash`'s list once; the bytes it took.
-fn add(map: &mut HashMap<u64, Vec<u32>>, hash: u64, slot: u32) -> usize {
+fn add(map: &mut ByHash<Vec<u32>>, hash: u64, slot: u32) -> usize {
     let mut bytes = 0;
     let list = map.entry(hash).or_insert_with(|| {
         bytes += KEY;

@@ -13,15 +13,17 @@
 mod c1;
 mod html;
 pub mod keywords;
+mod latin;
 pub mod nesting;
 pub mod sketch;
 pub mod syllables;
 
 pub use c1::repair_c1;
 pub use html::html_to_text;
+pub use latin::nfc_quick;
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Characters portals leave in titles that a reader cannot see and a matcher
 /// must not trip on: soft hyphen, zero-width space/joiners, word joiner, BOM.
@@ -37,7 +39,7 @@ fn is_invisible(c: char) -> bool {
 pub fn clean(text: &str) -> String {
     // Most text is NFC already (a feed's, or text `clean` made before):
     // the quick check spares the decompose-and-recompose pass.
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if latin::nfc_quick(text) == IsNormalized::Yes {
         clean_nfc(text.chars())
     } else {
         clean_nfc(text.nfc())
@@ -145,7 +147,7 @@ impl Tokens {
 pub fn for_each_syllable(text: &str, mut f: impl FnMut(&str)) {
     // Text from `clean` is NFC already; normalizing it again is most of
     // the cost of tokenizing.
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if latin::nfc_quick(text) == IsNormalized::Yes {
         syllables_of_nfc(text.chars(), &mut f)
     } else {
         syllables_of_nfc(text.nfc(), &mut f)
@@ -169,6 +171,11 @@ fn syllables_of_nfc(chars: impl Iterator<Item = char>, f: &mut impl FnMut(&str))
                 syllable.push(c.to_ascii_lowercase());
             } else {
                 flush(&mut syllable);
+            }
+        } else if let Some(letter) = latin::letter(c) {
+            match letter {
+                latin::Letter::Lower(lower) => syllable.push(lower),
+                latin::Letter::Not => flush(&mut syllable),
             }
         } else if c.is_alphanumeric() {
             syllable.extend(c.to_lowercase());

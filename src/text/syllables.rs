@@ -10,6 +10,8 @@
 //! A 64-bit hash stands for the syllable: two different syllables of one
 //! language sharing one is not a risk worth a string per syllable.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use super::{fold_diacritics_into, for_each_syllable};
@@ -122,6 +124,31 @@ pub struct Span<'a> {
 /// change (see `sketch`'s note on the hashing).
 pub fn syllable_hash(syllable: &str) -> u64 {
     super::sketch::fnv1a(syllable.as_bytes())
+}
+
+/// A map keyed by values that are hashes already ([`syllable_hash`]s,
+/// fingerprints).
+pub type ByHash<V> = HashMap<u64, V, BuildHasherDefault<HashOfHash>>;
+
+/// The hasher of [`ByHash`]: one mixing of the key, which is a hash
+/// already. std's SipHash over it was a visible cost of indexing every
+/// story's words for search; FNV's low bits, which pick the bucket, are
+/// mixed once more so that they spread.
+#[derive(Default)]
+pub struct HashOfHash(u64);
+
+impl Hasher for HashOfHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = super::sketch::mix(self.0 ^ super::sketch::fnv1a(bytes));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = super::sketch::mix(v);
+    }
 }
 
 /// A syllable that is a number: "03" and "3" are one number; a long digit

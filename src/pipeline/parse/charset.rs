@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use crate::text::repair_c1;
 use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1258};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// How far into a body to look for an XML declaration or a `<meta>` charset:
 /// WHATWG says 1024 bytes, but portal pages put long scripts before the meta.
@@ -57,7 +57,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let text = repair_c1(text);
-    let text = match is_nfc_quick(text.chars()) {
+    let text = match crate::text::nfc_quick(&text) {
         IsNormalized::Yes => text,
         _ => Cow::Owned(text.nfc().collect()),
     };
