@@ -314,3 +314,77 @@ async fn the_status_page_offers_the_search() {
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     stop_daemon(daemon).await;
 }
+
+/// The index takes each ingest's copies as the merge hands them over: a
+/// copy that joins a story is found by its own words, and a copy whose
+/// text is replaced is no longer found by its old words.
+#[test]
+fn the_index_follows_a_storys_copies_as_they_join_and_change() {
+    use bantin::config::Config;
+    use bantin::model::Item;
+    use bantin::pipeline::merge;
+    use bantin::store::Store;
+    use bantin::store::search::{Query, SearchIndex};
+
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("feeds.toml");
+    std::fs::write(
+        &toml,
+        "[store]\npath = \"store\"\n\n\
+         [[source]]\nid = \"soyte\"\nname = \"Sở Y tế\"\nurl = \"https://soyte.test/rss\"\n\n\
+         [[source]]\nid = \"baotinh\"\nname = \"Báo tỉnh\"\nurl = \"https://baotinh.test/rss\"\n",
+    )
+    .unwrap();
+    let config = Config::load(&toml).unwrap();
+    let store = Store::open(&config.store.path).unwrap();
+    let index = SearchIndex::new(64 << 20);
+    index.build(&store).unwrap();
+    let now = chrono::Utc::now();
+    let item = |text: &str| Item {
+        guid: Some("https://soyte.test/tin/1".into()),
+        link: Some("https://soyte.test/tin/1".into()),
+        title: "Hậu Giang triển khai chiến dịch tiêm chủng".into(),
+        summary: text.into(),
+        content_text: text.into(),
+        content: format!("<p>{text}</p>"),
+        published: now,
+        ..Item::default()
+    };
+    let ingest = |source: usize, text: &str| {
+        let items = vec![(item(text), vec!["all".to_string()])];
+        let done = merge::ingest(&store, &config.sources[source], items, now).unwrap();
+        index.index(&done.searchable);
+    };
+    let found = |index: &SearchIndex, q: &str| -> Vec<String> {
+        let query = Query::parse(q).unwrap();
+        let found = index.search(&store, &query, None).unwrap();
+        found.stories.iter().map(|s| s.id.urn()).collect()
+    };
+
+    ingest(0, "Trạm y tế phường tổ chức tiêm vắc xin sởi cho trẻ em.");
+    // The same page, carried by the paper with words of its own.
+    ingest(
+        1,
+        "Phóng viên ghi nhận nhiều phụ huynh đưa con đi khám bệnh.",
+    );
+    assert_eq!(
+        store.stories().count(),
+        1,
+        "the paper's copy joins the story"
+    );
+    let story = found(&index, "vac xin soi");
+    assert_eq!(story.len(), 1);
+    assert_eq!(
+        found(&index, "phu huynh"),
+        story,
+        "found by the joining copy's words"
+    );
+
+    // The paper replaces its text: its old words find nothing, its new
+    // ones the story, and the story is indexed once.
+    ingest(1, "Bệnh viện đa khoa tỉnh bổ sung giường bệnh.");
+    assert!(found(&index, "phu huynh").is_empty());
+    assert_eq!(found(&index, "giuong benh"), story);
+    assert_eq!(found(&index, "vac xin soi"), story);
+    assert_eq!(index.memory().stories, 1);
+}

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::text::sketch::Sketch;
+use crate::text::syllables::Terms;
 
 /// One item as its source published it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,4 +90,6 @@ pub struct Classified {
     pub item: Item,
     pub topics: Vec<String>,
     pub sketch: Option<Sketch>,
+    /// What the search index keeps of its text.
+    pub terms: Terms,
 }

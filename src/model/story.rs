@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::model::state::Dropped;
 use crate::model::{Item, Stated};
+use crate::text::syllables::Terms;
 
 /// A story's id. Minted once from its first copy's key and never changed,
 /// so a feed reader's entry id survives re-polls, restarts and merges.
@@ -41,6 +42,15 @@ pub struct CopyKey {
 }
 
 impl CopyKey {
+    /// A 64-bit stand-in for the key, for in-memory indexes: a collision
+    /// among a store's copies is not a risk worth keeping both strings.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+
     /// `source \0 item`: source ids cannot hold a NUL, so keys of one
     /// source sort together and never collide across sources.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -231,6 +241,16 @@ impl Story {
     }
 }
 
+/// A copy as the search index takes it: its story, the story's date,
+/// the copy's [`CopyKey::fingerprint`] and its text's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Searchable {
+    pub story: StoryId,
+    pub published: DateTime<Utc>,
+    pub copy: u64,
+    pub terms: Terms,
+}
+
 /// What one batch of items did to the store.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Ingested {
@@ -243,8 +263,9 @@ pub struct Ingested {
     pub joined_by_text: usize,
     /// Topics whose feed changed.
     pub touched_topics: BTreeSet<String>,
-    /// Stories created or changed, for the search index.
-    pub touched_stories: BTreeSet<StoryId>,
+    /// Copies stored with new text, for the search index: handed over
+    /// rather than read back from the store.
+    pub searchable: Vec<Searchable>,
     /// Items not stored, and why.
     pub dropped: Dropped,
 }

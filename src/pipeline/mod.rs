@@ -347,11 +347,7 @@ impl Pipeline {
         let oldest = crate::config::cutoff(self.config().store.keep_days, seen);
         let ingested = merge::ingest_since(&self.store, source, prepared.items, seen, oldest)?;
         self.metrics.ingested(&source.id, &ingested);
-        // The stories are stored: a failure here only leaves them out of
-        // search results until they change again or the daemon restarts.
-        if let Err(e) = self.search.update(&self.store, &ingested.touched_stories) {
-            tracing::warn!(source = %source.id, error = %e, "cannot index stories for search");
-        }
+        self.search.index(&ingested.searchable);
         self.publisher
             .mark_changed(ingested.touched_topics.iter().cloned());
         Ok(Ingest {

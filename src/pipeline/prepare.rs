@@ -53,14 +53,16 @@ pub fn count_cut(cuts: &mut Cuts, cut: Option<Cut>) {
     }
 }
 
-/// An item's topics and text fingerprint, from one split of its text into
+/// An item's topics, text fingerprint and search terms, from one split of its text into
 /// syllables. Done here, beside the parse, rather than in the merge: the
 /// merge runs one source at a time, this on every core.
 pub fn classified(config: &Config, source: &Source, item: Item) -> Classified {
     let text = classify::match_text(&item);
     let topics = classify::classify_text(&text, source, &config.topics);
-    let sketch = merge::sketch_of_span(&item, &text.syllables().span(classify::BODY_PARTS));
+    let syllables = text.syllables();
+    let sketch = merge::sketch_of_span(&item, &syllables.span(classify::BODY_PARTS));
     Classified {
+        terms: syllables.terms(),
         item,
         topics,
         sketch,

@@ -2,9 +2,9 @@
 //! search (`/search?q=…`) reads only the stories that may match, never
 //! the whole store.
 //!
-//! Each story's copies (title, summary, text) are split into syllables
-//! as topic rules split them ([`Syllables`]); the index maps each
-//! distinct syllable hash to the stories holding it, and the
+//! Each copy (title, summary, text) is split into syllables as topic
+//! rules split them ([`Syllables`]); the index maps each distinct
+//! syllable hash to the copies holding it (a slot per copy), and the
 //! diacritic-free hash too where it differs. A query is a topic keyword
 //! ([`Keyword`]), so the rules are the topics' own: one written without
 //! diacritics also finds the text with them (`ma tuy` finds `ma túy`),
@@ -14,11 +14,13 @@
 //! [`MAX_READ`] were read or [`TIME`] is up.
 //!
 //! Built at start from the store (newest stories first), then kept up to
-//! date by each ingest. Bounded by `[store] search_memory`: past it, the
-//! oldest stories leave the index (and so the results). A story changed
-//! by a later copy is indexed again under a new slot; its old slot, and
-//! a story retention removed, are skipped when read and dropped at the
-//! next compaction. Memory is counted, not measured: an estimate of the
+//! date by each ingest, which hands over the terms of the copies it
+//! stored ([`Searchable`]: read from the item's one split in prepare,
+//! never read back from the store). Bounded by `[store] search_memory`:
+//! past it, the oldest stories leave the index (and so the results). A
+//! copy whose text changed is indexed again under a new slot; its old
+//! slot, and a story retention removed, are skipped when read and
+//! dropped at the next compaction. Memory is counted, not measured: an estimate of the
 //! maps' and lists' sizes.
 
 use std::collections::{BTreeSet, HashMap};
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Result, Store};
-use crate::model::story::{Copy, Story, StoryId};
+use crate::model::story::{Copy, Searchable, Story, StoryId};
 use crate::text::keywords::{Keyword, MatchText};
 use crate::text::syllables::{ByHash, Syllables, syllable_hash};
 use crate::text::{Tokens, has_diacritics, html_to_text};
@@ -131,10 +133,12 @@ pub struct SearchIndex {
 
 #[derive(Default)]
 struct Inner {
-    /// Slot → story and its `published` (Unix seconds); `None` once
-    /// replaced or evicted.
-    slots: Vec<Option<(StoryId, i64)>>,
-    slot_of: HashMap<StoryId, u32>,
+    /// Slot → the copy it indexes; `None` once replaced or evicted.
+    slots: Vec<Option<Slot>>,
+    /// Each story's slots, one per copy.
+    by_story: HashMap<StoryId, Vec<u32>>,
+    /// Copy fingerprint → its slot.
+    by_copy: HashMap<u64, u32>,
     /// Exact syllable hash → slots, ascending.
     exact: ByHash<Vec<u32>>,
     /// Diacritic-free hash → slots, where it differs from the exact one.
@@ -142,6 +146,15 @@ struct Inner {
     bytes: usize,
     budget: usize,
     dead: usize,
+}
+
+/// One indexed copy: its story, the story's `published` (Unix seconds;
+/// kept the same in all of a story's slots) and the copy's fingerprint.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    story: StoryId,
+    published: i64,
+    copy: u64,
 }
 
 impl SearchIndex {
@@ -181,38 +194,50 @@ impl SearchIndex {
         dated.sort_unstable_by(|a, b| b.cmp(a));
         let mut indexed = 0;
         for (_, id) in dated {
-            if self.read().slot_of.contains_key(&id) {
+            if self.read().by_story.contains_key(&id) {
                 continue;
             }
             let Some(story) = store.story(id)? else {
                 continue;
             };
-            let text = story_text(&copies_of(store, &story)?);
+            let copies = searchable_copies(store, &story)?;
             let mut inner = self.write();
-            if inner.slot_of.contains_key(&id) {
+            if inner.by_story.contains_key(&id) {
                 continue;
             }
             if inner.bytes >= inner.budget {
                 break;
             }
-            inner.insert(&story, &text);
+            for copy in &copies {
+                inner.insert(copy);
+            }
             indexed += 1;
         }
         Ok(indexed)
     }
 
-    /// Indexes `ids` again, as they are now in the store. Blocking.
+    /// Indexes copies an ingest stored with new text, as the merge hands
+    /// them over: nothing is read back from the store.
+    pub fn index(&self, copies: &[Searchable]) {
+        let mut inner = self.write();
+        for copy in copies {
+            inner.insert(copy);
+        }
+        inner.keep_within_budget();
+    }
+
+    /// Indexes `ids` again, as they are now in the store (a story gone
+    /// leaves the index). Blocking: reads them.
     pub fn update(&self, store: &Store, ids: &BTreeSet<StoryId>) -> Result<()> {
         for &id in ids {
-            let story = store.story(id)?;
-            let text = match &story {
-                Some(story) => Some(story_text(&copies_of(store, story)?)),
-                None => None,
+            let copies = match store.story(id)? {
+                Some(story) => searchable_copies(store, &story)?,
+                None => Vec::new(),
             };
             let mut inner = self.write();
-            inner.remove(id);
-            if let (Some(story), Some(text)) = (story, text) {
-                inner.insert(&story, &text);
+            inner.remove_story(id);
+            for copy in &copies {
+                inner.insert(copy);
             }
             inner.keep_within_budget();
         }
@@ -224,7 +249,7 @@ impl SearchIndex {
         SearchMemory {
             bytes: inner.bytes,
             budget: inner.budget,
-            stories: inner.slot_of.len(),
+            stories: inner.by_story.len(),
         }
     }
 
@@ -267,47 +292,80 @@ impl SearchIndex {
 }
 
 impl Inner {
-    fn insert(&mut self, story: &Story, text: &Syllables) {
+    /// Indexes `copy` under a new slot, in place of its old one if it had
+    /// one; all of its story's slots take the story's date.
+    fn insert(&mut self, copy: &Searchable) {
         let Ok(slot) = u32::try_from(self.slots.len()) else {
             return;
         };
-        self.slots
-            .push(Some((story.id, story.published.timestamp())));
-        self.slot_of.insert(story.id, slot);
+        if let Some(old) = self.by_copy.get(&copy.copy).copied() {
+            self.kill(old);
+        }
+        let published = copy.published.timestamp();
+        self.slots.push(Some(Slot {
+            story: copy.story,
+            published,
+            copy: copy.copy,
+        }));
+        self.by_copy.insert(copy.copy, slot);
+        let mine = self.by_story.entry(copy.story).or_default();
+        mine.push(slot);
+        for &s in mine.iter() {
+            if let Some(Some(held)) = self.slots.get_mut(s as usize) {
+                held.published = published;
+            }
+        }
         self.bytes += SLOT;
-        for (&exact, &plain) in text.exact().iter().zip(text.plain()) {
-            self.bytes += add(&mut self.exact, exact, slot);
-            if plain != exact {
-                self.bytes += add(&mut self.plain, plain, slot);
+        for &hash in &copy.terms.exact {
+            self.bytes += add(&mut self.exact, hash, slot);
+        }
+        for &hash in &copy.terms.plain {
+            self.bytes += add(&mut self.plain, hash, slot);
+        }
+    }
+
+    /// Empties one slot; its postings go at the next compaction.
+    fn kill(&mut self, slot: u32) {
+        let Some(held) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        self.dead += 1;
+        self.by_copy.remove(&held.copy);
+        if let Some(mine) = self.by_story.get_mut(&held.story) {
+            mine.retain(|&s| s != slot);
+            if mine.is_empty() {
+                self.by_story.remove(&held.story);
             }
         }
     }
 
-    fn remove(&mut self, id: StoryId) {
-        if let Some(slot) = self.slot_of.remove(&id) {
-            if let Some(held) = self.slots.get_mut(slot as usize) {
-                *held = None;
+    fn remove_story(&mut self, id: StoryId) {
+        for slot in self.by_story.remove(&id).unwrap_or_default() {
+            if let Some(held) = self.slots.get_mut(slot as usize).and_then(Option::take) {
+                self.by_copy.remove(&held.copy);
                 self.dead += 1;
             }
         }
     }
 
-    /// Past the budget, the oldest quarter leaves; many dead slots, and
-    /// the lists are compacted.
+    /// Past the budget, the oldest quarter of the stories leaves; many
+    /// dead slots, and the lists are compacted.
     fn keep_within_budget(&mut self) {
         if self.bytes > self.budget {
             let mut live: Vec<(i64, StoryId)> = self
-                .slots
+                .by_story
                 .iter()
-                .flatten()
-                .map(|&(id, published)| (published, id))
+                .filter_map(|(&id, slots)| {
+                    let first = self.slots.get(*slots.first()? as usize)?.as_ref()?;
+                    Some((first.published, id))
+                })
                 .collect();
             live.sort_unstable();
             for &(_, id) in &live[..live.len().div_ceil(4)] {
-                self.remove(id);
+                self.remove_story(id);
             }
             self.compact();
-        } else if self.dead > 1024 && self.dead > self.slot_of.len() {
+        } else if self.dead > 1024 && self.dead > self.by_copy.len() {
             self.compact();
         }
     }
@@ -315,7 +373,7 @@ impl Inner {
     /// Renumbers the live slots and drops the dead from every list.
     fn compact(&mut self) {
         let mut renumber = vec![u32::MAX; self.slots.len()];
-        let mut slots = Vec::with_capacity(self.slot_of.len());
+        let mut slots = Vec::with_capacity(self.by_copy.len());
         for (old, held) in self.slots.iter().enumerate() {
             if let Some(held) = held {
                 renumber[old] = slots.len() as u32;
@@ -333,11 +391,14 @@ impl Inner {
                 !list.is_empty()
             });
         }
-        self.slot_of = slots
-            .iter()
-            .enumerate()
-            .filter_map(|(n, held)| held.map(|(id, _)| (id, n as u32)))
-            .collect();
+        self.by_story.clear();
+        self.by_copy.clear();
+        for (n, held) in slots.iter().enumerate() {
+            if let Some(held) = held {
+                self.by_story.entry(held.story).or_default().push(n as u32);
+                self.by_copy.insert(held.copy, n as u32);
+            }
+        }
         self.slots = slots;
         self.bytes = bytes;
         self.dead = 0;
@@ -364,9 +425,11 @@ impl Inner {
             .unwrap_or_default()
             .into_iter()
             .filter_map(|slot| self.slots.get(slot as usize).copied().flatten())
-            .map(|(id, published)| (published, id))
+            .map(|held| (held.published, held.story))
             .collect();
+        // A story's slots share its date, so its copies sort together.
         found.sort_unstable_by(|a, b| b.cmp(a));
+        found.dedup();
         found.into_iter().map(|(_, id)| id).collect()
     }
 }
@@ -400,6 +463,19 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
         }
     }
     out
+}
+
+/// A stored story's copies as the index takes them.
+fn searchable_copies(store: &Store, story: &Story) -> Result<Vec<Searchable>> {
+    Ok(copies_of(store, story)?
+        .iter()
+        .map(|copy| Searchable {
+            story: story.id,
+            published: story.published,
+            copy: copy.key.fingerprint(),
+            terms: story_text(std::slice::from_ref(copy)).terms(),
+        })
+        .collect())
 }
 
 fn copies_of(store: &Store, story: &Story) -> Result<Vec<Copy>> {

@@ -126,6 +126,33 @@ pub fn syllable_hash(syllable: &str) -> u64 {
     super::sketch::fnv1a(syllable.as_bytes())
 }
 
+/// What the search index keeps of a text: its distinct syllable hashes,
+/// and the diacritic-free ones where they differ, each list ascending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub exact: Vec<u64>,
+    pub plain: Vec<u64>,
+}
+
+impl Syllables {
+    /// The text's [`Terms`].
+    pub fn terms(&self) -> Terms {
+        let mut exact = self.exact.clone();
+        exact.sort_unstable();
+        exact.dedup();
+        let mut plain: Vec<u64> = self
+            .exact
+            .iter()
+            .zip(&self.plain)
+            .filter(|(e, p)| e != p)
+            .map(|(_, &p)| p)
+            .collect();
+        plain.sort_unstable();
+        plain.dedup();
+        Terms { exact, plain }
+    }
+}
+
 /// A map keyed by values that are hashes already ([`syllable_hash`]s,
 /// fingerprints).
 pub type ByHash<V> = HashMap<u64, V, BuildHasherDefault<HashOfHash>>;

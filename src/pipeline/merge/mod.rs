@@ -36,12 +36,12 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Source;
-use crate::model::story::{Copy, CopyKey, Ingested, Story, StoryId};
+use crate::model::story::{Copy, CopyKey, Ingested, Searchable, Story, StoryId};
 use crate::model::{Classified, Item};
 use crate::store::{Batch, Result, Store};
 
 use crate::text::sketch::Sketch;
-use crate::text::syllables::Span;
+use crate::text::syllables::{Span, Syllables, Terms};
 pub use keys::{copy_keys, link_key, title_key, title_keys, undecorated};
 
 /// Two sources' items are one story by title or text only when published
@@ -108,6 +108,7 @@ pub fn ingest_since(
             item,
             topics,
             sketch,
+            terms,
         } = classified;
         if item.title.is_empty() && item.link.is_none() {
             done.dropped.no_title_or_link += 1;
@@ -137,14 +138,12 @@ pub fn ingest_since(
                     || !item.stated.same_date(old.published, item.published);
                 let sketch = sketch.filter(|_| text_moved);
                 let copy = old.updated_from(item, topics, seen);
-                save(
-                    &mut batch,
-                    &copy,
-                    Some(&old),
-                    &titles,
-                    sketch.as_ref(),
-                    &mut done,
-                )?;
+                let text = Text {
+                    titles: &titles,
+                    sketch: sketch.as_ref(),
+                    terms: text_moved.then_some(terms),
+                };
+                save(&mut batch, &copy, Some(&old), text, &mut done)?;
                 done.updated_copies += 1;
             }
             continue;
@@ -166,7 +165,12 @@ pub fn ingest_since(
             }
         };
         let copy = Copy::new(key, story, item, topics, seen);
-        save(&mut batch, &copy, None, &titles, sketch.as_ref(), &mut done)?;
+        let text = Text {
+            titles: &titles,
+            sketch: sketch.as_ref(),
+            terms: Some(terms),
+        };
+        save(&mut batch, &copy, None, text, &mut done)?;
         done.new_copies += 1;
     }
     batch.commit()?;
@@ -191,10 +195,17 @@ pub fn sketch_of_span(item: &Item, body: &Span<'_>) -> Option<Sketch> {
 impl From<(Item, Vec<String>)> for Classified {
     fn from((item, topics): (Item, Vec<String>)) -> Classified {
         let sketch = sketch_of(&item);
+        let parts = [
+            item.title.as_str(),
+            item.summary.as_str(),
+            item.content_text.as_str(),
+        ];
+        let terms = Syllables::of_parts(parts).terms();
         Classified {
             item,
             topics,
             sketch,
+            terms,
         }
     }
 }
@@ -424,12 +435,19 @@ fn index(batch: &mut Batch, id: StoryId, copy: &Copy) -> Result<()> {
 
 /// Writes a copy and its story; `titles` and `sketch` are what to index
 /// (nothing for what did not change).
+/// What a copy's text adds to the indexes: its [`title_keys`], its
+/// sketch, and its search terms (`None`: the text did not change).
+struct Text<'a> {
+    titles: &'a [String],
+    sketch: Option<&'a Sketch>,
+    terms: Option<Terms>,
+}
+
 fn save(
     batch: &mut Batch,
     copy: &Copy,
     old: Option<&Copy>,
-    titles: &[String],
-    sketch: Option<&Sketch>,
+    text: Text<'_>,
     done: &mut Ingested,
 ) -> Result<()> {
     let before = batch.story(copy.story)?;
@@ -456,17 +474,24 @@ fn save(
             batch.index_link(&link_key(link), story.id)?;
         }
     }
-    for title in titles {
+    for title in text.titles {
         batch.index_title(title, story.id, copy.published)?;
     }
-    if let Some(sketch) = sketch {
+    if let Some(sketch) = text.sketch {
         batch.index_sketch(story.id, &copy.key, sketch, copy.published);
     }
     batch.put_story(&story, before.as_ref());
     batch.put_copy(copy);
 
     done.touched_topics.extend(story.topics.iter().cloned());
-    done.touched_stories.insert(story.id);
+    if let Some(terms) = text.terms {
+        done.searchable.push(Searchable {
+            story: story.id,
+            published: story.published,
+            copy: copy.key.fingerprint(),
+            terms,
+        });
+    }
     if let Some(before) = before {
         done.touched_topics.extend(before.topics);
     }
