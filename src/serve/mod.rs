@@ -6,7 +6,7 @@
 //! (and `/{YYYY-MM}`) and `/stories/{id}` (HTML; `.json`; `.txt`, why a
 //! story is where it is), `/search?q=…` (stored stories matching a
 //! keyword), `/metrics` (Prometheus),
-//! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
+//! `/healthz`, `/readyz`, `/favicon.ico` (an SVG held in the binary); anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
 //! ETag / Last-Modified and 304 answers; this module never fetches, parses
 //! or renders a feed: archives and story pages are rendered by publish
@@ -19,7 +19,7 @@
 //!
 //! - [`caps`]: what a client may send.
 //! - [`connections`]: how many connections, and for how long.
-//! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`.
+//! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`, the icon.
 //! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
 //! - [`status_page`]: the page at `/`.
@@ -223,6 +223,7 @@ pub fn router(state: Served) -> Router {
         .route("/stories/{id}", get(pages::story))
         .route("/search", get(search::search))
         .route("/metrics", get(routes::metrics))
+        .route("/favicon.ico", get(routes::favicon))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             routes::count_request,
