@@ -1,6 +1,7 @@
 //! HTTP: the serve stage.
 //!
-//! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
+//! Routes: `/` (status page), `/sources/{id}` (a source's history),
+//! `/status.json`, `/feeds/{topic}.atom`,
 //! `.rss` and `.json`, their archives `/feeds/{topic}/archive/{YYYY-MM}.…`,
 //! `/feeds.opml` (every topic's feed), the reading pages `/topics/{slug}`
 //! (and `/{YYYY-MM}`) and `/stories/{id}` (HTML; `.json`; `.txt`, why a
@@ -23,12 +24,16 @@
 //! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
 //! - [`status_page`]: the page at `/`.
+//! - [`source_page`]: a source's history, `/sources/{id}`.
+//! - [`charts`]: their pictures, in SVG.
 
 mod caps;
+mod charts;
 mod connections;
 mod pages;
 mod routes;
 mod search;
+mod source_page;
 mod status_page;
 
 use std::sync::Arc;
@@ -69,6 +74,8 @@ pub struct Served {
     pub metrics: Arc<Metrics>,
     pub notices: Arc<Notices>,
     pub search: Arc<SearchIndex>,
+    /// The status page's topic charts, counted at most once a minute.
+    pub bars: Arc<status_page::BarsCache>,
 }
 
 impl Served {
@@ -81,6 +88,7 @@ impl Served {
             metrics: Arc::clone(&pipeline.metrics),
             notices,
             search: Arc::clone(&pipeline.search),
+            bars: Arc::default(),
         }
     }
 }
@@ -215,6 +223,7 @@ pub fn router(state: Served) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(routes::ready))
         .route("/status.json", get(routes::status_json))
+        .route("/sources/{id}", get(source_page::page))
         .route("/feeds/{file}", get(routes::feed))
         .route("/feeds.opml", get(routes::opml))
         .route("/feeds/{topic}/archive/{file}", get(pages::feed_archive))

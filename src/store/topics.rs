@@ -88,6 +88,29 @@ impl Store {
         }
     }
 
+    /// A topic's entries per day of publication (UTC) over the `days`
+    /// days up to `now`'s, oldest first: one range scan of its keys in
+    /// that span, no story read.
+    pub fn per_day(&self, slug: &str, now: DateTime<Utc>, days: i64) -> Result<Vec<u32>> {
+        let today = now.timestamp().div_euclid(86_400);
+        let first = today - days + 1;
+        let at = |day: i64| DateTime::from_timestamp(day * 86_400, 0).unwrap_or_default();
+        let mut counts = vec![0u32; usize::try_from(days).unwrap_or(0)];
+        let (start, end) = (
+            Place::first(at(first)).key(slug),
+            Place::first(at(today + 1)).key(slug),
+        );
+        for entry in self.backend.range(Tree::Topics, &start, Some(&end)) {
+            let (key, _) = entry?;
+            let published = topic_entry(&key)?.published;
+            let day = published.timestamp().div_euclid(86_400) - first;
+            if let Some(n) = usize::try_from(day).ok().and_then(|d| counts.get_mut(d)) {
+                *n += 1;
+            }
+        }
+        Ok(counts)
+    }
+
     /// How many stories a topic holds.
     pub fn count(&self, slug: &str) -> usize {
         let mut prefix = slug.as_bytes().to_vec();
