@@ -93,6 +93,18 @@ impl Pruned {
 /// `now`, then the weeks of index behind it. The caller keeps merges
 /// away while it runs ([`prune_running`] does).
 pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
+    prune_reporting(store, keep_days, now, &mut |_| {})
+}
+
+/// [`prune`], telling `done` how far it is after each batch: the stories
+/// removed so far (`bantin prune` draws it; [`Store::count_before`] of
+/// the `all` topic at the cutoff is the total).
+pub fn prune_reporting(
+    store: &Store,
+    keep_days: u32,
+    now: DateTime<Utc>,
+    done_so_far: &mut dyn FnMut(&Pruned),
+) -> Result<Pruned> {
     let history = prune_history(store, keep_days, None, now)?;
     let Some(cutoff) = crate::config::cutoff(keep_days, now) else {
         return Ok(Pruned {
@@ -106,6 +118,7 @@ pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned
     };
     loop {
         done.add(prune_batch(store, cutoff, BATCH)?);
+        done_so_far(&done);
         if !done.more {
             break;
         }

@@ -118,6 +118,17 @@ impl Store {
         self.backend.scan(Tree::Topics, &prefix).count()
     }
 
+    /// How many entries of topic `slug` are of stories published before
+    /// `before`: a range of keys, none of them decoded. For `all`, which
+    /// holds every story once, the stories a prune at `before` removes.
+    pub fn count_before(&self, slug: &str, before: DateTime<Utc>) -> usize {
+        let mut start = slug.as_bytes().to_vec();
+        start.push(0);
+        let mut end = start.clone();
+        end.extend_from_slice(&sortable(before));
+        self.backend.range(Tree::Topics, &start, Some(&end)).count()
+    }
+
     /// Every `topics` entry of a story published before `before`, under
     /// every slug, configured or not: the oldest stories of each topic
     /// are a short range scan at the start of its prefix. At most `limit`
