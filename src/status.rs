@@ -1,14 +1,24 @@
 //! What `/`, `/status.json` and `bantin status` say of each source: its
 //! [`Health`] in a word and the figures of its last polls, read from the
-//! [`SourceState`] the store keeps.
+//! [`SourceState`] the store keeps and the [`Summary`] of its history.
+//!
+//! A source is **quiet** when it polls fine but has brought no new item
+//! for much longer than it usually goes without: more than
+//! [`QUIET_FACTOR`] times the median gap between its polls that brought
+//! new items (the last [`GAPS_KEPT`](crate::model::history::GAPS_KEPT)
+//! gaps), and at least [`QUIET_AT_LEAST`], once [`QUIET_GAPS`] gaps are
+//! known. A portal that posts twice a day is quiet after two silent
+//! days; one that posts weekly, after four weeks; a new source is never
+//! quiet. A failing, gone or moved source is called that instead.
 
 use std::sync::RwLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Source};
-use crate::model::{Dropped, MOVE_AFTER, Moved, Moving, PollResult, SourceState};
+use crate::model::history::Sample;
+use crate::model::{Dropped, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Summary};
 use crate::store::{Store, WriteFailure};
 
 /// What `/readyz`, `/` and `/status.json` say while the store cannot
@@ -20,6 +30,33 @@ pub fn store_notice(failure: &WriteFailure) -> String {
         failure.reason,
         failure.since.format("%Y-%m-%d %H:%M:%S UTC"),
     )
+}
+
+/// How many usual gaps of silence make a source quiet.
+pub const QUIET_FACTOR: i32 = 4;
+
+/// The shortest silence called quiet: a portal that posts hourly is not
+/// quiet over one night.
+pub const QUIET_AT_LEAST: Duration = Duration::days(1);
+
+/// Gaps between new items a source must have shown before its silence
+/// means anything.
+pub const QUIET_GAPS: usize = 3;
+
+/// Whether a source whose history is `summary` is quiet at `now` (the
+/// module's docs give the rule).
+pub fn is_quiet(summary: &Summary, now: DateTime<Utc>) -> bool {
+    let (Some(last), Some(median)) = (summary.last_new, summary.median_gap()) else {
+        return false;
+    };
+    if summary.gaps.len() < QUIET_GAPS {
+        return false;
+    }
+    let usual = median
+        .checked_mul(QUIET_FACTOR)
+        .unwrap_or(Duration::MAX)
+        .max(QUIET_AT_LEAST);
+    now.signed_duration_since(last) > usual
 }
 
 /// What the operator should know about the configuration: a rejected
@@ -50,6 +87,8 @@ pub enum Health {
     Moved,
     /// A scraped page no longer fits its `[source.scrape]` rules.
     BrokenRules,
+    /// Polls fine, but no new item for much longer than usual.
+    Quiet,
 }
 
 impl Health {
@@ -86,6 +125,7 @@ impl Health {
             Health::Gone => "gone",
             Health::Moved => "moved",
             Health::BrokenRules => "broken rules",
+            Health::Quiet => "quiet",
         }
     }
 }
@@ -116,6 +156,41 @@ pub struct SourceStatus {
     /// What the last document held that was not stored, by reason.
     #[serde(default)]
     pub dropped: Dropped,
+    /// What the source's history says; empty before its first poll.
+    #[serde(default)]
+    pub history: HistoryBrief,
+}
+
+/// A source's history as `/` and `/status.json` show it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HistoryBrief {
+    /// The last poll that brought a new item.
+    pub last_new_item: Option<DateTime<Utc>>,
+    /// The median gap between its polls that brought new items.
+    pub usual_gap_seconds: Option<i64>,
+    /// The last failure among the polls remembered, when and in words.
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// New items per day over the last 7 days, oldest first.
+    pub new_items_7d: Vec<u32>,
+    /// Poll durations over the last 7 days, oldest first.
+    pub latency_7d: Vec<Sample>,
+    /// Poll records kept (`/sources/{id}`).
+    pub polls_kept: usize,
+}
+
+impl HistoryBrief {
+    pub fn new(summary: &Summary, now: DateTime<Utc>) -> HistoryBrief {
+        HistoryBrief {
+            last_new_item: summary.last_new,
+            usual_gap_seconds: summary.median_gap().map(|g| g.num_seconds()),
+            last_error_at: summary.last_error.as_ref().map(|(at, _)| *at),
+            last_error: summary.last_error.as_ref().map(|(_, e)| e.clone()),
+            new_items_7d: summary.window(now, 7).iter().map(|d| d.new_items).collect(),
+            latency_7d: summary.latency_week(now),
+            polls_kept: summary.polls.len(),
+        }
+    }
 }
 
 impl SourceStatus {
@@ -172,7 +247,19 @@ impl SourceStatus {
                 .clone()
                 .filter(|m| m.from == source.url.as_str()),
             warnings,
+            history: HistoryBrief::default(),
         }
+    }
+
+    /// Adds what `summary` tells of the source at `now`, its quietness
+    /// included.
+    pub fn with_history(mut self, summary: &Summary, now: DateTime<Utc>) -> SourceStatus {
+        let settled = [Health::Ok, Health::NotModified].map(|h| h.label());
+        if settled.contains(&self.state.as_str()) && is_quiet(summary, now) {
+            self.state = Health::Quiet.label().to_string();
+        }
+        self.history = HistoryBrief::new(summary, now);
+        self
     }
 }
 
@@ -181,6 +268,7 @@ impl SourceStatus {
 /// is not stored.
 pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
     let failure = store.write_failure().map(|f| store_notice(&f));
+    let now = Utc::now();
     config
         .sources
         .iter()
@@ -190,7 +278,12 @@ pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let mut status = SourceStatus::new(source, &state);
+            let summary = store
+                .history_summary(&source.id)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let mut status = SourceStatus::new(source, &state).with_history(&summary, now);
             if let Some(notice) = &failure {
                 status.warnings.push(notice.clone());
             }

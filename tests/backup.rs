@@ -218,7 +218,11 @@ fn export_and_import_commands_round_trip_through_a_file_and_stdin() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.starts_with("exported "), "{stderr}");
+    // After the progress lines (tests/progress.rs), the summary.
+    assert!(
+        stderr.lines().last().unwrap().starts_with("exported "),
+        "{stderr}"
+    );
     let file = dir.path().join("stories.jsonl");
     std::fs::write(&file, &out.stdout).unwrap();
 

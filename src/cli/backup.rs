@@ -1,6 +1,7 @@
 //! `bantin prune`, `bantin export` and `bantin import`: the store's
 //! retention and backups, run by hand.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,11 +11,21 @@ use bantin::ops::backup::BackupError;
 use bantin::store::StoreError;
 
 use super::open_store;
+use super::progress::{CountBytes, CountLines, Progress};
 
 pub(super) fn prune(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open_store(config)?;
     let keep_days = config.store.keep_days;
-    let pruned = bantin::ops::retention::prune(&store, keep_days, chrono::Utc::now())?;
+    let now = chrono::Utc::now();
+    // `all` holds every story once: its entries before the cutoff are
+    // the stories to remove.
+    let total = bantin::config::cutoff(keep_days, now)
+        .map(|cutoff| store.count_before(bantin::config::ALL_TOPIC, cutoff) as u64);
+    let progress = Progress::new("prune", "stories", total);
+    let pruned = bantin::ops::retention::prune_reporting(&store, keep_days, now, &mut |done| {
+        progress.set(done.stories as u64);
+    })?;
+    progress.finish();
     store.flush()?;
     let Some(cutoff) = pruned.cutoff else {
         println!("keep_days = {keep_days} keeps every story");
@@ -42,12 +53,20 @@ const TRY_SALVAGE: &str =
 
 pub(super) fn export(config: &Config) -> anyhow::Result<ExitCode> {
     let store = open_store(config).map_err(|e| hint_salvage(e, config))?;
+    // Stories without a copy are left out: the count is an upper bound,
+    // which the closing line corrects.
+    let progress = Progress::new("export", "stories", Some(store.counts().stories as u64));
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = CountLines {
+        inner: std::io::BufWriter::new(stdout.lock()),
+        progress: &progress,
+    };
     let done = bantin::ops::backup::export(&store, &mut out).map_err(|e| match e {
         BackupError::Store(e) => hint_salvage(e.into(), config),
         other => other.into(),
     })?;
+    out.flush()?;
+    progress.finish();
     eprintln!(
         "exported {} stories, {} copies{}",
         done.stories,
@@ -91,9 +110,16 @@ pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
     let opened = bantin::store::salvage::Salvage::open(path);
     std::panic::set_hook(hook);
     let mut salvage = opened?;
+    // How much a damaged store holds is known once it is read.
+    let progress = Progress::new("export --salvage", "stories", None);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = CountLines {
+        inner: std::io::BufWriter::new(stdout.lock()),
+        progress: &progress,
+    };
     let done = bantin::ops::backup::salvage(&mut salvage, &mut out)?;
+    out.flush()?;
+    progress.finish();
     eprintln!(
         "salvaged {} stories, {} copies; {} records unreadable{}{} (the store was opened {}{})",
         done.stories,
@@ -124,15 +150,22 @@ pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
 
 pub(super) fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
     // The file is opened first: a wrong name must not create a store.
-    let input: Box<dyn std::io::BufRead> = if file == Path::new("-") {
-        Box::new(std::io::stdin().lock())
+    let (input, size): (Box<dyn std::io::Read>, Option<u64>) = if file == Path::new("-") {
+        (Box::new(std::io::stdin().lock()), None)
     } else {
         let opened = std::fs::File::open(file)
             .with_context(|| format!("import: cannot open {}", file.display()))?;
-        Box::new(std::io::BufReader::new(opened))
+        let size = opened.metadata().ok().map(|m| m.len());
+        (Box::new(opened), size)
     };
     let store = open_store(config)?;
+    let progress = Progress::new("import", "bytes", size);
+    let input = std::io::BufReader::new(CountBytes {
+        inner: input,
+        progress: &progress,
+    });
     let done = bantin::ops::backup::import(&store, input)?;
+    progress.finish();
     println!(
         "imported {} stories ({} replaced), {} copies into {}",
         done.stories,

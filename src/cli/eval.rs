@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::progress::Progress;
+
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// A directory with a feeds.toml and its sources' bodies (`file:` URLs,
@@ -27,7 +29,11 @@ pub struct EvalArgs {
 pub(super) fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let corpus = bantin::tools::eval::Corpus::load(&args.corpus)?;
     let labels = bantin::tools::eval::Labels::load(&args.labels)?;
-    let evaluation = bantin::tools::eval::evaluate(&corpus, &labels)?;
+    let progress = Progress::new("eval", "sources", Some(corpus.sources() as u64));
+    let evaluation = bantin::tools::eval::evaluate_reporting(&corpus, &labels, &mut |n| {
+        progress.set(n as u64);
+    })?;
+    progress.finish();
     print!("{}", bantin::tools::eval::report(&evaluation, &labels));
     let good = evaluation.precision() >= args.min_precision
         && evaluation.recall() >= args.min_recall

@@ -10,6 +10,7 @@ mod explain;
 mod opml;
 mod poll;
 mod preview;
+mod progress;
 mod serve;
 mod status;
 
@@ -70,7 +71,12 @@ pub enum Command {
     /// Validate the configuration; print every problem with line and column (exit 2).
     Check,
     /// Show every source's state: asks the running daemon, or reads the store when none runs.
-    Status,
+    Status {
+        /// Show it again every 2 s until Ctrl-C (on a terminal, in place;
+        /// otherwise each table after a separator line).
+        #[arg(long)]
+        watch: bool,
+    },
     /// List the configured sources (id, name, URL), or write them as OPML for a feed reader.
     Sources {
         /// Write OPML 2.0 instead of a list.
@@ -183,7 +189,12 @@ pub fn run(cli: Cli) -> ExitCode {
             done
         }),
         Command::Poll => runtime().and_then(|rt| rt.block_on(poll::poll(config))),
-        Command::Status => runtime().and_then(|rt| rt.block_on(status::status(config))),
+        Command::Status { watch: false } => {
+            runtime().and_then(|rt| rt.block_on(status::status(config)))
+        }
+        Command::Status { watch: true } => {
+            runtime().and_then(|rt| rt.block_on(status::watch(config)))
+        }
         Command::Preview(args) => {
             runtime().and_then(|rt| rt.block_on(preview::preview(config, args)))
         }

@@ -5,10 +5,12 @@
 //! It owns no behaviour beyond building and comparing these values, and
 //! imports nothing but [`crate::text`]: every other module may use it.
 
+pub mod history;
 pub mod item;
 pub mod state;
 pub mod story;
 
+pub use history::{Outcome, PollRecord, Summary};
 pub use item::{Classified, Item, RawItem, Stated};
 pub use state::{
     Cuts, DateOrder, Dropped, Hints, MOVE_AFTER, Moved, Moving, PollResult, SourceState, Validators,

@@ -20,8 +20,14 @@
 //! older than the cutoff by more than merging ever looks back: a copy
 //! re-dated since it was indexed left keys its story's removal could not
 //! name.
+//!
+//! The sources' poll history ([`prune_history`]) goes by the same
+//! cutoff: poll records older than it leave, and day counters older than
+//! a chart shows; the daemon also drops the whole history of a source no
+//! longer configured (`bantin prune`, which is not given the sources'
+//! history's owner, the running configuration, keeps it).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -29,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::model::story::StoryId;
 use crate::pipeline::{Pipeline, merge};
-use crate::store::{Result, Store};
+use crate::store::{HistoryPruned, Result, Store};
 
 /// How often the daemon prunes. Stories age by the hour; a day's delay
 /// would cost a day of extra store, an hour's costs a few range scans.
@@ -63,6 +69,8 @@ pub struct Pruned {
     pub removed: BTreeSet<StoryId>,
     /// Set when a batch stopped at [`BATCH`] with more to do.
     pub more: bool,
+    /// Poll history removed.
+    pub history: HistoryPruned,
 }
 
 impl Pruned {
@@ -76,6 +84,8 @@ impl Pruned {
         self.touched_topics.extend(other.touched_topics);
         self.removed.extend(other.removed);
         self.more = other.more;
+        self.history.polls += other.history.polls;
+        self.history.sources += other.history.sources;
     }
 }
 
@@ -83,12 +93,32 @@ impl Pruned {
 /// `now`, then the weeks of index behind it. The caller keeps merges
 /// away while it runs ([`prune_running`] does).
 pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
+    prune_reporting(store, keep_days, now, &mut |_| {})
+}
+
+/// [`prune`], telling `done` how far it is after each batch: the stories
+/// removed so far (`bantin prune` draws it; [`Store::count_before`] of
+/// the `all` topic at the cutoff is the total).
+pub fn prune_reporting(
+    store: &Store,
+    keep_days: u32,
+    now: DateTime<Utc>,
+    done_so_far: &mut dyn FnMut(&Pruned),
+) -> Result<Pruned> {
+    let history = prune_history(store, keep_days, None, now)?;
     let Some(cutoff) = crate::config::cutoff(keep_days, now) else {
-        return Ok(Pruned::default());
+        return Ok(Pruned {
+            history,
+            ..Pruned::default()
+        });
     };
-    let mut done = Pruned::default();
+    let mut done = Pruned {
+        history,
+        ..Pruned::default()
+    };
     loop {
         done.add(prune_batch(store, cutoff, BATCH)?);
+        done_so_far(&done);
         if !done.more {
             break;
         }
@@ -130,6 +160,18 @@ pub fn prune_batch(store: &Store, cutoff: DateTime<Utc>, limit: usize) -> Result
     Ok(done)
 }
 
+/// Removes the poll records older than `keep_days` at `now`, the day
+/// counters older than a chart, and, given `configured`, the history of
+/// every source not in it.
+pub fn prune_history(
+    store: &Store,
+    keep_days: u32,
+    configured: Option<&HashSet<String>>,
+    now: DateTime<Utc>,
+) -> Result<HistoryPruned> {
+    store.prune_history(crate::config::cutoff(keep_days, now), configured, now)
+}
+
 /// Drops the title and text index weeks older than `cutoff` by
 /// [`merge::WINDOW`] and [`MARGIN`]; returns the keys removed.
 pub fn drop_old_weeks(store: &Store, cutoff: DateTime<Utc>) -> Result<usize> {
@@ -151,10 +193,27 @@ pub fn prune_running(
     now: DateTime<Utc>,
     stop: &CancellationToken,
 ) -> Result<Pruned> {
-    let Some(cutoff) = crate::config::cutoff(pipeline.config().store.keep_days, now) else {
-        return Ok(Pruned::default());
+    let config = pipeline.config();
+    let configured: HashSet<String> = config.sources.iter().map(|s| s.id.clone()).collect();
+    // Polls write history outside the merge lock. A summary trimmed here
+    // just as its source's poll rewrites it may lose that poll's sample,
+    // a counter, never news; a source dropped here is no longer polled.
+    let history = prune_history(
+        &pipeline.store,
+        config.store.keep_days,
+        Some(&configured),
+        now,
+    )?;
+    let Some(cutoff) = crate::config::cutoff(config.store.keep_days, now) else {
+        return Ok(Pruned {
+            history,
+            ..Pruned::default()
+        });
     };
-    let mut done = Pruned::default();
+    let mut done = Pruned {
+        history,
+        ..Pruned::default()
+    };
     loop {
         let batch = {
             let _merges = pipeline.hold_merges();

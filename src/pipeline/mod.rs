@@ -16,6 +16,7 @@ pub mod parse;
 pub mod publish;
 
 mod prepare;
+mod record;
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
@@ -185,7 +186,11 @@ impl Pipeline {
         }
         let url = state.polling_url(&source.url);
         let now = Utc::now();
-        let outcome = self.poll_once(source, &url, &mut state, now).await;
+        // This poll's response status and body bytes, for its record.
+        let mut answered = (None, 0);
+        let outcome = self
+            .poll_once(source, &url, &mut state, now, &mut answered)
+            .await;
         state.last_poll = Some(now);
         state.duration_ms = started.elapsed().as_millis() as u64;
         let config = self.config();
@@ -201,6 +206,7 @@ impl Pipeline {
             Err(e) => {
                 state.consecutive_failures += 1;
                 let fetch_error = e.fetch_error();
+                answered.0 = answered.0.or(fetch_error.and_then(FetchError::http_status));
                 state.http_status = fetch_error
                     .and_then(FetchError::http_status)
                     .or(state.http_status);
@@ -232,7 +238,17 @@ impl Pipeline {
             .poll(&source.id, &result, started.elapsed().as_secs_f64());
         state.last_result = Some(result.clone());
         state.next_poll = next_poll;
-        if let Err(e) = self.store.put_source_state(&source.id, &state) {
+        let record = record::record(
+            &state,
+            &result,
+            record::Seen {
+                at: now,
+                duration_ms: state.duration_ms,
+                http_status: answered.0,
+                bytes: answered.1,
+            },
+        );
+        if let Err(e) = self.store.record_poll(&source.id, &state, &record) {
             tracing::error!(source = %source.id, error = %e, "cannot save source state");
         }
         PollReport {
@@ -248,9 +264,11 @@ impl Pipeline {
         url: &Url,
         state: &mut SourceState,
         now: DateTime<Utc>,
+        answered: &mut (Option<u16>, u64),
     ) -> Result<(PollResult, Hints), PollError> {
         let fetcher = self.fetcher();
         let fetched = fetcher.fetch(source, url, &state.validators).await?;
+        *answered = (Some(fetched.status), fetched.wire_bytes);
         state.saw_redirect(&source.id, &source.url, url, fetched.moved_to.as_ref(), now);
         state.http_status = Some(fetched.status);
         state.bytes = fetched.wire_bytes;

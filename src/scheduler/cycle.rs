@@ -16,6 +16,15 @@ use crate::store::Store;
 /// of sources cost thousands of queue entries, not thousands of requests
 /// waiting at once.
 pub async fn poll_all(pipeline: &Arc<Pipeline>) -> Vec<PollReport> {
+    poll_all_reporting(pipeline, Arc::new(|_: &PollReport| {})).await
+}
+
+/// What is told each poll of a cycle as it ends, from any poll task.
+pub type OnPolled = Arc<dyn Fn(&PollReport) + Send + Sync>;
+
+/// [`poll_all`], telling `polled` of each source's poll as it ends (in
+/// the order they end): `bantin poll` counts them on its progress bar.
+pub async fn poll_all_reporting(pipeline: &Arc<Pipeline>, polled: OnPolled) -> Vec<PollReport> {
     // Queues hold config indices, not clones of the sources: ten
     // thousand clones are megabytes that live as long as the cycle.
     let config = pipeline.config();
@@ -28,17 +37,21 @@ pub async fn poll_all(pipeline: &Arc<Pipeline>) -> Vec<PollReport> {
     for (_, queue) in hosts {
         let pipeline = Arc::clone(pipeline);
         let config = Arc::clone(&config);
+        let polled = Arc::clone(&polled);
         tasks.spawn(async move {
             futures_util::stream::iter(queue)
                 .map(|n| {
                     let pipeline = Arc::clone(&pipeline);
                     let config = Arc::clone(&config);
+                    let polled = Arc::clone(&polled);
                     // Boxed: `buffer_unordered` keeps a placeholder
                     // task as large as its future per host, besides the
                     // polls waiting at the host's gate.
                     Box::pin(async move {
                         let source = config.sources.get(n)?;
-                        Some((n, pipeline.poll_source(source).await))
+                        let report = pipeline.poll_source(source).await;
+                        polled(&report);
+                        Some((n, report))
                     })
                 })
                 .buffer_unordered(per_host)

@@ -20,7 +20,7 @@ use crate::config::Source;
 use crate::model::PollResult;
 use crate::pipeline::Pipeline;
 
-pub use cycle::poll_all;
+pub use cycle::{OnPolled, poll_all, poll_all_reporting};
 
 /// The polling tasks, one per configured source.
 pub struct Scheduler {

@@ -1,12 +1,13 @@
 //! HTTP: the serve stage.
 //!
-//! Routes: `/` (status page), `/status.json`, `/feeds/{topic}.atom`,
+//! Routes: `/` (status page), `/sources/{id}` (a source's history),
+//! `/status.json`, `/feeds/{topic}.atom`,
 //! `.rss` and `.json`, their archives `/feeds/{topic}/archive/{YYYY-MM}.…`,
 //! `/feeds.opml` (every topic's feed), the reading pages `/topics/{slug}`
 //! (and `/{YYYY-MM}`) and `/stories/{id}` (HTML; `.json`; `.txt`, why a
 //! story is where it is), `/search?q=…` (stored stories matching a
 //! keyword), `/metrics` (Prometheus),
-//! `/healthz`, `/readyz`; anything else is a 404, and no file is ever read
+//! `/healthz`, `/readyz`, `/favicon.ico` (an SVG held in the binary); anything else is a 404, and no file is ever read
 //! from disk. Feeds are served from the bytes `publish` rendered, with
 //! ETag / Last-Modified and 304 answers; this module never fetches, parses
 //! or renders a feed: archives and story pages are rendered by publish
@@ -19,16 +20,20 @@
 //!
 //! - [`caps`]: what a client may send.
 //! - [`connections`]: how many connections, and for how long.
-//! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`.
+//! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`, the icon.
 //! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
 //! - [`status_page`]: the page at `/`.
+//! - [`source_page`]: a source's history, `/sources/{id}`.
+//! - [`charts`]: their pictures, in SVG.
 
 mod caps;
+mod charts;
 mod connections;
 mod pages;
 mod routes;
 mod search;
+mod source_page;
 mod status_page;
 
 use std::sync::Arc;
@@ -69,6 +74,8 @@ pub struct Served {
     pub metrics: Arc<Metrics>,
     pub notices: Arc<Notices>,
     pub search: Arc<SearchIndex>,
+    /// The status page's topic charts, counted at most once a minute.
+    pub bars: Arc<status_page::BarsCache>,
 }
 
 impl Served {
@@ -81,6 +88,7 @@ impl Served {
             metrics: Arc::clone(&pipeline.metrics),
             notices,
             search: Arc::clone(&pipeline.search),
+            bars: Arc::default(),
         }
     }
 }
@@ -215,6 +223,7 @@ pub fn router(state: Served) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(routes::ready))
         .route("/status.json", get(routes::status_json))
+        .route("/sources/{id}", get(source_page::page))
         .route("/feeds/{file}", get(routes::feed))
         .route("/feeds.opml", get(routes::opml))
         .route("/feeds/{topic}/archive/{file}", get(pages::feed_archive))
@@ -223,6 +232,7 @@ pub fn router(state: Served) -> Router {
         .route("/stories/{id}", get(pages::story))
         .route("/search", get(search::search))
         .route("/metrics", get(routes::metrics))
+        .route("/favicon.ico", get(routes::favicon))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             routes::count_request,

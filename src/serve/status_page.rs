@@ -1,23 +1,121 @@
-//! `/`: every topic's feed and every source's state, as one HTML page.
+//! `/`: every topic's feed with its 30 days of stories, and every
+//! source's state, with pictures, as one HTML page rendered here.
+//!
+//! Sorting and filtering are links (`/?state=failing`, `/?sort=latency`)
+//! that the server answers: the page needs no script. Each source row is
+//! `<tr class="source" data-source="{id}" data-state="{word}">`, and a
+//! browser test reads it so; [`super::charts`] says what the pictures
+//! are.
 
 use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::response::Html;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 
 use super::Served;
+use super::charts::{STYLE, ago, attr, badge, bars, esc, spark, state_word, time};
+use crate::config::Config;
 use crate::pipeline::publish::Format;
-use crate::status::statuses;
+use crate::status::{SourceStatus, statuses};
+use crate::store::Store;
 
-pub async fn page(State(state): State<Served>) -> Html<String> {
+/// Days in a topic's bar chart.
+const CHART_DAYS: i64 = 30;
+
+/// How long a topic's bars are reused: counting a month of a large
+/// topic's keys is a range scan per topic, and a day's bar changes
+/// slowly; a page asked for a hundred times a second reads them once.
+const BARS_FRESH: Duration = Duration::from_secs(60);
+
+/// Every state word a row may carry, worst first: the order of
+/// `?sort=state` and of the filter links.
+const STATES: [&str; 9] = [
+    "failing",
+    "backing-off",
+    "broken-rules",
+    "gone",
+    "quiet",
+    "moved",
+    "not-polled",
+    "not-modified",
+    "ok",
+];
+
+/// The sorts offered, by their `?sort=` value and name.
+const SORTS: [(&str, &str); 5] = [
+    ("config", "as configured"),
+    ("state", "worst state first"),
+    ("latency", "slowest first"),
+    ("silence", "longest without news first"),
+    ("name", "name"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    state: Option<String>,
+    sort: Option<String>,
+}
+
+/// Each topic's slug and stories per day.
+type Bars = Vec<(String, Vec<u32>)>;
+
+/// The topics' bars as last counted, and when.
+#[derive(Default)]
+pub struct BarsCache(Mutex<Option<(Instant, Bars)>>);
+
+impl BarsCache {
+    fn get(&self, config: &Config, store: &Store, now: DateTime<Utc>) -> Bars {
+        let slugs: Vec<&str> = config.topics.iter().map(|t| t.slug.as_str()).collect();
+        let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, bars)) = &*cached
+            && at.elapsed() < BARS_FRESH
+            && bars
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .eq(slugs.iter().copied())
+        {
+            return bars.clone();
+        }
+        let bars: Bars = slugs
+            .iter()
+            .map(|slug| {
+                let counts = store
+                    .per_day(slug, now, CHART_DAYS)
+                    .unwrap_or_else(|_| vec![0; CHART_DAYS as usize]);
+                (slug.to_string(), counts)
+            })
+            .collect();
+        *cached = Some((Instant::now(), bars.clone()));
+        bars
+    }
+}
+
+pub async fn page(
+    State(state): State<Served>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    // A query this page cannot read shows the page unsorted.
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    // The store is read for every source: off the async threads.
+    match tokio::task::spawn_blocking(move || render(&state, &query)).await {
+        Ok(page) => Html(page).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
+}
+
+fn render(state: &Served, query: &PageQuery) -> String {
     let config = state.config.get();
-    let mut page = String::from(
-        "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>bantin</title>\
-         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
-         td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-         .failing,.backing-off,.gone{color:#a00}.warn,.moved{color:#a60}\
-         .banner{background:#fdd;border:2px solid #a00;padding:.6em 1em;font-weight:bold}</style>\n",
+    let now = Utc::now();
+    let mut page = format!(
+        "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>bantin</title>{STYLE}\n"
     );
     // Autodiscovery: a reader given this page's address finds every feed.
     for topic in &config.topics {
@@ -44,12 +142,22 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
     for notice in state.notices.get() {
         let _ = writeln!(page, "<pre class=\"failing\">{}</pre>", esc(&notice));
     }
-    page.push_str("<h2>Feeds</h2>\n<ul>\n");
+    topics(&mut page, state, &config, now);
+    sources(&mut page, statuses(&config, &state.store), query, now);
+    page.push_str("</body></html>\n");
+    page
+}
+
+fn topics(page: &mut String, state: &Served, config: &Config, now: DateTime<Utc>) {
+    let bars_by_topic = state.bars.get(config, &state.store, now);
+    page.push_str("<h2>Feeds</h2>\n<ul class=\"topics\">\n");
     for topic in &config.topics {
         let entries = state.publisher.get(&topic.slug).map_or(0, |f| f.entries);
         let _ = write!(
             page,
-            "<li><a href=\"topics/{slug}\">{title}</a> ({slug}, {entries} entries):",
+            "<li class=\"topic\" data-topic=\"{slug_attr}\"><a href=\"topics/{slug}\">{title}</a> \
+             ({slug}, <span class=\"entries\">{entries}</span> entries):",
+            slug_attr = attr(&topic.slug),
             slug = esc(&topic.slug),
             title = esc(&topic.title),
         );
@@ -62,6 +170,16 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
                 name = format.name(),
             );
         }
+        let zeros = vec![0; CHART_DAYS as usize];
+        let counts = bars_by_topic
+            .iter()
+            .find(|(s, _)| *s == topic.slug)
+            .map_or(&zeros, |(_, c)| c);
+        let _ = write!(
+            page,
+            "<br>{}",
+            bars(&topic.slug, counts, now, "new stories (by publication day)")
+        );
         page.push_str("</li>\n");
     }
     page.push_str(
@@ -69,61 +187,207 @@ pub async fn page(State(state): State<Served>) -> Html<String> {
          <li><form action=\"search\" method=\"get\"><label>Tìm kiếm: \
          <input type=\"search\" name=\"q\" maxlength=\"200\" required></label> \
          <button>Tìm</button></form> (as a page, or a feed with <code>&amp;format=atom</code>, \
-         <code>rss</code> or <code>json</code>)</li>\n",
+         <code>rss</code> or <code>json</code>)</li>\n</ul>\n",
     );
-    page.push_str(
-        "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>state</th><th>last poll</th>\
-         <th>result</th><th>HTTP</th><th>last success</th><th>failures in a row</th>\
-         <th>bytes</th><th>ms</th><th>next poll</th></tr>\n",
+}
+
+/// The link to this page with `state` and `sort`.
+fn href(state: Option<&str>, sort: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(state) = state {
+        parts.push(format!("state={state}"));
+    }
+    if let Some(sort) = sort.filter(|s| *s != "config") {
+        parts.push(format!("sort={sort}"));
+    }
+    if parts.is_empty() {
+        "./".to_string()
+    } else {
+        format!("?{}", parts.join("&amp;"))
+    }
+}
+
+/// Mean poll duration over the week, for `?sort=latency`.
+fn mean_latency(s: &SourceStatus) -> u64 {
+    let samples = &s.history.latency_7d;
+    match samples.len() as u64 {
+        0 => 0,
+        n => samples.iter().map(|p| p.ms).sum::<u64>() / n,
+    }
+}
+
+fn sources(page: &mut String, mut all: Vec<SourceStatus>, query: &PageQuery, now: DateTime<Utc>) {
+    let filter = query
+        .state
+        .as_deref()
+        .and_then(|s| STATES.iter().copied().find(|w| *w == s));
+    let sort = query
+        .sort
+        .as_deref()
+        .and_then(|s| SORTS.iter().map(|(k, _)| *k).find(|k| *k == s))
+        .unwrap_or("config");
+    page.push_str("<h2>Sources</h2>\n<nav class=\"filter\">State: ");
+    let _ = write!(
+        page,
+        "<a href=\"{}\"{}>all ({})</a>",
+        href(None, Some(sort)),
+        if filter.is_none() {
+            " class=\"on\""
+        } else {
+            ""
+        },
+        all.len()
     );
-    for s in statuses(&state.config.get(), &state.store) {
-        let mut notes = String::new();
-        if let Some(m) = &s.moved {
-            let _ = write!(
-                notes,
-                "<br><small>moved to {} on {}</small>",
-                esc(&m.to),
-                time(Some(m.at))
-            );
+    for word in STATES {
+        let n = all.iter().filter(|s| state_word(&s.state) == word).count();
+        if n == 0 && filter != Some(word) {
+            continue;
         }
-        for w in &s.warnings {
-            let _ = write!(notes, "<br><small class=\"warn\">{}</small>", esc(w));
-        }
-        let _ = writeln!(
+        let _ = write!(
             page,
-            "<tr><td><a href=\"{url}\">{name}</a><br><small>{id}</small>{notes}</td>\
-             <td class=\"{class}\">{state}</td><td>{last}</td><td>{result}</td><td>{http}</td>\
-             <td>{success}</td><td>{failures}</td><td>{bytes}</td><td>{ms}</td><td>{next}</td></tr>",
-            url = html_escape::encode_double_quoted_attribute(&s.polling_url),
-            name = esc(&s.name),
-            id = esc(&s.id),
-            class = s.state.replace(' ', "-"),
-            state = esc(&s.state),
-            last = time(s.last_poll),
-            result = esc(s.last_result.as_deref().unwrap_or("")),
-            http = s.http_status.map_or(String::new(), |c| c.to_string()),
-            success = time(s.last_success),
-            failures = s.consecutive_failures,
-            bytes = s.bytes,
-            ms = s.duration_ms,
-            next = time(s.next_poll),
+            " <a href=\"{}\"{}>{} ({n})</a>",
+            href(Some(word), Some(sort)),
+            if filter == Some(word) {
+                " class=\"on\""
+            } else {
+                ""
+            },
+            word.replace('-', " "),
         );
     }
-    page.push_str("</table>\n</body></html>\n");
-    Html(page)
+    page.push_str("</nav>\n<nav class=\"sort\">Sort: ");
+    for (key, name) in SORTS {
+        let _ = write!(
+            page,
+            " <a href=\"{}\"{}>{name}</a>",
+            href(filter, Some(key)),
+            if key == sort { " class=\"on\"" } else { "" },
+        );
+    }
+    page.push_str("</nav>\n");
+    if let Some(word) = filter {
+        all.retain(|s| state_word(&s.state) == word);
+    }
+    match sort {
+        "state" => all.sort_by_key(|s| {
+            let word = state_word(&s.state);
+            STATES
+                .iter()
+                .position(|w| *w == word)
+                .unwrap_or(STATES.len())
+        }),
+        "latency" => all.sort_by_key(|s| std::cmp::Reverse(mean_latency(s))),
+        "silence" => all.sort_by_key(|s| s.history.last_new_item),
+        "name" => all.sort_by(|a, b| a.name.cmp(&b.name)),
+        _ => {}
+    }
+    page.push_str(
+        "<div class=\"scroll\"><table class=\"sources cards\">\n<thead><tr><th>source</th><th>state</th>\
+         <th>last new item</th><th>poll latency, 7 days</th><th>new items per day, 7 days</th>\
+         <th>last error</th><th>last poll</th><th>result</th><th>next poll</th></tr></thead>\n<tbody>\n",
+    );
+    for s in &all {
+        row(page, s, now);
+    }
+    page.push_str("</tbody></table></div>\n");
 }
 
-fn attr(s: &str) -> String {
-    html_escape::encode_double_quoted_attribute(s).into_owned()
+fn row(page: &mut String, s: &SourceStatus, now: DateTime<Utc>) {
+    let mut notes = String::new();
+    if let Some(m) = &s.moved {
+        let _ = write!(
+            notes,
+            "<br><small>moved to {} on {}</small>",
+            esc(&m.to),
+            time(Some(m.at))
+        );
+    }
+    for w in &s.warnings {
+        let _ = write!(notes, "<br><small class=\"warn\">{}</small>", esc(w));
+    }
+    let h = &s.history;
+    let latency: Vec<f64> = h.latency_7d.iter().map(|p| p.ms as f64).collect();
+    let items: Vec<f64> = h.new_items_7d.iter().map(|&n| f64::from(n)).collect();
+    let latency_label = format!(
+        "{} polls, {} ms at most",
+        latency.len(),
+        h.latency_7d.iter().map(|p| p.ms).max().unwrap_or(0)
+    );
+    let items_label = format!("{} new items in 7 days", h.new_items_7d.iter().sum::<u32>());
+    let silence = match h.usual_gap_seconds {
+        Some(gap) => format!(
+            "{}<br><small>usually every {}</small>",
+            ago(h.last_new_item, now),
+            super::charts::span(gap)
+        ),
+        None => ago(h.last_new_item, now),
+    };
+    let error = match (&h.last_error, h.last_error_at) {
+        (Some(words), at) => format!("{}: {}", ago(at, now), esc(words)),
+        _ => "—".to_string(),
+    };
+    let mut health = badge(&s.state);
+    if s.consecutive_failures > 0 {
+        let _ = write!(
+            health,
+            "<br><small>{} failures in a row; last success {}</small>",
+            s.consecutive_failures,
+            ago(s.last_success, now)
+        );
+    }
+    let mut last_poll = when(s.last_poll, now);
+    let http = s
+        .http_status
+        .map_or(String::new(), |c| format!("HTTP {c}, "));
+    let _ = write!(
+        last_poll,
+        "<br><small>{http}{} bytes, {} ms</small>",
+        s.bytes, s.duration_ms
+    );
+    let next = match s.next_poll {
+        Some(t) => format!(
+            "<time datetime=\"{}\" title=\"{}\">in {}</time>",
+            t.to_rfc3339(),
+            time(Some(t)),
+            super::charts::span(t.signed_duration_since(now).num_seconds().max(0))
+        ),
+        None => "—".to_string(),
+    };
+    let _ = writeln!(
+        page,
+        "<tr class=\"source\" data-source=\"{id_attr}\" data-state=\"{word}\">\
+         <td data-label=\"source\" class=\"name\"><a href=\"sources/{id_attr}\">{name}</a><br><small>{id}</small> \
+         <small><a href=\"{url}\">feed</a></small>{notes}</td>\
+         <td data-label=\"state\">{health}</td><td data-label=\"last new item\">{silence}</td>\
+         <td data-label=\"latency, 7 d\">{lat}</td><td data-label=\"new items, 7 d\">{items}</td>\
+         <td data-label=\"last error\" class=\"error\">{error}</td>\
+         <td data-label=\"last poll\" class=\"poll\">{last_poll}</td><td data-label=\"result\" class=\"result\">{result}</td>\
+         <td data-label=\"next poll\">{next}</td></tr>",
+        id_attr = attr(&s.id),
+        word = state_word(&s.state),
+        url = attr(&s.polling_url),
+        name = esc(&s.name),
+        id = esc(&s.id),
+        lat = captioned(spark("latency", &latency, &latency_label), &latency_label),
+        items = captioned(spark("items", &items, &items_label), &items_label),
+        result = esc(s.last_result.as_deref().unwrap_or("")),
+    );
 }
 
-fn esc(s: &str) -> String {
-    html_escape::encode_text(s).into_owned()
+/// A picture with its figures in words under it.
+fn captioned(svg: String, words: &str) -> String {
+    svg + "<br><small>" + &esc(words) + "</small>"
 }
 
-fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(
-        || "—".to_string(),
-        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
+/// `t` as "5 min ago", its full time on hover.
+fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match t {
+        Some(t) => format!(
+            "<time datetime=\"{}\" title=\"{}\">{}</time>",
+            t.to_rfc3339(),
+            time(Some(t)),
+            ago(Some(t), now)
+        ),
+        None => "never".to_string(),
+    }
 }

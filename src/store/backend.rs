@@ -21,11 +21,13 @@ pub enum Tree {
     Stories,
     Copies,
     Sources,
+    /// Added after schema 2: an older store opens with it empty.
+    History,
     Meta,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 8] = [
+    pub const ALL: [Tree; 9] = [
         Tree::Links,
         Tree::Titles,
         Tree::Sketches,
@@ -33,6 +35,7 @@ impl Tree {
         Tree::Stories,
         Tree::Copies,
         Tree::Sources,
+        Tree::History,
         Tree::Meta,
     ];
 
@@ -45,6 +48,7 @@ impl Tree {
             Tree::Stories => "stories",
             Tree::Copies => "copies",
             Tree::Sources => "sources",
+            Tree::History => "history",
             Tree::Meta => "meta",
         }
     }

@@ -10,7 +10,7 @@
 //! engine every clone shares, swapped when the store is reopened after a
 //! write failure, and that failure; [`salvage`]: what can be read of a
 //! damaged store; [`search`]: the search index, syllables to stories,
-//! in memory.
+//! in memory; [`history`]: each source's last polls and their summary.
 //!
 //! Trees and their key layouts:
 //!
@@ -23,7 +23,19 @@
 //! | `topics`  | slug `\0` sort key (8) story uuid (16)| empty            |
 //! | `sketches`| week, story uuid, copy key            | published (i64 BE), [`Sketch`](crate::text::sketch::Sketch) bytes |
 //! | `sources` | source id                             | [`SourceState`] JSON |
+//! | `history` | source id `\0` `p` time (8)           | [`PollRecord`](crate::model::PollRecord) JSON |
+//! | `history` | source id `\0` `s`                    | [`Summary`](crate::model::Summary) JSON |
 //! | `meta`    | `schema`, `created`, `rules`          | small values     |
+//!
+//! The `history` time is the poll's in milliseconds with the sign bit
+//! flipped, like the `topics` sort key: a source's records are one range
+//! scan in time order. A source keeps its last
+//! [`POLLS_KEPT`](crate::model::history::POLLS_KEPT) records; its summary
+//! holds the day counters of the last month, the latency of the polls
+//! kept (and so their keys), and the gaps between polls that brought new
+//! items. The tree came after schema 2 without a new schema number: a
+//! store without it opens with it empty, and an older bantin opening a
+//! store with it never reads it.
 //!
 //! The `topics` sort key is the story's `published` in seconds with the sign
 //! bit flipped, so byte order is time order and a reverse scan of one
@@ -67,6 +79,7 @@ mod backend;
 mod batch;
 mod codec;
 mod handle;
+mod history;
 mod indexes;
 mod recent;
 pub mod salvage;
@@ -76,6 +89,7 @@ mod topics;
 pub use backend::{Backend, Tree};
 pub use batch::Batch;
 pub use handle::{CLOSE_WITHIN, WriteFailure};
+pub use history::HistoryPruned;
 pub use recent::IndexMemory;
 pub use topics::{Place, TopicEntry};
 

@@ -88,11 +88,45 @@ impl Store {
         }
     }
 
+    /// A topic's entries per day of publication (UTC) over the `days`
+    /// days up to `now`'s, oldest first: one range scan of its keys in
+    /// that span, no story read.
+    pub fn per_day(&self, slug: &str, now: DateTime<Utc>, days: i64) -> Result<Vec<u32>> {
+        let today = now.timestamp().div_euclid(86_400);
+        let first = today - days + 1;
+        let at = |day: i64| DateTime::from_timestamp(day * 86_400, 0).unwrap_or_default();
+        let mut counts = vec![0u32; usize::try_from(days).unwrap_or(0)];
+        let (start, end) = (
+            Place::first(at(first)).key(slug),
+            Place::first(at(today + 1)).key(slug),
+        );
+        for entry in self.backend.range(Tree::Topics, &start, Some(&end)) {
+            let (key, _) = entry?;
+            let published = topic_entry(&key)?.published;
+            let day = published.timestamp().div_euclid(86_400) - first;
+            if let Some(n) = usize::try_from(day).ok().and_then(|d| counts.get_mut(d)) {
+                *n += 1;
+            }
+        }
+        Ok(counts)
+    }
+
     /// How many stories a topic holds.
     pub fn count(&self, slug: &str) -> usize {
         let mut prefix = slug.as_bytes().to_vec();
         prefix.push(0);
         self.backend.scan(Tree::Topics, &prefix).count()
+    }
+
+    /// How many entries of topic `slug` are of stories published before
+    /// `before`: a range of keys, none of them decoded. For `all`, which
+    /// holds every story once, the stories a prune at `before` removes.
+    pub fn count_before(&self, slug: &str, before: DateTime<Utc>) -> usize {
+        let mut start = slug.as_bytes().to_vec();
+        start.push(0);
+        let mut end = start.clone();
+        end.extend_from_slice(&sortable(before));
+        self.backend.range(Tree::Topics, &start, Some(&end)).count()
     }
 
     /// Every `topics` entry of a story published before `before`, under

@@ -2,6 +2,8 @@
 //! pointing at it, and helpers to read what bantin serves.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod browser;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

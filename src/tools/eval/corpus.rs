@@ -62,10 +62,25 @@ impl Corpus {
         Ok(Corpus { config, bodies })
     }
 
+    /// How many sources (bodies) the corpus has.
+    pub fn sources(&self) -> usize {
+        self.bodies.len()
+    }
+
     /// Runs every body through the stages into `store`, in config order.
     pub fn ingest(&self, store: &Store) -> Result<(), EvalError> {
+        self.ingest_reporting(store, &mut |_| {})
+    }
+
+    /// [`Corpus::ingest`], telling `ingested` how many sources are in
+    /// after each.
+    pub fn ingest_reporting(
+        &self,
+        store: &Store,
+        ingested: &mut dyn FnMut(usize),
+    ) -> Result<(), EvalError> {
         let now = Utc::now();
-        for (source, body, file) in &self.bodies {
+        for (n, (source, body, file)) in self.bodies.iter().enumerate() {
             let prepared =
                 prepare(&self.config, source, body, now).map_err(|cause| EvalError::Parse {
                     source_id: source.id.clone(),
@@ -73,6 +88,7 @@ impl Corpus {
                     cause,
                 })?;
             merge::ingest(store, source, prepared.items, now)?;
+            ingested(n + 1);
         }
         Ok(())
     }

@@ -138,8 +138,18 @@ fn ratio(part: usize, whole: usize) -> f64 {
 
 /// Ingests the corpus into a temporary store and scores the merge.
 pub fn evaluate(corpus: &Corpus, labels: &Labels) -> Result<Evaluation, EvalError> {
+    evaluate_reporting(corpus, labels, &mut |_| {})
+}
+
+/// [`evaluate`], telling `ingested` how many of the corpus's sources are
+/// in as it goes (the scoring after them is quick).
+pub fn evaluate_reporting(
+    corpus: &Corpus,
+    labels: &Labels,
+    ingested: &mut dyn FnMut(usize),
+) -> Result<Evaluation, EvalError> {
     let store = Store::temporary()?;
-    corpus.ingest(&store)?;
+    corpus.ingest_reporting(&store, ingested)?;
     score(corpus, labels, &store)
 }
 
