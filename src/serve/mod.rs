@@ -22,6 +22,7 @@
 //! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`.
 //! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
+//! - [`sendfile`]: large cached bodies sent from memory files, uncopied.
 //! - [`status_page`]: the page at `/`.
 
 mod caps;
@@ -29,6 +30,7 @@ mod connections;
 mod pages;
 mod routes;
 mod search;
+mod sendfile;
 mod status_page;
 
 use std::sync::Arc;
@@ -69,6 +71,8 @@ pub struct Served {
     pub metrics: Arc<Metrics>,
     pub notices: Arc<Notices>,
     pub search: Arc<SearchIndex>,
+    /// The feeds' bodies as memory files, for `sendfile` (see [`sendfile`]).
+    pub(crate) send_files: Arc<sendfile::SendFiles>,
 }
 
 impl Served {
@@ -81,6 +85,7 @@ impl Served {
             metrics: Arc::clone(&pipeline.metrics),
             notices,
             search: Arc::clone(&pipeline.search),
+            send_files: Arc::default(),
         }
     }
 }
@@ -95,6 +100,7 @@ impl Served {
 pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> std::io::Result<()> {
     let limit = Connections::new(state.config.get().server.max_connections);
     tracing::debug!(max = limit.max(), "client connections at most");
+    let send_files = Arc::clone(&state.send_files);
     let app = router(state);
     let busy = busy_router();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -137,6 +143,11 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
                 continue;
             }
         };
+        // As nginx's `tcp_nodelay`: a response's last segment goes out at
+        // once rather than after the client's (delayed) ACK. A failure
+        // only costs latency.
+        let _ = stream.set_nodelay(true);
+        let stream = sendfile::Connection::new(stream, Arc::clone(&send_files));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         connections.spawn(async move {
             let _slot = slot;
