@@ -15,7 +15,7 @@ cycle, one in ten of them faulty.
 A healthy feed is www/h<NN>/s<iiii>.<rss|atom>, written to a temp name and
 renamed, so nginx never serves half a file. The faults are nginx's
 (nginx.conf.in): /fault/500/ answers 500, /fault/hang/ sends 1 byte a
-second (bantin's timeout or min_rate cuts it), and static files that are
+second (bantin's min_rate cuts it after rate_window), and static files that are
 truncated, garbage, or a gzip bomb (Content-Encoding: gzip, 64 MiB of
 zeros in 64 KiB, beyond bantin's max_body).
 
@@ -164,7 +164,7 @@ def main():
     ap.add_argument("--sources", type=int, default=2000)
     ap.add_argument("--hosts", type=int, default=32)
     ap.add_argument("--every", default="30s")
-    ap.add_argument("--timeout", default="5s")
+    ap.add_argument("--timeout", default="30s")
     ap.add_argument("--listen", default="127.0.0.1:8088")
     ap.add_argument("--period", type=float, default=10.0)
     ap.add_argument("--until", type=float, default=0.0)

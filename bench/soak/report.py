@@ -25,7 +25,12 @@ def wrk(name):
     reqs = re.search(r"(\d+) requests in", text)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    took = re.search(r"requests in ([\d.]+)(ms|s|m)", text)
+    secs = float(took.group(1)) * {"ms": 0.001, "s": 1, "m": 60}[took.group(2)] if took else 0.0
+    conns = re.search(r"(\d+) connections", text)
     return {
+        "secs": secs,
+        "conns": int(conns.group(1)) if conns else 0,
         "rps": float(rps.group(1)) if rps else 0.0,
         "p50": ms("50%"), "p99": ms("99%"),
         "requests": int(reqs.group(1)) if reqs else 0,
@@ -35,9 +40,20 @@ def wrk(name):
     }
 
 
-def line(label, w):
+def cpu_us(name):
+    """CPU (user + system) of the server per request, in µs."""
+    path = tmp / f"cpu.{name}"
+    if not path.exists():
+        return float("nan")
+    ticks, hz = (int(x) for x in path.read_text().split())
+    requests = wrk(name)["requests"]
+    return ticks / hz * 1e6 / requests if requests else float("nan")
+
+
+def line(label, w, cpu=None):
+    extra = "" if cpu is None else f" {cpu:.1f} |"
     return (f"| {label} | {w['rps']:,.0f} | {w['p50']:.2f} | {w['p99']:.2f} | {w['requests']:,} "
-            f"| {w['socket']} | {w['non2xx']} |")
+            f"| {w['socket']} | {w['non2xx']} |{extra}")
 
 
 print()
@@ -52,14 +68,16 @@ print(line("status page /", page))
 print()
 print("Side by side, /feeds/y-te.atom from bantin and the same bytes from nginx (static file):")
 print()
-print("| run | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx/3xx |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| run | req/s | p50 ms | p99 ms | requests | socket errors | non-2xx/3xx | server CPU µs/request |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 runs = {}
+cpus = {}
 for rnd in (1, 2):
     for who in ("bantin", "nginx"):
         w = wrk(f"{who}.{rnd}")
         runs.setdefault(who, []).append(w)
-        print(line(f"{who} {rnd}", w))
+        cpus.setdefault(who, []).append(cpu_us(f"{who}.{rnd}"))
+        print(line(f"{who} {rnd}", w, cpus[who][-1]))
 b = statistics.mean(w["rps"] for w in runs["bantin"])
 n = statistics.mean(w["rps"] for w in runs["nginx"])
 bp = statistics.mean(w["p99"] for w in runs["bantin"])
@@ -67,6 +85,8 @@ np_ = statistics.mean(w["p99"] for w in runs["nginx"])
 print()
 print(f"bantin/nginx req/s: {b:,.0f} / {n:,.0f} = {b / n:.2f}× (means of 2 runs); "
       f"p99 bantin {bp:.2f} ms, nginx {np_:.2f} ms")
+print(f"server CPU per request: bantin {statistics.mean(cpus['bantin']):.1f} µs, "
+      f"nginx {statistics.mean(cpus['nginx']):.1f} µs (bantin's includes its polls meanwhile)")
 
 # ---------------------------------------------------------------- RSS, fds
 samples = []
@@ -89,6 +109,13 @@ if samples:
           f"mid {mid[1]:.1f} MiB at {mid[0]}s, last {last[1]:.1f} MiB at {last[0]}s, "
           f"max {peak[1]:.1f} MiB at {peak[0]}s ({peak[3]})")
     print(f"RSS slope over the last half ({half[0][0]}s-{half[-1][0]}s): {slope * 60:+.2f} MiB/min")
+    quiet = [x for x in samples if x[3] == "compare"]
+    if len(quiet) >= 2:
+        qt = [x[0] for x in quiet]
+        qr = [x[1] for x in quiet]
+        mt, mr = statistics.mean(qt), statistics.mean(qr)
+        qs = sum((t - mt) * (r - mr) for t, r in zip(qt, qr)) / max(sum((t - mt) ** 2 for t in qt), 1e-9)
+        print(f"RSS slope during the side by side (no new items, {qt[0]}s-{qt[-1]}s): {qs * 60:+.2f} MiB/min")
     fds = [s[2] for s in samples]
     print(f"open descriptors: first {fds[0]}, mid {fds[len(fds) // 2]}, last {fds[-1]}, "
           f"max {max(fds)}, min {min(fds)}")
@@ -142,9 +169,14 @@ print()
 print("requests bantin counted (route, status): " + ", ".join(
     f"{r} {st}: {n:,}" for (r, st), n in sorted(requests.items())))
 errors = sum(n for (r, st), n in requests.items() if not st.startswith(("2", "3")))
+# bantin closes every connection 60 s after accepting it (serve/connections.rs
+# DEADLINE), even a busy keep-alive one: a wrk run of 60 s or more sees
+# each of its connections cut once a minute, a read error each.
+expected = sum(w["conns"] * int(w["secs"] // 60) for w in [feeds, page] + runs["bantin"])
 sock = sum(w["socket"] for w in [feeds, page] + runs["bantin"])
 non2xx = sum(w["non2xx"] for w in [feeds, page] + runs["bantin"])
-print(f"bantin answers outside 2xx/3xx: {errors}; wrk socket errors on bantin: {sock}; "
+print(f"bantin answers outside 2xx/3xx: {errors}; wrk socket errors on bantin: {sock} "
+      f"(at most {expected} expected: connections cut at their 60 s deadline); "
       f"wrk non-2xx/3xx on bantin: {non2xx}")
-verdict = "PASS" if not bad and not unpolled and not errors and not sock and not non2xx else "FAIL"
+verdict = "PASS" if not bad and not unpolled and not errors and sock <= expected and not non2xx else "FAIL"
 print(f"no poll or request errors beyond the injected faults: {verdict}")

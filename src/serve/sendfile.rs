@@ -160,6 +160,22 @@ impl Connection {
     }
 }
 
+impl Connection {
+    fn poll_send_more(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        loop {
+            ready!(self.stream.poll_write_ready(cx))?;
+            let sent = self.stream.try_io(Interest::WRITABLE, || {
+                rustix::net::send(&self.stream, buf, rustix::net::SendFlags::MORE)
+                    .map_err(io::Error::from)
+            });
+            match sent {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                other => return Poll::Ready(other),
+            }
+        }
+    }
+}
+
 impl AsyncRead for Connection {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -201,6 +217,12 @@ impl AsyncWrite for Connection {
             .iter()
             .position(|b| self.files.find(b).is_some())
             .unwrap_or(bufs.len());
+        if plain == 1 && bufs.len() > 1 {
+            // The head, a body from a file after it: sent with MSG_MORE
+            // (nginx's `tcp_nopush`), so that it leaves in the body's
+            // first segment instead of a small packet of its own.
+            return self.poll_send_more(cx, &bufs[0]);
+        }
         Pin::new(&mut self.stream).poll_write_vectored(cx, &bufs[..plain])
     }
 
