@@ -23,6 +23,7 @@
 //! - [`routes`]: the feeds and their list, `/status.json`, `/metrics`, the icon.
 //! - [`pages`]: the reading pages, the archives, `/stories/{id}`.
 //! - [`search`]: `/search`, as a page or a feed.
+//! - [`sendfile`]: large cached bodies sent from memory files, uncopied.
 //! - [`status_page`]: the page at `/`.
 //! - [`source_page`]: a source's history, `/sources/{id}`.
 //! - [`charts`]: their pictures, in SVG.
@@ -33,6 +34,7 @@ mod connections;
 mod pages;
 mod routes;
 mod search;
+mod sendfile;
 mod source_page;
 mod status_page;
 
@@ -76,6 +78,8 @@ pub struct Served {
     pub search: Arc<SearchIndex>,
     /// The status page's topic charts, counted at most once a minute.
     pub bars: Arc<status_page::BarsCache>,
+    /// The feeds' bodies as memory files, for `sendfile` (see [`sendfile`]).
+    pub(crate) send_files: Arc<sendfile::SendFiles>,
 }
 
 impl Served {
@@ -89,6 +93,7 @@ impl Served {
             notices,
             search: Arc::clone(&pipeline.search),
             bars: Arc::default(),
+            send_files: Arc::default(),
         }
     }
 }
@@ -103,6 +108,7 @@ impl Served {
 pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> std::io::Result<()> {
     let limit = Connections::new(state.config.get().server.max_connections);
     tracing::debug!(max = limit.max(), "client connections at most");
+    let send_files = Arc::clone(&state.send_files);
     let app = router(state);
     let busy = busy_router();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -145,6 +151,11 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
                 continue;
             }
         };
+        // As nginx's `tcp_nodelay`: a response's last segment goes out at
+        // once rather than after the client's (delayed) ACK. A failure
+        // only costs latency.
+        let _ = stream.set_nodelay(true);
+        let stream = sendfile::Connection::new(stream, Arc::clone(&send_files));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         connections.spawn(async move {
             let _slot = slot;

@@ -62,6 +62,7 @@ pub async fn feed(
     let Some((slug, format, feed)) = found else {
         return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
     };
+    state.send_files.offer(&feed);
     let mut response = document(&feed, format.content_type(), "max-age=60", &request);
     if let Some(link) = hub_link(&state.config.get(), slug, format) {
         response.headers_mut().insert(header::LINK, link);

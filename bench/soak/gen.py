@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The soak benchmark's sources: N feeds on loopback hosts that change every
+cycle, one in ten of them faulty.
+
+  gen.py setup --out OUT --port P [--sources 2000] [--hosts 32] [--every 30s]
+      writes OUT/feeds.toml (bantin's configuration), OUT/faulty (the ids of
+      the faulty sources, with their fault), OUT/healthy-urls, and the
+      faulty sources' files under OUT/www (fixed: their fault does not
+      change); then one cycle of the healthy feeds.
+  gen.py loop --out OUT --period S --until EPOCH
+      writes a new cycle of the healthy feeds every S seconds until EPOCH:
+      each cycle adds an item to every feed and drops its oldest, so every
+      poll of a healthy source gets a 200 with something new.
+
+A healthy feed is www/h<NN>/s<iiii>.<rss|atom>, written to a temp name and
+renamed, so nginx never serves half a file. The faults are nginx's
+(nginx.conf.in): /fault/500/ answers 500, /fault/hang/ sends 1 byte a
+second (bantin's min_rate cuts it after rate_window), and static files that are
+truncated, garbage, or a gzip bomb (Content-Encoding: gzip, 64 MiB of
+zeros in 64 KiB, beyond bantin's max_body).
+
+The feed texts reuse bench/peers/gen.py's RSS and Atom writers. Only the
+standard library.
+"""
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
+from gen import atom, rss  # noqa: E402  (bench/peers/gen.py)
+
+FAULTS = ["500", "hang", "truncated", "garbage", "bomb"]
+# Items in each healthy feed; the newest `WINDOW` of the cycles so far.
+WINDOW = 5
+# Bomb: what it inflates to, bounded so a client without a cap still ends.
+BOMB_BYTES = 64 * 1024 * 1024
+
+# Phrases of the texts; every item names one topic's keyword in its title,
+# so both topics (and `all`) fill up.
+PHRASES = ["tỉnh", "huyện", "xã", "người dân", "kinh tế", "nông nghiệp", "giáo dục",
+           "học sinh", "giao thông", "đầu tư", "công trình", "triển khai", "kế hoạch"]
+KEYWORDS = ["y tế", "bệnh viện", "tiêm chủng", "công an", "an ninh trật tự"]
+
+
+def sources(n, hosts, port):
+    out = []
+    for i in range(n):
+        host = f"127.0.20.{i % hosts + 1}"
+        fault = FAULTS[(i // 10) % len(FAULTS)] if i % 10 == 9 else None
+        fmt = "atom" if i % 3 == 0 else "rss"
+        if fault in ("500", "hang"):
+            path = f"/fault/{fault}/s{i:04}.{fmt}"
+        elif fault:
+            path = f"/fault/static/s{i:04}.{fmt}" if fault != "bomb" else f"/fault/bomb/s{i:04}.{fmt}"
+        else:
+            path = f"/h{i % hosts + 1:02}/s{i:04}.{fmt}"
+        out.append({"i": i, "id": f"s{i:04}", "fmt": fmt, "fault": fault, "path": path,
+                    "url": f"http://{host}:{port}{path}",
+                    "site": f"https://nguon-{i:04}.gov.vn.test/",
+                    "name": f"Nguồn {i:04}"})
+    return out
+
+
+def item(src, n):
+    rng = random.Random(src["i"] * 1_000_003 + n)
+    words = " ".join(rng.choice(PHRASES) for _ in range(40))
+    title = " ".join(rng.choice(PHRASES) for _ in range(5))
+    return {
+        "title": f"Tin {n} của nguồn {src['i']:04}: {KEYWORDS[n % len(KEYWORDS)]} {title}",
+        "link": f"{src['site']}tin/{n}.html",
+        "guid": f"{src['id']}-{n}",
+        "date": None,  # set by document(): newest first, up to now
+        "author": "Ban biên tập",
+        "html": f"<p>{words}.</p><p>Bản tin số {n}.</p>",
+    }
+
+
+def document(src, cycle):
+    items = [item(src, n) for n in range(cycle + WINDOW - 1, cycle - 1, -1)]
+    for k, it in enumerate(items):
+        it["date"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(seconds=k)
+    return atom(src, items) if src["fmt"] == "atom" else rss(src, items)
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def cycle(out, srcs, n):
+    for src in srcs:
+        if src["fault"] is None:
+            write(os.path.join(out, "www", src["path"].lstrip("/")), document(src, n).encode())
+
+
+def setup(args):
+    srcs = sources(args.sources, args.hosts, args.port)
+    www = os.path.join(args.out, "www")
+    bomb = gzip.compress(b"\0" * BOMB_BYTES, 9)
+    for src in srcs:
+        where = os.path.join(www, src["path"].lstrip("/"))
+        whole = document(src, 0).encode()
+        if src["fault"] == "truncated":
+            write(where, whole[: len(whole) // 3])
+        elif src["fault"] == "garbage":
+            write(where, random.Random(src["i"]).randbytes(4096))
+        elif src["fault"] == "bomb":
+            write(where, bomb)
+        elif src["fault"] == "hang":
+            # Served at 1 byte a second: never finished within a timeout.
+            write(where, whole)
+    cycle(args.out, srcs, 0)
+    toml = [
+        "# Generated by bench/soak/gen.py: the soak benchmark's sources.",
+        "[server]", f'listen = "{args.listen}"', f'base_url = "http://{args.listen}/"', "",
+        "[store]", 'path = "store"', "keep_days = 3650", "",
+        "[poll]", f'every = "{args.every}"', f'min_every = "{args.every}"',
+        f'timeout = "{args.timeout}"', "concurrency = 256", "per_host = 16", 'host_gap = "0s"',
+        'rate_window = "3s"', "",
+        '[[topic]]', 'slug = "y-te"', 'title = "Y tế"',
+        'keywords = ["y tế", "bệnh viện", "tiêm chủng"]', "",
+        '[[topic]]', 'slug = "an-ninh"', 'title = "An ninh – Trật tự"',
+        'keywords = ["công an", "an ninh trật tự"]', "",
+    ]
+    for src in srcs:
+        toml += ["[[source]]", f'id = "{src["id"]}"', f'name = "{src["name"]}"',
+                 f'url = "{src["url"]}"', "allow_private = true", ""]
+    with open(os.path.join(args.out, "feeds.toml"), "w", encoding="utf-8") as f:
+        f.write("\n".join(toml))
+    with open(os.path.join(args.out, "faulty"), "w") as f:
+        f.write("".join(f"{s['id']} {s['fault']}\n" for s in srcs if s["fault"]))
+    with open(os.path.join(args.out, "healthy-urls"), "w") as f:
+        f.write("".join(s["url"] + "\n" for s in srcs if s["fault"] is None))
+    print(f"{len(srcs)} sources, {sum(1 for s in srcs if s['fault'])} faulty "
+          f"({', '.join(FAULTS)}), on {args.hosts} hosts")
+
+
+def loop(args):
+    # The sources are rebuilt from the same arguments: setup wrote them.
+    srcs = sources(args.sources, args.hosts, args.port)
+    n = 1
+    # Bounded: by the deadline, and by a count of cycles as well.
+    while time.time() < args.until and n < 10_000:
+        next_at = time.time() + args.period
+        cycle(args.out, srcs, n)
+        n += 1
+        time.sleep(max(0.0, min(next_at, args.until) - time.time()))
+    print(f"wrote {n} cycles")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mode", choices=["setup", "loop"])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--sources", type=int, default=2000)
+    ap.add_argument("--hosts", type=int, default=32)
+    ap.add_argument("--every", default="30s")
+    ap.add_argument("--timeout", default="30s")
+    ap.add_argument("--listen", default="127.0.0.1:8088")
+    ap.add_argument("--period", type=float, default=10.0)
+    ap.add_argument("--until", type=float, default=0.0)
+    args = ap.parse_args()
+    if not (10 <= args.sources <= 10_000 and 1 <= args.hosts <= 250
+            and 0.5 <= args.period <= 600):
+        ap.error("sources, hosts or period out of bounds")
+    setup(args) if args.mode == "setup" else loop(args)
+
+
+if __name__ == "__main__":
+    main()
