@@ -174,9 +174,22 @@ pub struct HistoryBrief {
     /// New items per day over the last 7 days, oldest first.
     pub new_items_7d: Vec<u32>,
     /// Poll durations over the last 7 days, oldest first.
-    pub latency_7d: Vec<Sample>,
+    pub latency_7d: Vec<Latency>,
     /// Poll records kept (`/sources/{id}`).
     pub polls_kept: usize,
+}
+
+/// A poll's time and duration, in `/status.json`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Latency {
+    pub at: DateTime<Utc>,
+    pub ms: u64,
+}
+
+impl From<Sample> for Latency {
+    fn from(s: Sample) -> Latency {
+        Latency { at: s.at, ms: s.ms }
+    }
 }
 
 impl HistoryBrief {
@@ -187,7 +200,11 @@ impl HistoryBrief {
             last_error_at: summary.last_error.as_ref().map(|(at, _)| *at),
             last_error: summary.last_error.as_ref().map(|(_, e)| e.clone()),
             new_items_7d: summary.window(now, 7).iter().map(|d| d.new_items).collect(),
-            latency_7d: summary.latency_week(now),
+            latency_7d: summary
+                .latency_week(now)
+                .into_iter()
+                .map(Latency::from)
+                .collect(),
             polls_kept: summary.polls.len(),
         }
     }
@@ -267,6 +284,17 @@ impl SourceStatus {
 /// While the store cannot write, each source warns of it: what it fetches
 /// is not stored.
 pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    statuses_with(config, store, true)
+}
+
+/// As [`statuses`], without reading the sources' history (`history`
+/// empty, no source called quiet): for `/metrics` and systemd's status
+/// line, which need the states only.
+pub fn states_only(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    statuses_with(config, store, false)
+}
+
+fn statuses_with(config: &Config, store: &Store, history: bool) -> Vec<SourceStatus> {
     let failure = store.write_failure().map(|f| store_notice(&f));
     let now = Utc::now();
     config
@@ -278,12 +306,15 @@ pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let summary = store
-                .history_summary(&source.id)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let mut status = SourceStatus::new(source, &state).with_history(&summary, now);
+            let mut status = SourceStatus::new(source, &state);
+            if history {
+                let summary = store
+                    .history_summary(&source.id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                status = status.with_history(&summary, now);
+            }
             if let Some(notice) = &failure {
                 status.warnings.push(notice.clone());
             }

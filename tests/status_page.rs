@@ -128,12 +128,12 @@ async fn a_source_polled_three_times_has_three_points_of_latency() {
 
     let (status, html) = page(format!("http://{}/", served.addr)).await;
     assert_eq!(status, 200);
-    let row = row(&html, "haugiang-portal");
+    let portal = row(&html, "haugiang-portal");
     // The first poll stored the feed; the two after were answered 304.
-    assert_eq!(row.value().attr("data-state"), Some("not-modified"));
-    assert_eq!(spark_points(row, "latency"), (3, 3));
-    assert_eq!(spark_points(row, "items"), (7, 7));
-    let link = within(row, "a[href=\"sources/haugiang-portal\"]");
+    assert_eq!(portal.value().attr("data-state"), Some("not-modified"));
+    assert_eq!(spark_points(portal, "latency"), (3, 3));
+    assert_eq!(spark_points(portal, "items"), (7, 7));
+    let link = within(portal, "a[href=\"sources/haugiang-portal\"]");
     assert_eq!(link.len(), 1, "no link to the source's page");
 
     // A bar chart of 30 days for each topic.
@@ -165,6 +165,15 @@ async fn a_source_polled_three_times_has_three_points_of_latency() {
     // The fields that were there before stay.
     assert_eq!(statuses[0]["state"], "not modified");
     assert_eq!(statuses[0]["http_status"], 304);
+
+    // A poll after the page was read shows at once: what the page keeps
+    // of the statuses goes with the poll's write.
+    poll(&pipeline, "haugiang-portal").await;
+    let (_, html) = page(format!("http://{}/", served.addr)).await;
+    assert_eq!(
+        spark_points(row(&html, "haugiang-portal"), "latency"),
+        (4, 4)
+    );
     served.stop().await;
 }
 

@@ -72,7 +72,7 @@ pub fn spark(kind: &str, values: &[f64], label: &str) -> String {
     }
     let mut svg = format!(
         "<svg class=\"spark\" data-kind=\"{kind}\" data-points=\"{n}\" width=\"{SPARK_W}\" \
-         height=\"{SPARK_H}\" viewBox=\"0 0 {SPARK_W} {SPARK_H}\" role=\"img\" aria-label=\"{label}\">\
+         height=\"{SPARK_H}\" viewBox=\"0 0 {SPARK_W} {SPARK_H}\" role=\"img\">\
          <title>{label}</title><polyline points=\"{points}\"/>",
         label = attr(label),
     );
@@ -98,7 +98,7 @@ pub fn bars(slug: &str, counts: &[u32], today: DateTime<Utc>, what: &str) -> Str
     let label = format!("{total} {what} over {days} days");
     let mut svg = format!(
         "<svg class=\"bars\" data-topic=\"{slug}\" data-days=\"{days}\" width=\"{width}\" \
-         height=\"{H}\" viewBox=\"0 0 {width} {H}\" role=\"img\" aria-label=\"{label}\"><title>{label}</title>",
+         height=\"{H}\" viewBox=\"0 0 {width} {H}\" role=\"img\"><title>{label}</title>",
         slug = attr(slug),
     );
     for (i, &count) in counts.iter().enumerate() {

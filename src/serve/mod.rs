@@ -76,6 +76,8 @@ pub struct Served {
     pub search: Arc<SearchIndex>,
     /// The status page's topic charts, counted at most once a minute.
     pub bars: Arc<status_page::BarsCache>,
+    /// The sources' statuses, read again after a poll writes.
+    pub statuses: Arc<status_page::StatusCache>,
 }
 
 impl Served {
@@ -89,6 +91,7 @@ impl Served {
             notices,
             search: Arc::clone(&pipeline.search),
             bars: Arc::default(),
+            statuses: Arc::default(),
         }
     }
 }
