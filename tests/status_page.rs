@@ -498,3 +498,45 @@ fn a_store_from_before_the_poll_history_opens_and_records_polls() {
     let mut out = Vec::new();
     bantin::ops::backup::export(&store, &mut out).unwrap();
 }
+
+#[tokio::test]
+async fn a_move_shows_in_the_sources_polls_and_its_state() {
+    let server = FixtureServer::start(&["portal.rss"]).await;
+    server.set("old.rss", Answer::redirect(301, &server.url("portal.rss")));
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline_of(
+        dir.path(),
+        &[("haugiang-portal", "Cổng Hậu Giang", server.url("old.rss"))],
+    );
+    for _ in 0..bantin::model::MOVE_AFTER {
+        poll(&pipeline, "haugiang-portal").await;
+    }
+    let served = serve(Arc::clone(&pipeline)).await;
+
+    let (_, html) = page(format!("http://{}/", served.addr)).await;
+    assert_eq!(
+        row(&html, "haugiang-portal").value().attr("data-state"),
+        Some("moved")
+    );
+    let (_, html) = page(format!("http://{}/sources/haugiang-portal", served.addr)).await;
+    let polls = select(&html, "tr.poll");
+    assert_eq!(polls.len(), 3);
+    assert_eq!(polls[0].value().attr("data-outcome"), Some("moved"));
+    let notes = text(within(polls[0], "td.notes")[0]);
+    let to = server.url("portal.rss");
+    assert!(
+        notes.contains(&format!("moved: {} → {to}", server.url("old.rss"))),
+        "{notes}"
+    );
+    let earlier = text(within(polls[2], "td.notes")[0]);
+    assert!(
+        earlier.contains(&format!("permanent redirect to {to} seen on 1 poll(s)")),
+        "{earlier}"
+    );
+    let moves = text(select(&html, "ul.notes")[0]);
+    assert!(
+        moves.contains(&format!("moved from {} to {to}", server.url("old.rss"))),
+        "{moves}"
+    );
+    served.stop().await;
+}

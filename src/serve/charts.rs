@@ -32,6 +32,7 @@ td.name{min-width:9em}td.poll{min-width:8em}td.error,td.result{min-width:12em;ma
 svg.spark polyline{fill:none;stroke:#3457b2;stroke-width:1.5}svg.spark circle{fill:#3457b2}\
 svg.bars rect{fill:#3457b2}svg.bars rect.zero{fill:#ccc}\
 nav a{margin-right:.6em}nav a.on{font-weight:bold}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\
 @media (max-width:700px){body{margin:.5em}\
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}\
 table.cards thead{display:none}table.cards tr{border:1px solid #ccc;margin-bottom:.6em}\
