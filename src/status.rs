@@ -322,3 +322,62 @@ fn statuses_with(config: &Config, store: &Store, history: bool) -> Vec<SourceSta
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that brought news at each of `at`, oldest first.
+    fn news_at(at: &[DateTime<Utc>]) -> Summary {
+        let mut summary = Summary::default();
+        for &t in at {
+            summary.record(&crate::model::PollRecord {
+                at: t,
+                outcome: crate::model::Outcome::Ok,
+                error_kind: None,
+                message: None,
+                http_status: Some(200),
+                bytes: 0,
+                duration_ms: 10,
+                items: 1,
+                new_items: 1,
+                updated: 0,
+                new_stories: 1,
+                dropped: Dropped::default(),
+                notes: Vec::new(),
+            });
+        }
+        summary
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-03T12:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    #[test]
+    fn a_daily_source_silent_for_five_days_is_quiet() {
+        let days: Vec<_> = (5..=9).rev().map(|d| now() - Duration::days(d)).collect();
+        assert!(is_quiet(&news_at(&days), now()));
+    }
+
+    #[test]
+    fn a_daily_source_silent_for_three_days_is_not_quiet() {
+        let days: Vec<_> = (3..=7).rev().map(|d| now() - Duration::days(d)).collect();
+        assert!(!is_quiet(&news_at(&days), now()));
+    }
+
+    #[test]
+    fn an_hourly_source_is_not_quiet_overnight() {
+        let last = now() - Duration::hours(12);
+        let hours: Vec<_> = (0..6).rev().map(|h| last - Duration::hours(h)).collect();
+        assert!(!is_quiet(&news_at(&hours), now()));
+    }
+
+    #[test]
+    fn a_source_with_two_gaps_is_never_quiet() {
+        let days: Vec<_> = [30, 29, 28].map(|d| now() - Duration::days(d)).to_vec();
+        assert!(!is_quiet(&news_at(&days), now()));
+    }
+}

@@ -201,6 +201,37 @@ mod tests {
     }
 
     #[test]
+    fn every_state_has_a_word_of_the_page_contract() {
+        use crate::status::Health;
+        let contract = [
+            "ok",
+            "not-modified",
+            "failing",
+            "backing-off",
+            "gone",
+            "moved",
+            "broken-rules",
+            "quiet",
+            // Before a source's first poll only.
+            "not-polled",
+        ];
+        for health in [
+            Health::NotPolled,
+            Health::Ok,
+            Health::NotModified,
+            Health::Failing,
+            Health::BackingOff,
+            Health::Gone,
+            Health::Moved,
+            Health::BrokenRules,
+            Health::Quiet,
+        ] {
+            let word = state_word(health.label());
+            assert!(contract.contains(&word.as_str()), "{word}");
+        }
+    }
+
+    #[test]
     fn a_bar_chart_has_a_rect_per_day() {
         let svg = bars("y-te", &[0, 2, 5], Utc::now(), "stories");
         assert_eq!(svg.matches("<rect").count(), 3);
