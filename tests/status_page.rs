@@ -23,12 +23,15 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The page at `url`, parsed; a page bantin serves parses without a
+/// single html5ever error.
 async fn page(url: String) -> (u16, Html) {
     let (status, _, body) = get(&url, &[]).await;
-    (
-        status,
-        Html::parse_document(&String::from_utf8_lossy(&body)),
-    )
+    let html = Html::parse_document(&String::from_utf8_lossy(&body));
+    if status == 200 {
+        assert!(html.errors.is_empty(), "{url}: {:?}", html.errors);
+    }
+    (status, html)
 }
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
