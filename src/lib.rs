@@ -17,10 +17,12 @@
 //! - [`text`]: Vietnamese-aware folding, tokens, keyword matching and the
 //!   text fingerprint; shared by classify and merge. Imports nothing.
 //! - [`config`]: feeds.toml, validated with line and column errors.
-//! - [`model`]: the hand-off types: items, copies, stories, source state.
+//! - [`model`]: the hand-off types: items, copies, stories, source state
+//!   and poll history.
 //! - [`store`]: sled; the only module that names it.
 //! - [`metrics`]: counters and gauges for `/metrics`.
-//! - [`status`]: what `/` and `bantin status` say of each source.
+//! - [`status`]: what `/` and `bantin status` say of each source, quiet
+//!   included.
 //! - [`pipeline`]: one poll of one source, stage by stage:
 //!   [`pipeline::fetch`], [`pipeline::parse`], [`pipeline::normalize`],
 //!   [`pipeline::classify`], [`pipeline::enrich`], [`pipeline::merge`],

@@ -174,9 +174,22 @@ pub struct HistoryBrief {
     /// New items per day over the last 7 days, oldest first.
     pub new_items_7d: Vec<u32>,
     /// Poll durations over the last 7 days, oldest first.
-    pub latency_7d: Vec<Sample>,
+    pub latency_7d: Vec<Latency>,
     /// Poll records kept (`/sources/{id}`).
     pub polls_kept: usize,
+}
+
+/// A poll's time and duration, in `/status.json`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Latency {
+    pub at: DateTime<Utc>,
+    pub ms: u64,
+}
+
+impl From<Sample> for Latency {
+    fn from(s: Sample) -> Latency {
+        Latency { at: s.at, ms: s.ms }
+    }
 }
 
 impl HistoryBrief {
@@ -187,7 +200,11 @@ impl HistoryBrief {
             last_error_at: summary.last_error.as_ref().map(|(at, _)| *at),
             last_error: summary.last_error.as_ref().map(|(_, e)| e.clone()),
             new_items_7d: summary.window(now, 7).iter().map(|d| d.new_items).collect(),
-            latency_7d: summary.latency_week(now),
+            latency_7d: summary
+                .latency_week(now)
+                .into_iter()
+                .map(Latency::from)
+                .collect(),
             polls_kept: summary.polls.len(),
         }
     }
@@ -267,6 +284,17 @@ impl SourceStatus {
 /// While the store cannot write, each source warns of it: what it fetches
 /// is not stored.
 pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    statuses_with(config, store, true)
+}
+
+/// As [`statuses`], without reading the sources' history (`history`
+/// empty, no source called quiet): for `/metrics` and systemd's status
+/// line, which need the states only.
+pub fn states_only(config: &Config, store: &Store) -> Vec<SourceStatus> {
+    statuses_with(config, store, false)
+}
+
+fn statuses_with(config: &Config, store: &Store, history: bool) -> Vec<SourceStatus> {
     let failure = store.write_failure().map(|f| store_notice(&f));
     let now = Utc::now();
     config
@@ -278,16 +306,78 @@ pub fn statuses(config: &Config, store: &Store) -> Vec<SourceStatus> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let summary = store
-                .history_summary(&source.id)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let mut status = SourceStatus::new(source, &state).with_history(&summary, now);
+            let mut status = SourceStatus::new(source, &state);
+            if history {
+                let summary = store
+                    .history_summary(&source.id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                status = status.with_history(&summary, now);
+            }
             if let Some(notice) = &failure {
                 status.warnings.push(notice.clone());
             }
             status
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that brought news at each of `at`, oldest first.
+    fn news_at(at: &[DateTime<Utc>]) -> Summary {
+        let mut summary = Summary::default();
+        for &t in at {
+            summary.record(&crate::model::PollRecord {
+                at: t,
+                outcome: crate::model::Outcome::Ok,
+                error_kind: None,
+                message: None,
+                http_status: Some(200),
+                bytes: 0,
+                duration_ms: 10,
+                items: 1,
+                new_items: 1,
+                updated: 0,
+                new_stories: 1,
+                dropped: Dropped::default(),
+                notes: Vec::new(),
+            });
+        }
+        summary
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-03T12:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    #[test]
+    fn a_daily_source_silent_for_five_days_is_quiet() {
+        let days: Vec<_> = (5..=9).rev().map(|d| now() - Duration::days(d)).collect();
+        assert!(is_quiet(&news_at(&days), now()));
+    }
+
+    #[test]
+    fn a_daily_source_silent_for_three_days_is_not_quiet() {
+        let days: Vec<_> = (3..=7).rev().map(|d| now() - Duration::days(d)).collect();
+        assert!(!is_quiet(&news_at(&days), now()));
+    }
+
+    #[test]
+    fn an_hourly_source_is_not_quiet_overnight() {
+        let last = now() - Duration::hours(12);
+        let hours: Vec<_> = (0..6).rev().map(|h| last - Duration::hours(h)).collect();
+        assert!(!is_quiet(&news_at(&hours), now()));
+    }
+
+    #[test]
+    fn a_source_with_two_gaps_is_never_quiet() {
+        let days: Vec<_> = [30, 29, 28].map(|d| now() - Duration::days(d)).to_vec();
+        assert!(!is_quiet(&news_at(&days), now()));
+    }
 }

@@ -23,12 +23,15 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The page at `url`, parsed; a page bantin serves parses without a
+/// single html5ever error.
 async fn page(url: String) -> (u16, Html) {
     let (status, _, body) = get(&url, &[]).await;
-    (
-        status,
-        Html::parse_document(&String::from_utf8_lossy(&body)),
-    )
+    let html = Html::parse_document(&String::from_utf8_lossy(&body));
+    if status == 200 {
+        assert!(html.errors.is_empty(), "{url}: {:?}", html.errors);
+    }
+    (status, html)
 }
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
@@ -128,12 +131,12 @@ async fn a_source_polled_three_times_has_three_points_of_latency() {
 
     let (status, html) = page(format!("http://{}/", served.addr)).await;
     assert_eq!(status, 200);
-    let row = row(&html, "haugiang-portal");
+    let portal = row(&html, "haugiang-portal");
     // The first poll stored the feed; the two after were answered 304.
-    assert_eq!(row.value().attr("data-state"), Some("not-modified"));
-    assert_eq!(spark_points(row, "latency"), (3, 3));
-    assert_eq!(spark_points(row, "items"), (7, 7));
-    let link = within(row, "a[href=\"sources/haugiang-portal\"]");
+    assert_eq!(portal.value().attr("data-state"), Some("not-modified"));
+    assert_eq!(spark_points(portal, "latency"), (3, 3));
+    assert_eq!(spark_points(portal, "items"), (7, 7));
+    let link = within(portal, "a[href=\"sources/haugiang-portal\"]");
     assert_eq!(link.len(), 1, "no link to the source's page");
 
     // A bar chart of 30 days for each topic.
@@ -165,6 +168,15 @@ async fn a_source_polled_three_times_has_three_points_of_latency() {
     // The fields that were there before stay.
     assert_eq!(statuses[0]["state"], "not modified");
     assert_eq!(statuses[0]["http_status"], 304);
+
+    // A poll after the page was read shows at once: what the page keeps
+    // of the statuses goes with the poll's write.
+    poll(&pipeline, "haugiang-portal").await;
+    let (_, html) = page(format!("http://{}/", served.addr)).await;
+    assert_eq!(
+        spark_points(row(&html, "haugiang-portal"), "latency"),
+        (4, 4)
+    );
     served.stop().await;
 }
 
@@ -488,4 +500,46 @@ fn a_store_from_before_the_poll_history_opens_and_records_polls() {
     // An export of it reads as before.
     let mut out = Vec::new();
     bantin::ops::backup::export(&store, &mut out).unwrap();
+}
+
+#[tokio::test]
+async fn a_move_shows_in_the_sources_polls_and_its_state() {
+    let server = FixtureServer::start(&["portal.rss"]).await;
+    server.set("old.rss", Answer::redirect(301, &server.url("portal.rss")));
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline_of(
+        dir.path(),
+        &[("haugiang-portal", "Cổng Hậu Giang", server.url("old.rss"))],
+    );
+    for _ in 0..bantin::model::MOVE_AFTER {
+        poll(&pipeline, "haugiang-portal").await;
+    }
+    let served = serve(Arc::clone(&pipeline)).await;
+
+    let (_, html) = page(format!("http://{}/", served.addr)).await;
+    assert_eq!(
+        row(&html, "haugiang-portal").value().attr("data-state"),
+        Some("moved")
+    );
+    let (_, html) = page(format!("http://{}/sources/haugiang-portal", served.addr)).await;
+    let polls = select(&html, "tr.poll");
+    assert_eq!(polls.len(), 3);
+    assert_eq!(polls[0].value().attr("data-outcome"), Some("moved"));
+    let notes = text(within(polls[0], "td.notes")[0]);
+    let to = server.url("portal.rss");
+    assert!(
+        notes.contains(&format!("moved: {} → {to}", server.url("old.rss"))),
+        "{notes}"
+    );
+    let earlier = text(within(polls[2], "td.notes")[0]);
+    assert!(
+        earlier.contains(&format!("permanent redirect to {to} seen on 1 poll(s)")),
+        "{earlier}"
+    );
+    let moves = text(select(&html, "ul.notes")[0]);
+    assert!(
+        moves.contains(&format!("moved from {} to {to}", server.url("old.rss"))),
+        "{moves}"
+    );
+    served.stop().await;
 }

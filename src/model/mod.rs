@@ -1,6 +1,6 @@
 //! The types handed from stage to stage, and kept in the store: what an
 //! item is when parsed and when normalized, copies and stories, and what
-//! bantin remembers of a source between polls.
+//! bantin remembers of a source between polls, and of its past polls.
 //!
 //! It owns no behaviour beyond building and comparing these values, and
 //! imports nothing but [`crate::text`]: every other module may use it.

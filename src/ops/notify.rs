@@ -25,7 +25,7 @@ fn send(states: &[NotifyState]) {
 
 /// One line for `systemctl status`: sources by health, stories, address.
 pub fn summary(pipeline: &Pipeline, addr: &str) -> String {
-    let statuses = crate::status::statuses(&pipeline.config(), &pipeline.store);
+    let statuses = crate::status::states_only(&pipeline.config(), &pipeline.store);
     let failing = statuses
         .iter()
         .filter(|s| s.error_kind.is_some() || s.state == Health::BrokenRules.label())

@@ -16,7 +16,7 @@ pub mod parse;
 pub mod publish;
 
 mod prepare;
-mod record;
+pub mod record;
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;

@@ -135,11 +135,23 @@ fn report_panic(pipeline: &Pipeline, source: &str, message: &str) {
         }
     };
     state.consecutive_failures += 1;
-    state.last_result = Some(PollResult::Failed {
+    let failed = PollResult::Failed {
         kind: "panic".into(),
         message: format!("the poll task panicked ({message}); restarted"),
-    });
-    if let Err(e) = pipeline.store.put_source_state(source, &state) {
+    };
+    state.last_result = Some(failed.clone());
+    // In the source's history too: its last error, and a failed poll.
+    let record = crate::pipeline::record::record(
+        &state,
+        &failed,
+        crate::pipeline::record::Seen {
+            at: Utc::now(),
+            duration_ms: 0,
+            http_status: None,
+            bytes: 0,
+        },
+    );
+    if let Err(e) = pipeline.store.record_poll(source, &state, &record) {
         tracing::error!(%source, error = %e, "cannot save source state");
     }
 }
@@ -177,5 +189,25 @@ async fn poll_forever(
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_is_the_sources_last_error_in_its_history() {
+        let config = crate::config::Config::parse("", std::path::Path::new("feeds.toml"))
+            .expect("an empty configuration");
+        let store = crate::store::Store::temporary().expect("a temporary store");
+        let pipeline = Pipeline::new(Arc::new(config), store).expect("a pipeline");
+        report_panic(&pipeline, "moh", "boom");
+        let summary = pipeline.store.history_summary("moh").unwrap().unwrap();
+        let (_, words) = summary.last_error.unwrap();
+        assert_eq!(words, "the poll task panicked (boom); restarted");
+        let records = pipeline.store.poll_records("moh").unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].error_kind.as_deref(), Some("panic"));
     }
 }

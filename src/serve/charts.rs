@@ -32,6 +32,7 @@ td.name{min-width:9em}td.poll{min-width:8em}td.error,td.result{min-width:12em;ma
 svg.spark polyline{fill:none;stroke:#3457b2;stroke-width:1.5}svg.spark circle{fill:#3457b2}\
 svg.bars rect{fill:#3457b2}svg.bars rect.zero{fill:#ccc}\
 nav a{margin-right:.6em}nav a.on{font-weight:bold}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\
 @media (max-width:700px){body{margin:.5em}\
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}\
 table.cards thead{display:none}table.cards tr{border:1px solid #ccc;margin-bottom:.6em}\
@@ -72,7 +73,7 @@ pub fn spark(kind: &str, values: &[f64], label: &str) -> String {
     }
     let mut svg = format!(
         "<svg class=\"spark\" data-kind=\"{kind}\" data-points=\"{n}\" width=\"{SPARK_W}\" \
-         height=\"{SPARK_H}\" viewBox=\"0 0 {SPARK_W} {SPARK_H}\" role=\"img\" aria-label=\"{label}\">\
+         height=\"{SPARK_H}\" viewBox=\"0 0 {SPARK_W} {SPARK_H}\" role=\"img\">\
          <title>{label}</title><polyline points=\"{points}\"/>",
         label = attr(label),
     );
@@ -98,7 +99,7 @@ pub fn bars(slug: &str, counts: &[u32], today: DateTime<Utc>, what: &str) -> Str
     let label = format!("{total} {what} over {days} days");
     let mut svg = format!(
         "<svg class=\"bars\" data-topic=\"{slug}\" data-days=\"{days}\" width=\"{width}\" \
-         height=\"{H}\" viewBox=\"0 0 {width} {H}\" role=\"img\" aria-label=\"{label}\"><title>{label}</title>",
+         height=\"{H}\" viewBox=\"0 0 {width} {H}\" role=\"img\"><title>{label}</title>",
         slug = attr(slug),
     );
     for (i, &count) in counts.iter().enumerate() {
@@ -197,6 +198,37 @@ mod tests {
             svg.contains("data-points=\"0\"") && svg.contains("points=\"\""),
             "{svg}"
         );
+    }
+
+    #[test]
+    fn every_state_has_a_word_of_the_page_contract() {
+        use crate::status::Health;
+        let contract = [
+            "ok",
+            "not-modified",
+            "failing",
+            "backing-off",
+            "gone",
+            "moved",
+            "broken-rules",
+            "quiet",
+            // Before a source's first poll only.
+            "not-polled",
+        ];
+        for health in [
+            Health::NotPolled,
+            Health::Ok,
+            Health::NotModified,
+            Health::Failing,
+            Health::BackingOff,
+            Health::Gone,
+            Health::Moved,
+            Health::BrokenRules,
+            Health::Quiet,
+        ] {
+            let word = state_word(health.label());
+            assert!(contract.contains(&word.as_str()), "{word}");
+        }
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub struct Served {
     pub bars: Arc<status_page::BarsCache>,
     /// The feeds' bodies as memory files, for `sendfile` (see [`sendfile`]).
     pub(crate) send_files: Arc<sendfile::SendFiles>,
+    /// The sources' statuses, read again after a poll writes.
+    pub statuses: Arc<status_page::StatusCache>,
 }
 
 impl Served {
@@ -94,6 +96,7 @@ impl Served {
             search: Arc::clone(&pipeline.search),
             bars: Arc::default(),
             send_files: Arc::default(),
+            statuses: Arc::default(),
         }
     }
 }

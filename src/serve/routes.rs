@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::metrics::StoreFigures;
 use crate::pipeline::publish::view::feed_url;
 use crate::pipeline::publish::{Format, RenderedFeed};
-use crate::status::{statuses, store_notice};
+use crate::status::{states_only, store_notice};
 
 /// 200 once the store is open and the configuration loaded (the router
 /// does not exist before), 503 while the store cannot write, with why:
@@ -142,10 +142,11 @@ pub async fn metrics(State(state): State<Served>) -> Response {
                 (t.slug.clone(), entries)
             })
             .collect();
-        let last_success: Vec<(String, Option<i64>)> = statuses(&state.config.get(), &state.store)
-            .into_iter()
-            .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
-            .collect();
+        let last_success: Vec<(String, Option<i64>)> =
+            states_only(&state.config.get(), &state.store)
+                .into_iter()
+                .map(|s| (s.id, s.last_success.map(|t| t.timestamp())))
+                .collect();
         let search = state.search.memory();
         state.metrics.search_index(search.bytes, search.budget);
         let store = StoreFigures {
@@ -193,8 +194,13 @@ fn http_date(t: DateTime<Utc>) -> String {
 }
 
 pub async fn status_json(State(state): State<Served>) -> Response {
-    match serde_json::to_vec_pretty(&statuses(&state.config.get(), &state.store)) {
-        Ok(body) => (
+    let body = tokio::task::spawn_blocking(move || {
+        let statuses = state.statuses.get(&state.config.get(), &state.store);
+        serde_json::to_vec_pretty(statuses.as_ref())
+    })
+    .await;
+    match body {
+        Ok(Ok(body)) => (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -202,6 +208,6 @@ pub async fn status_json(State(state): State<Served>) -> Response {
             body,
         )
             .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -70,22 +70,20 @@ fn render(served: &Served, id: &str) -> Option<String> {
     );
     let latency: Vec<f64> = h.latency_7d.iter().map(|p| p.ms as f64).collect();
     let items: Vec<f64> = h.new_items_7d.iter().map(|&n| f64::from(n)).collect();
+    let latency_words = format!(
+        "{} polls, {} ms at most",
+        latency.len(),
+        h.latency_7d.iter().map(|p| p.ms).max().unwrap_or(0)
+    );
+    let items_words = format!("{} new items in 7 days", h.new_items_7d.iter().sum::<u32>());
     let _ = writeln!(
         page,
-        "<h2>Last 7 days</h2>\n<p>Poll latency: {} <br>New items per day: {}</p>",
-        spark(
-            "latency",
-            &latency,
-            &format!("{} polls over 7 days", latency.len())
-        ),
-        spark(
-            "items",
-            &items,
-            &format!(
-                "{} new items over 7 days",
-                h.new_items_7d.iter().sum::<u32>()
-            )
-        ),
+        "<h2>Last 7 days</h2>\n<p>Poll latency: {} <small>{}</small><br>\
+         New items per day: {} <small>{}</small></p>",
+        spark("latency", &latency, &latency_words),
+        esc(&latency_words),
+        spark("items", &items, &items_words),
+        esc(&items_words),
     );
     page.push_str("<h2>Moves and warnings</h2>\n<ul class=\"notes\">\n");
     let mut any = false;

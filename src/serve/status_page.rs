@@ -8,7 +8,7 @@
 //! are.
 
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::rejection::QueryRejection;
@@ -60,6 +60,52 @@ const SORTS: [(&str, &str); 5] = [
 pub struct PageQuery {
     state: Option<String>,
     sort: Option<String>,
+}
+
+/// How long the sources' statuses are reused while no poll writes: what
+/// changes without a write (a source turning quiet, the 7-day windows)
+/// changes by the hour.
+const STATUSES_FRESH: Duration = Duration::from_secs(5);
+
+/// The sources' statuses as last read: reading a history summary per
+/// source is most of the page's cost with thousands of sources, and a
+/// page asked for many times a second between two polls reads them once.
+#[derive(Default)]
+pub struct StatusCache(Mutex<Option<CachedStatuses>>);
+
+struct CachedStatuses {
+    written: u64,
+    config: Arc<Config>,
+    at: Instant,
+    statuses: Arc<Vec<SourceStatus>>,
+}
+
+impl StatusCache {
+    /// The statuses of `config`'s sources, read again when a source's
+    /// state or history was written since, the configuration changed, or
+    /// [`STATUSES_FRESH`] passed. Blocking.
+    pub fn get(&self, config: &Arc<Config>, store: &Store) -> Arc<Vec<SourceStatus>> {
+        // Read before the statuses: a write during the read makes the
+        // next request read again.
+        let written = store.states_written();
+        let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = &*cached
+            && c.written == written
+            && Arc::ptr_eq(&c.config, config)
+            && c.at.elapsed() < STATUSES_FRESH
+            && store.write_failure().is_none()
+        {
+            return Arc::clone(&c.statuses);
+        }
+        let statuses = Arc::new(statuses(config, store));
+        *cached = Some(CachedStatuses {
+            written,
+            config: Arc::clone(config),
+            at: Instant::now(),
+            statuses: Arc::clone(&statuses),
+        });
+        statuses
+    }
 }
 
 /// Each topic's slug and stories per day.
@@ -143,7 +189,8 @@ fn render(state: &Served, query: &PageQuery) -> String {
         let _ = writeln!(page, "<pre class=\"failing\">{}</pre>", esc(&notice));
     }
     topics(&mut page, state, &config, now);
-    sources(&mut page, statuses(&config, &state.store), query, now);
+    let all = state.statuses.get(&config, &state.store);
+    sources(&mut page, all.as_ref().clone(), query, now);
     page.push_str("</body></html>\n");
     page
 }

@@ -80,6 +80,9 @@ impl Store {
                 unsaved.insert(id.to_string(), state.clone());
             }
         }
+        drop(unsaved);
+        // Last: a reader that saw the new count reads what was written.
+        self.states_changed();
         written
     }
 
@@ -175,7 +178,9 @@ impl Store {
         }
         done.sources = gone.len();
         if !writes.is_empty() {
-            self.backend.apply(vec![(Tree::History, writes)])?;
+            let applied = self.backend.apply(vec![(Tree::History, writes)]);
+            self.states_changed();
+            applied?;
         }
         Ok(done)
     }

@@ -70,6 +70,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -146,6 +147,9 @@ pub struct Store {
     /// poll, not "not polled yet". Forgotten at a reopen, when the disk's
     /// states are the truth again.
     unsaved: Arc<Mutex<HashMap<String, SourceState>>>,
+    /// Counts the writes of source states and histories, so a reader
+    /// that keeps what it read of them knows when it is out of date.
+    states_written: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -202,6 +206,7 @@ impl Store {
             backend: Arc::new(handle),
             recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
             unsaved: Arc::default(),
+            states_written: Arc::default(),
         }
     }
 
@@ -327,6 +332,9 @@ impl Store {
                 unsaved.insert(id.to_string(), state.clone());
             }
         }
+        drop(unsaved);
+        // Last: a reader that saw the new count reads what was written.
+        self.states_changed();
         written
     }
 
@@ -353,6 +361,7 @@ impl Store {
         // has now, which costs a lookup, never a wrong merge.
         self.recent().clear();
         self.unsaved().clear();
+        self.states_changed();
         Ok(())
     }
 
@@ -361,6 +370,17 @@ impl Store {
     /// exit. Every clone answers [`StoreError::Closed`] afterwards.
     pub fn close(&self, within: Duration) -> Result<()> {
         self.backend.close(within)
+    }
+
+    /// How many times source states or histories were written (or
+    /// tried) since the store was opened: unchanged, what was read of
+    /// them is still what the store holds.
+    pub fn states_written(&self) -> u64 {
+        self.states_written.load(Ordering::Acquire)
+    }
+
+    fn states_changed(&self) {
+        self.states_written.fetch_add(1, Ordering::AcqRel);
     }
 
     fn unsaved(&self) -> MutexGuard<'_, HashMap<String, SourceState>> {
