@@ -614,3 +614,84 @@ async fn near_the_connection_cap_only_healthz_is_served() {
     signal(&child, "TERM");
     assert!(exit_of(child).await.success());
 }
+
+/// One response read off a kept-alive connection: whether it came whole
+/// (its `Content-Length` of body) and whether it said `Connection: close`.
+async fn one_response(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+) -> Option<(bool, bool)> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let mut head = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        if stream.read_until(b'\n', &mut line).await.ok()? == 0 {
+            return None;
+        }
+        if line == b"\r\n" {
+            break;
+        }
+        head.extend(line);
+    }
+    let head = String::from_utf8_lossy(&head).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())?;
+    let mut body = vec![0; length];
+    let whole = stream.read_exact(&mut body).await.is_ok();
+    Some((whole, head.contains("\nconnection: close")))
+}
+
+/// Issue #14: a connection is not cut mid-response at its deadline, nor
+/// closed under a request the client already sent. Past the deadline its
+/// next response says `Connection: close`, then the daemon closes it. A
+/// proxy that keeps connections to bantin busy sees no error.
+#[tokio::test]
+async fn a_busy_kept_alive_connection_ends_after_a_whole_response_that_says_close() {
+    use tokio::io::AsyncWriteExt;
+    let setup = Setup::new().await;
+    let daemon = common::polled_daemon(&setup).await;
+    let stream = tokio::net::TcpStream::connect(daemon.addr).await.unwrap();
+    let mut stream = tokio::io::BufReader::new(stream);
+    let started = std::time::Instant::now();
+    let mut answered = 0;
+    let said_close = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(100),
+            "still open after 100 s ({answered} responses)"
+        );
+        stream
+            .get_mut()
+            .write_all(b"GET /feeds/all.atom HTTP/1.1\r\nHost: bantin\r\n\r\n")
+            .await
+            .unwrap();
+        let Some((whole, close)) = one_response(&mut stream).await else {
+            panic!(
+                "no response to request {} after {:?}",
+                answered + 1,
+                started.elapsed()
+            );
+        };
+        assert!(whole, "response {} cut short", answered + 1);
+        answered += 1;
+        if close {
+            break started.elapsed();
+        }
+    };
+    // The deadline is a minute, and then the daemon closes the connection.
+    assert!(
+        said_close >= Duration::from_secs(59),
+        "closed after {said_close:?}"
+    );
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut rest),
+    )
+    .await;
+    assert!(
+        matches!(read, Ok(Ok(0))),
+        "not closed after `close`: {read:?}"
+    );
+    common::stop_daemon(daemon).await;
+}

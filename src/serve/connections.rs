@@ -6,9 +6,10 @@
 //! too), and those past the cap are closed at once; the last [`RESERVE`]
 //! slots serve only `/healthz`, with a short head timeout and no
 //! keep-alive, so that they turn over in seconds and a health check gets
-//! in during a flood; and every connection ends [`DEADLINE`] after it was
-//! accepted, whatever its client does (a reader that never reads the feed
-//! it asked for holds nothing longer).
+//! in during a flood; and every connection takes no new request
+//! [`DEADLINE`] after it was accepted, and ends [`LAST_RESPONSE`] later at
+//! most, whatever its client does (a reader that never reads the feed it
+//! asked for holds nothing longer).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +22,9 @@ pub const RESERVE_HEAD_TIMEOUT: Duration = Duration::from_secs(2);
 /// The whole life of a connection: long enough for a slow reader to take
 /// the largest feed; a reader's next poll opens another.
 pub const DEADLINE: Duration = Duration::from_secs(60);
+/// After its deadline, how long a connection may take to finish the
+/// response it is sending (it takes no other).
+pub const LAST_RESPONSE: Duration = Duration::from_secs(30);
 
 /// What an accepted connection may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

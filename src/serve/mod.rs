@@ -46,7 +46,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -124,7 +123,6 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
         .header_read_timeout(connections::RESERVE_HEAD_TIMEOUT)
         .keep_alive(false);
     let mut refused = Refusals::default();
-    let graceful = GracefulShutdown::new();
     // Owned here, so a forced stop can drop the connections still open.
     let mut connections = JoinSet::new();
     loop {
@@ -145,9 +143,9 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
         // holds only the open ones.
         while connections.try_join_next().is_some() {}
         let (slot, admission) = limit.admit();
-        let (service, builder) = match admission {
-            Admission::Full => (TowerToHyperService::new(app.clone()), &http),
-            Admission::Reserved => (TowerToHyperService::new(busy.clone()), &reserved),
+        let (router, builder) = match admission {
+            Admission::Full => (app.clone(), &http),
+            Admission::Reserved => (busy.clone(), &reserved),
             Admission::Refused => {
                 refused.count(limit.max());
                 drop(stream);
@@ -159,27 +157,80 @@ pub async fn run(listener: TcpListener, state: Served, shutdown: Shutdown) -> st
         // only costs latency.
         let _ = stream.set_nodelay(true);
         let stream = sendfile::Connection::new(stream, Arc::clone(&send_files));
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let service = closing_after(router, connections::DEADLINE);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let drain = shutdown.drain().clone();
         connections.spawn(async move {
             let _slot = slot;
+            let mut connection = std::pin::pin!(connection);
+            // Past its deadline a connection's responses say `close`
+            // ([`closing_after`]), so it ends after the next one, which
+            // the client knows not to follow with another request; an
+            // idle one ends at its keep-alive timeout. A response still
+            // going LAST_RESPONSE later is cut: its reader is too slow.
+            // A stop takes no new request and lets the responses being
+            // sent finish, within the same bound: a proxy holding
+            // connections to bantin never gets a feed cut short.
+            let hard_stop = connections::DEADLINE + connections::LAST_RESPONSE;
+            let ended = tokio::select! {
+                ended = connection.as_mut() => Some(ended),
+                () = tokio::time::sleep(hard_stop) => None,
+                () = drain.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    tokio::time::timeout(connections::LAST_RESPONSE, connection).await.ok()
+                }
+            };
+            let Some(ended) = ended else {
+                tracing::debug!("connection closed at its deadline");
+                return;
+            };
             // Timeouts, resets and malformed requests end one connection;
             // hyper has already answered what could be answered.
-            match tokio::time::timeout(connections::DEADLINE, connection).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::debug!(error = %e, "connection ended with an error"),
-                Err(_) => tracing::debug!("connection closed at its deadline"),
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection ended with an error");
             }
         });
     }
     drop(listener);
     tokio::select! {
-        () = graceful.shutdown() => {}
+        () = async { while connections.join_next().await.is_some() {} } => {}
         () = shutdown.until_forced() => {
             tracing::warn!(open = connections.len(), "closing the connections still open");
             connections.abort_all();
         }
     }
     Ok(())
+}
+
+/// `router` as a connection's service whose responses, from `deadline`
+/// after the connection began, carry `Connection: close`: hyper then
+/// ends the connection after sending it, and the client, told so, opens
+/// another rather than sending a request into a closing socket.
+fn closing_after(
+    router: Router,
+    deadline: Duration,
+) -> impl hyper::service::Service<
+    hyper::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send,
+> + Clone {
+    use hyper::service::Service as _;
+    let close_at = tokio::time::Instant::now() + deadline;
+    let service = TowerToHyperService::new(router);
+    hyper::service::service_fn(move |request| {
+        let response = service.call(request);
+        async move {
+            let mut response = response.await?;
+            if tokio::time::Instant::now() >= close_at {
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            Ok(response)
+        }
+    })
 }
 
 /// Connections closed at the cap, logged at most once a minute.
