@@ -464,6 +464,42 @@ fn retention_prunes_old_polls_and_sources_no_longer_configured() {
     assert_eq!(store.poll_records("moh").unwrap().len(), 1);
 }
 
+/// `bantin prune` drops the history of a source feeds.toml no longer
+/// names, as the daemon's own prune does, and keeps the others'.
+#[test]
+fn bantin_prune_drops_the_history_of_sources_no_longer_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let now = Utc::now();
+    {
+        let store = Store::open(&path).unwrap();
+        for id in ["moh", "bocongan"] {
+            let at = at_days_ago(now, 1);
+            store
+                .record_poll(id, &fetched_state(at), &record(at, 1))
+                .unwrap();
+        }
+    }
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = \"{}\"\n\n[[source]]\nid = \"moh\"\nname = \"Bộ Y tế\"\nurl = \"https://moh.gov.vn.test/rss\"\n",
+            path.display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["prune", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let store = Store::open(&path).unwrap();
+    assert!(store.poll_records("bocongan").unwrap().is_empty());
+    assert!(store.history_summary("bocongan").unwrap().is_none());
+    assert_eq!(store.poll_records("moh").unwrap().len(), 1);
+}
+
 #[test]
 fn a_store_from_before_the_poll_history_opens_and_records_polls() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,9 +22,15 @@ pub(super) fn prune(config: &Config) -> anyhow::Result<ExitCode> {
     let total = bantin::config::cutoff(keep_days, now)
         .map(|cutoff| store.count_before(bantin::config::ALL_TOPIC, cutoff) as u64);
     let progress = Progress::new("prune", "stories", total);
-    let pruned = bantin::ops::retention::prune_reporting(&store, keep_days, now, &mut |done| {
-        progress.set(done.stories as u64);
-    })?;
+    let configured: std::collections::HashSet<String> =
+        config.sources.iter().map(|s| s.id.clone()).collect();
+    let pruned = bantin::ops::retention::prune_reporting(
+        &store,
+        keep_days,
+        Some(&configured),
+        now,
+        &mut |done| progress.set(done.stories as u64),
+    )?;
     progress.finish();
     store.flush()?;
     let Some(cutoff) = pruned.cutoff else {

@@ -23,9 +23,8 @@
 //!
 //! The sources' poll history ([`prune_history`]) goes by the same
 //! cutoff: poll records older than it leave, and day counters older than
-//! a chart shows; the daemon also drops the whole history of a source no
-//! longer configured (`bantin prune`, which is not given the sources'
-//! history's owner, the running configuration, keeps it).
+//! a chart shows; the daemon and `bantin prune` also drop the whole
+//! history of a source no longer configured.
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -93,19 +92,21 @@ impl Pruned {
 /// `now`, then the weeks of index behind it. The caller keeps merges
 /// away while it runs ([`prune_running`] does).
 pub fn prune(store: &Store, keep_days: u32, now: DateTime<Utc>) -> Result<Pruned> {
-    prune_reporting(store, keep_days, now, &mut |_| {})
+    prune_reporting(store, keep_days, None, now, &mut |_| {})
 }
 
 /// [`prune`], telling `done` how far it is after each batch: the stories
 /// removed so far (`bantin prune` draws it; [`Store::count_before`] of
-/// the `all` topic at the cutoff is the total).
+/// the `all` topic at the cutoff is the total). Given `configured`, the
+/// history of every other source goes too.
 pub fn prune_reporting(
     store: &Store,
     keep_days: u32,
+    configured: Option<&HashSet<String>>,
     now: DateTime<Utc>,
     done_so_far: &mut dyn FnMut(&Pruned),
 ) -> Result<Pruned> {
-    let history = prune_history(store, keep_days, None, now)?;
+    let history = prune_history(store, keep_days, configured, now)?;
     let Some(cutoff) = crate::config::cutoff(keep_days, now) else {
         return Ok(Pruned {
             history,
