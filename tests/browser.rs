@@ -240,26 +240,12 @@ async fn poll_once(setup: &Setup) {
 /// The quiet source's past, which only time makes: news every day for
 /// five days, the last of it eight days ago (beyond the sparklines' week).
 fn quiet_past(setup: &Setup) {
+    use bantin::model::Dropped;
     use bantin::model::history::{Outcome, PollRecord};
-    use bantin::model::{Dropped, PollResult, SourceState};
     let store = bantin::store::Store::open(&setup.dir.path().join("store")).unwrap();
     for days in (8..=12).rev() {
         let at = chrono::Utc::now() - chrono::Duration::days(days);
-        let state = SourceState {
-            last_poll: Some(at),
-            last_success: Some(at),
-            last_result: Some(PollResult::Fetched {
-                items: 2,
-                new_copies: 2,
-                updated_copies: 0,
-                new_stories: 2,
-                partial: None,
-                dropped: Dropped::default(),
-                cut: Default::default(),
-            }),
-            http_status: Some(200),
-            ..SourceState::default()
-        };
+        let state = common::fetched_state(at);
         let record = PollRecord {
             at,
             outcome: Outcome::Ok,

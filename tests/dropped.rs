@@ -8,35 +8,12 @@ mod common;
 use std::sync::Arc;
 
 use bantin::model::{Dropped, PollResult};
-use chrono::{Duration, Utc};
 use common::{Answer, FixtureServer, get, serve};
-
-/// Two items a reader should see, and one of each kind bantin drops.
-fn feed() -> Vec<u8> {
-    let recent = (Utc::now() - Duration::days(2)).to_rfc2822();
-    let old = (Utc::now() - Duration::days(400)).to_rfc2822();
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Sở Y tế</title><link>https://soyte.test/</link>
-<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
-  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
-<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
-  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
-<item><description>Một dòng không có tiêu đề và không có liên kết.</description>
-  <pubDate>{recent}</pubDate></item>
-<item><title>Kiểm tra an toàn thực phẩm các bếp ăn tập thể khu công nghiệp</title>
-  <link>https://soyte.test/tin/2.html</link><guid>t2</guid><pubDate>{old}</pubDate></item>
-<item><title>Bệnh viện tỉnh tiếp nhận thêm trang thiết bị chẩn đoán hình ảnh</title>
-  <link>https://soyte.test/tin/3.html</link><guid>t3</guid><pubDate>{recent}</pubDate></item>
-</channel></rss>"#
-    )
-    .into_bytes()
-}
 
 #[tokio::test]
 async fn every_item_is_stored_or_counted_as_dropped_with_its_reason() {
     let server = FixtureServer::start(&[]).await;
-    server.set("feed.xml", Answer::rss(feed()));
+    server.set("feed.xml", Answer::rss(common::dropping_feed()));
     let dir = tempfile::tempdir().unwrap();
     let pipeline = common::one_source_pipeline(dir.path(), "soyte", &server.url("feed.xml"), 30);
     let served = serve(Arc::clone(&pipeline)).await;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bantin::model::history::{Outcome, POLLS_KEPT, PollRecord};
-use bantin::model::{Dropped, PollResult, SourceState};
+use bantin::model::{Dropped, PollResult};
 use bantin::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use common::{Answer, FixtureServer, get, serve};
@@ -230,33 +230,10 @@ async fn a_source_answering_500_is_failing_with_its_error_in_words() {
     served.stop().await;
 }
 
-/// Two items a reader should see, and one of each kind bantin drops
-/// (as tests/dropped.rs), dated two days ago.
-fn dropping_feed() -> Vec<u8> {
-    let recent = (Utc::now() - Duration::days(2)).to_rfc2822();
-    let old = (Utc::now() - Duration::days(400)).to_rfc2822();
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Sở Y tế</title><link>https://soyte.test/</link>
-<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
-  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
-<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
-  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
-<item><description>Một dòng không có tiêu đề và không có liên kết.</description>
-  <pubDate>{recent}</pubDate></item>
-<item><title>Kiểm tra an toàn thực phẩm các bếp ăn tập thể khu công nghiệp</title>
-  <link>https://soyte.test/tin/2.html</link><guid>t2</guid><pubDate>{old}</pubDate></item>
-<item><title>Bệnh viện tỉnh tiếp nhận thêm trang thiết bị chẩn đoán hình ảnh</title>
-  <link>https://soyte.test/tin/3.html</link><guid>t3</guid><pubDate>{recent}</pubDate></item>
-</channel></rss>"#
-    )
-    .into_bytes()
-}
-
 #[tokio::test]
 async fn a_sources_page_lists_its_polls_with_their_counts() {
     let server = FixtureServer::start(&[]).await;
-    server.set("feed.xml", Answer::rss(dropping_feed()));
+    server.set("feed.xml", Answer::rss(common::dropping_feed()));
     let dir = tempfile::tempdir().unwrap();
     let path = write_config_keeping(
         dir.path(),
@@ -326,24 +303,6 @@ fn record(at: DateTime<Utc>, new_items: usize) -> PollRecord {
     }
 }
 
-fn fetched_state(at: DateTime<Utc>) -> SourceState {
-    SourceState {
-        last_poll: Some(at),
-        last_success: Some(at),
-        last_result: Some(PollResult::Fetched {
-            items: 2,
-            new_copies: 2,
-            updated_copies: 0,
-            new_stories: 2,
-            partial: None,
-            dropped: Dropped::default(),
-            cut: Default::default(),
-        }),
-        http_status: Some(200),
-        ..SourceState::default()
-    }
-}
-
 #[tokio::test]
 async fn a_source_silent_for_four_times_its_usual_gap_is_quiet() {
     let server = FixtureServer::start(&["portal.rss"]).await;
@@ -367,7 +326,7 @@ async fn a_source_silent_for_four_times_its_usual_gap_is_quiet() {
         for days in (5..=10).rev() {
             let at = at_days_ago(now, days);
             store
-                .record_poll("vithanh-xa", &fetched_state(at), &record(at, 2))
+                .record_poll("vithanh-xa", &common::fetched_state(at), &record(at, 2))
                 .unwrap();
         }
         store.flush().unwrap();
@@ -421,7 +380,11 @@ fn a_source_keeps_its_last_fifty_polls() {
     for n in 0..60 {
         let at = start + Duration::minutes(n);
         store
-            .record_poll("moh", &fetched_state(at), &record(at, n as usize % 2))
+            .record_poll(
+                "moh",
+                &common::fetched_state(at),
+                &record(at, n as usize % 2),
+            )
             .unwrap();
     }
     let kept = store.poll_records("moh").unwrap();
@@ -441,7 +404,7 @@ fn retention_prunes_old_polls_and_sources_no_longer_configured() {
     for (id, days) in [("moh", 100), ("moh", 1), ("bocongan", 100), ("bocongan", 2)] {
         let at = at_days_ago(now, days);
         store
-            .record_poll(id, &fetched_state(at), &record(at, 1))
+            .record_poll(id, &common::fetched_state(at), &record(at, 1))
             .unwrap();
     }
     // `bantin prune`: by age alone, with a 30-day keep.
@@ -476,7 +439,7 @@ fn bantin_prune_drops_the_history_of_sources_no_longer_configured() {
         for id in ["moh", "bocongan"] {
             let at = at_days_ago(now, 1);
             store
-                .record_poll(id, &fetched_state(at), &record(at, 1))
+                .record_poll(id, &common::fetched_state(at), &record(at, 1))
                 .unwrap();
         }
     }
@@ -519,18 +482,24 @@ fn a_store_from_before_the_poll_history_opens_and_records_polls() {
             .unwrap();
         db.open_tree("sources")
             .unwrap()
-            .insert("moh", serde_json::to_vec(&fetched_state(at)).unwrap())
+            .insert(
+                "moh",
+                serde_json::to_vec(&common::fetched_state(at)).unwrap(),
+            )
             .unwrap();
         db.flush().unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert!(!store.outdated().unwrap());
-    assert_eq!(store.source_state("moh").unwrap(), Some(fetched_state(at)));
+    assert_eq!(
+        store.source_state("moh").unwrap(),
+        Some(common::fetched_state(at))
+    );
     assert!(store.history_summary("moh").unwrap().is_none());
     assert!(store.poll_records("moh").unwrap().is_empty());
     let now = Utc::now();
     store
-        .record_poll("moh", &fetched_state(now), &record(now, 3))
+        .record_poll("moh", &common::fetched_state(now), &record(now, 3))
         .unwrap();
     assert_eq!(store.poll_records("moh").unwrap().len(), 1);
     // An export of it reads as before.

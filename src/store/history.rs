@@ -71,19 +71,7 @@ impl Store {
     /// updated by it, in one batch.
     pub fn record_poll(&self, id: &str, state: &SourceState, record: &PollRecord) -> Result<()> {
         let written = self.write_poll(id, state, record);
-        let mut unsaved = self.unsaved();
-        match written {
-            Ok(()) => {
-                unsaved.remove(id);
-            }
-            Err(_) => {
-                unsaved.insert(id.to_string(), state.clone());
-            }
-        }
-        drop(unsaved);
-        // Last: a reader that saw the new count reads what was written.
-        self.states_changed();
-        written
+        self.state_written(id, state, written)
     }
 
     fn write_poll(&self, id: &str, state: &SourceState, record: &PollRecord) -> Result<()> {

@@ -323,6 +323,18 @@ impl Store {
         let written = self
             .backend
             .put(Tree::Sources, id.as_bytes(), &encode(state)?);
+        self.state_written(id, state, written)
+    }
+
+    /// After a write of `state`: kept in memory while it is not on disk
+    /// (served as the source's state until a write succeeds), then the
+    /// readers told. Hands `written` back.
+    pub(crate) fn state_written(
+        &self,
+        id: &str,
+        state: &SourceState,
+        written: Result<()>,
+    ) -> Result<()> {
         let mut unsaved = self.unsaved();
         match written {
             Ok(()) => {

@@ -790,3 +790,45 @@ pub async fn python_reader(
         }
     }
 }
+
+/// An RSS feed of two items a reader should see, and one of each kind
+/// bantin drops (a duplicate, one without title or link, one too old).
+pub fn dropping_feed() -> Vec<u8> {
+    let recent = (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc2822();
+    let old = (chrono::Utc::now() - chrono::Duration::days(400)).to_rfc2822();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Sở Y tế</title><link>https://soyte.test/</link>
+<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
+  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
+<item><title>Tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi tại các trạm y tế</title>
+  <link>https://soyte.test/tin/1.html</link><guid>t1</guid><pubDate>{recent}</pubDate></item>
+<item><description>Một dòng không có tiêu đề và không có liên kết.</description>
+  <pubDate>{recent}</pubDate></item>
+<item><title>Kiểm tra an toàn thực phẩm các bếp ăn tập thể khu công nghiệp</title>
+  <link>https://soyte.test/tin/2.html</link><guid>t2</guid><pubDate>{old}</pubDate></item>
+<item><title>Bệnh viện tỉnh tiếp nhận thêm trang thiết bị chẩn đoán hình ảnh</title>
+  <link>https://soyte.test/tin/3.html</link><guid>t3</guid><pubDate>{recent}</pubDate></item>
+</channel></rss>"#
+    )
+    .into_bytes()
+}
+
+/// A source's state after a poll at `at` that fetched two new stories.
+pub fn fetched_state(at: chrono::DateTime<chrono::Utc>) -> bantin::model::SourceState {
+    bantin::model::SourceState {
+        last_poll: Some(at),
+        last_success: Some(at),
+        last_result: Some(bantin::model::PollResult::Fetched {
+            items: 2,
+            new_copies: 2,
+            updated_copies: 0,
+            new_stories: 2,
+            partial: None,
+            dropped: bantin::model::Dropped::default(),
+            cut: Default::default(),
+        }),
+        http_status: Some(200),
+        ..bantin::model::SourceState::default()
+    }
+}
