@@ -114,6 +114,7 @@ pub struct Metrics {
     store_writable: Gauge,
     index_bytes: Family<IndexLabel, Gauge>,
     index_budget: Gauge,
+    index_trimmed: Counter,
     last_success: Family<SourceLabel, FloatGauge>,
     websub_pings: Family<PingLabel, Counter>,
     search_index_bytes: Gauge,
@@ -148,6 +149,7 @@ impl Metrics {
         let store_writable = Gauge::default();
         let index_bytes = Family::<IndexLabel, Gauge>::default();
         let index_budget = Gauge::default();
+        let index_trimmed = Counter::default();
         let last_success = Family::<SourceLabel, FloatGauge>::default();
         let websub_pings = Family::<PingLabel, Counter>::default();
         let search_index_bytes = Gauge::default();
@@ -224,6 +226,11 @@ impl Metrics {
             index_budget.clone(),
         );
         registry.register(
+            "bantin_index_trimmed_copies",
+            "Copies let go of by the weeks' text index to keep within its budget: merging no longer finds them by their text",
+            index_trimmed.clone(),
+        );
+        registry.register(
             "bantin_last_success_timestamp_seconds",
             "When each source was last polled successfully (Unix time)",
             last_success.clone(),
@@ -260,6 +267,7 @@ impl Metrics {
             store_writable,
             index_bytes,
             index_budget,
+            index_trimmed,
             last_success,
             websub_pings,
             search_index_bytes,
@@ -380,6 +388,10 @@ impl Metrics {
                 .set(gauge(bytes as u64));
         }
         self.index_budget.set(gauge(store.index.budget as u64));
+        // The store counts since open; the counter follows it.
+        let trimmed = store.index.trimmed;
+        self.index_trimmed
+            .inc_by(trimmed.saturating_sub(self.index_trimmed.get()));
         self.last_success.clear();
         for (source, at) in last_success {
             if let Some(at) = at {

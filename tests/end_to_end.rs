@@ -584,6 +584,8 @@ async fn metrics_count_polls_copies_merges_and_requests() {
         32.0 * 1024.0 * 1024.0
     );
     assert!(value("bantin_index_memory_bytes{index=\"links\"}") > 0.0);
+    // Well within it: nothing trimmed.
+    assert_eq!(value("bantin_index_trimmed_copies_total"), 0.0);
     assert_eq!(value("bantin_poll_duration_seconds_count"), 6.0);
     assert_eq!(
         value("bantin_http_requests_total{route=\"/feeds/{file}\",status=\"200\"}"),

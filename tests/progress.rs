@@ -197,3 +197,81 @@ async fn status_watch_shows_the_table_every_two_seconds_until_ctrl_c() {
     assert!(!out.contains('\x1b'), "{out:?}");
     stop_daemon(daemon).await;
 }
+
+/// On a terminal (a pty made by util-linux's `script`), `bantin poll`
+/// draws indicatif's bar, with the counts and an ETA, in place of the plain
+/// lines, and clears it at the end; the table on stdout is unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_poll_draws_a_bar_with_counts_and_an_eta() {
+    if !common::installed(
+        "script (util-linux)",
+        Command::new("script").arg("--version"),
+    ) {
+        return;
+    }
+    let setup = Setup::new().await;
+    std::fs::write(setup.config_path(), setup.config_text("")).unwrap();
+    let command = format!(
+        "'{}' poll --config '{}'",
+        env!("CARGO_BIN_EXE_bantin"),
+        setup.config_path().display()
+    );
+    // -e: the command's exit status; -f: written as it comes; the pty's
+    // output (stdout and stderr both) is script's stdout.
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("script")
+            .args(["-qefc", &command, "/dev/null"])
+            .env("TERM", "xterm")
+            .env("COLUMNS", "120")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(run.status.success(), "{out:?}");
+    // The bar: its prefix, brackets, counts of the sources and an ETA.
+    let total = SOURCES.len();
+    assert!(out.contains("poll ["), "{out:?}");
+    assert!(out.contains(&format!("/{total} sources (")), "{out:?}");
+    assert!(out.contains(" left"), "{out:?}");
+    // Drawn in place with terminal controls, and not as plain lines.
+    assert!(out.contains("\x1b["), "{out:?}");
+    assert!(!out.contains(&format!("poll: 0/{total}")), "{out:?}");
+    assert!(!out.contains(", done"), "{out:?}");
+    // The table of what each source gave is still there, a line each,
+    // once the bar's controls are taken out.
+    let plain = without_controls(&out);
+    for (id, _, _) in SOURCES {
+        assert!(
+            plain
+                .lines()
+                .any(|l| l.starts_with(&format!("{id} ")) && l.contains("fetched: ")),
+            "{id}: {plain}"
+        );
+    }
+}
+
+/// `text` without CSI sequences (`ESC [ … letter`), and each line from its
+/// last carriage return on: what a terminal would leave on screen.
+fn without_controls(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.lines()
+        .map(|l| l.rsplit('\r').find(|p| !p.is_empty()).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -129,3 +129,122 @@ fn a_story_takes_at_most_max_copies() {
     sizes.sort();
     assert_eq!(sizes, [2, merge::MAX_COPIES]);
 }
+
+/// A story of `source`, with a text of its own and `title`.
+fn story_item(
+    source: &str,
+    n: usize,
+    title: &str,
+    published: chrono::DateTime<Utc>,
+) -> bantin::model::Item {
+    let link = format!("https://{source}.gov.vn.test/tin/{n}.html");
+    let text = format!(
+        "Tin số {n} của {source}: sáng nay tại trụ sở, lãnh đạo {source} đã chủ trì \
+         cuộc họp số {n} bàn về kế hoạch {n} năm, với sự tham dự của đại diện các \
+         phòng ban chuyên môn và {n} đơn vị trực thuộc trên địa bàn."
+    );
+    bantin::model::Item {
+        guid: Some(link.clone()),
+        link: Some(link),
+        title: title.into(),
+        summary: String::new(),
+        content: format!("<p>{text}</p>"),
+        content_text: text,
+        published,
+        ..Default::default()
+    }
+}
+
+fn sources(n: usize) -> Config {
+    let mut text = String::from("[store]\nkeep_days = 36500\n");
+    for n in 0..n {
+        text.push_str(&format!(
+            "[[source]]\nid = \"s{n}\"\nurl = \"https://s{n}.gov.vn.test/rss\"\n"
+        ));
+    }
+    Config::parse(&text, Path::new("feeds.toml")).unwrap()
+}
+
+/// With an index budget smaller than anything, every poll begins by
+/// trimming the week in memory to nothing: its title lists must then come
+/// from the store, so that copies of a story polled later still find it
+/// by its title, and the list each poll writes back keeps every story.
+#[test]
+fn a_store_over_its_index_budget_trims_its_weeks_and_still_joins_by_title() {
+    let config = sources(3);
+    let store = Store::temporary().unwrap();
+    store.set_index_budget(1);
+    let now = Utc::now();
+    let title = "Hậu Giang triển khai chiến dịch tiêm vắc xin sởi cho trẻ em dưới 5 tuổi";
+    let mut joined = 0;
+    for (n, source) in config.sources.iter().enumerate() {
+        // Another story first, under a title of its own: the poll's own
+        // writes reach the title's list as well.
+        let other = story_item(
+            &source.id,
+            100 + n,
+            &format!("Tin riêng số {n} của nguồn thứ {n} trong tỉnh"),
+            now,
+        );
+        let copy = story_item(
+            &source.id,
+            n,
+            title,
+            now + chrono::Duration::minutes(n as i64),
+        );
+        let items = vec![(other, vec!["all".into()]), (copy, vec!["all".into()])];
+        joined += merge::ingest(&store, source, items, now)
+            .unwrap()
+            .joined_by_title;
+    }
+    assert_eq!(joined, 2);
+    let mut sizes: Vec<usize> = store.stories().map(|s| s.unwrap().copies.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [1, 1, 1, 3]);
+    assert!(
+        store.index_memory().trimmed >= 3,
+        "{:?}",
+        store.index_memory()
+    );
+}
+
+/// A portal that gives every item the time of the poll re-dates the same
+/// copies at every poll: each is sketched again, and must take its own
+/// place in the week's index rather than add one.
+#[test]
+fn a_feed_that_redates_its_items_at_every_poll_does_not_grow_the_index() {
+    let config = sources(1);
+    let source = &config.sources[0];
+    let store = Store::temporary().unwrap();
+    // A Wednesday noon: the polls stay within its week.
+    let base = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let poll = |n: i64| {
+        let at = base + chrono::Duration::minutes(n);
+        let items = (0..20)
+            .map(|k| {
+                let title =
+                    format!("Bản tin số {k} về công tác phòng chống dịch bệnh ở địa phương");
+                let published = at - chrono::Duration::seconds(k as i64);
+                (
+                    story_item(&source.id, k, &title, published),
+                    vec!["all".into()],
+                )
+            })
+            .collect::<Vec<_>>();
+        merge::ingest(&store, source, items, at).unwrap()
+    };
+    let first = poll(0);
+    assert_eq!(first.new_stories, 20);
+    let once = store.index_memory().week_bytes;
+    for n in 1..=30 {
+        assert_eq!(poll(n).updated_copies, 20, "poll {n}");
+    }
+    let after = store.index_memory().week_bytes;
+    assert!(
+        after <= once + once / 10,
+        "{once} bytes after one poll, {after} after 31"
+    );
+    assert_eq!(store.stories().count(), 20);
+}

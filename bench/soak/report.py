@@ -89,11 +89,25 @@ print(f"server CPU per request: bantin {statistics.mean(cpus['bantin']):.1f} µs
       f"nginx {statistics.mean(cpus['nginx']):.1f} µs (bantin's includes its polls meanwhile)")
 
 # ---------------------------------------------------------------- RSS, fds
+def metric(name):
+    for l in (tmp / "metrics.txt").read_text().splitlines():
+        if l.startswith(name + " "):
+            return float(l.split()[1])
+    return 0.0
+
+
+index_budget = metric("bantin_index_memory_budget_bytes") / 2**20
+search_budget = metric("bantin_search_index_budget_bytes") / 2**20
 samples = []
+# (seconds, weeks' index MiB, search index MiB, stories created), where
+# /metrics answered.
+indexes = []
 for row in (tmp / "samples.tsv").read_text().splitlines():
-    t, rss, fds, phase = row.split("\t")
+    t, rss, fds, phase, *rest = row.split("\t")
     if int(rss) > 0:
         samples.append((int(t), int(rss) / 1024, int(fds), phase))
+    if len(rest) == 3 and int(rest[2]) > 0:
+        indexes.append((int(t), int(rest[0]) / 2**20, int(rest[1]) / 2**20, int(rest[2])))
 print()
 if samples:
     first, mid, last = samples[0], samples[len(samples) // 2], samples[-1]
@@ -116,6 +130,13 @@ if samples:
         mt, mr = statistics.mean(qt), statistics.mean(qr)
         qs = sum((t - mt) * (r - mr) for t, r in zip(qt, qr)) / max(sum((t - mt) ** 2 for t in qt), 1e-9)
         print(f"RSS slope during the side by side (no new items, {qt[0]}s-{qt[-1]}s): {qs * 60:+.2f} MiB/min")
+    if indexes:
+        i0, im, il = indexes[0], indexes[len(indexes) // 2], indexes[-1]
+        print(f"weeks' index (MiB, budget {index_budget:.0f}): first {i0[1]:.1f}, mid {im[1]:.1f}, "
+              f"last {il[1]:.1f}, max {max(i[1] for i in indexes):.1f}; "
+              f"search index (MiB, budget {search_budget:.0f}): first {i0[2]:.1f}, mid {im[2]:.1f}, "
+              f"last {il[2]:.1f}, max {max(i[2] for i in indexes):.1f}; "
+              f"stories created: {i0[3]:,} at {i0[0]}s, {im[3]:,} at {im[0]}s, {il[3]:,} at {il[0]}s")
     fds = [s[2] for s in samples]
     print(f"open descriptors: first {fds[0]}, mid {fds[len(fds) // 2]}, last {fds[-1]}, "
           f"max {max(fds)}, min {min(fds)}")

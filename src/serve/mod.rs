@@ -81,6 +81,8 @@ pub struct Served {
     pub(crate) send_files: Arc<sendfile::SendFiles>,
     /// The sources' statuses, read again after a poll writes.
     pub statuses: Arc<status_page::StatusCache>,
+    /// The status page's renderings, shared by the requests waiting.
+    pub pages: Arc<status_page::PageRenders>,
 }
 
 impl Served {
@@ -96,6 +98,7 @@ impl Served {
             bars: Arc::default(),
             send_files: Arc::default(),
             statuses: Arc::default(),
+            pages: Arc::default(),
         }
     }
 }

@@ -272,7 +272,10 @@ impl<'s> Batch<'s> {
         key.extend_from_slice(id.0.as_bytes());
         key.extend_from_slice(&copy.to_bytes());
         let bytes = sketch.to_bytes();
-        if !self.store.add_sketch(week, id, published, sketch) {
+        if !self
+            .store
+            .add_sketch(week, id, &key[20..], published, sketch)
+        {
             self.stale.insert(week);
         }
         let mut value = Vec::with_capacity(8 + bytes.len());

@@ -38,8 +38,8 @@ impl Store {
         let mut found = Vec::new();
         for week in weeks(at - window, at + window) {
             self.load_week(week)?;
+            let key = self.read_title(week, title)?;
             let mut recent = self.recent();
-            let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
             if let Some(known) = recent.get(week) {
                 found.extend(known.titled(key).iter().map(|&(id, published)| {
                     (
@@ -62,8 +62,8 @@ impl Store {
         published: DateTime<Utc>,
     ) -> Result<Vec<u8>> {
         self.load_week(week)?;
+        let key = self.read_title(week, title)?;
         let mut recent = self.recent();
-        let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
         let mut value = Vec::new();
         recent.update(week, |known| {
             for &(story, at) in known.add_title(key, id, published.timestamp()) {
@@ -90,8 +90,8 @@ impl Store {
         id: StoryId,
     ) -> Result<Option<Vec<u8>>> {
         self.load_week(week)?;
+        let key = self.read_title(week, title)?;
         let mut recent = self.recent();
-        let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
         let mut kept = None;
         recent.update(week, |known| {
             let list = known.remove_title(key, id);
@@ -108,6 +108,38 @@ impl Store {
             None => self.stored_title_without(week, title, id)?,
         };
         Ok((!value.is_empty()).then_some(value))
+    }
+
+    /// A title key's fingerprint in `week`'s map. A trimmed week in memory
+    /// holds only some of its title lists: one it lacks is read from the
+    /// store first, so that what the week answers, and what is written
+    /// from it, is the whole list.
+    fn read_title(&self, week: [u8; 4], title: &str) -> Result<u64> {
+        let (key, missing) = {
+            let mut recent = self.recent();
+            let key = recent::title_fingerprint(&recent.hasher(), title.as_bytes());
+            let missing = recent
+                .get(week)
+                .is_some_and(|w| w.titles_partial() && !w.has_title(key));
+            (key, missing)
+        };
+        if missing {
+            if let Some(stored) = self
+                .backend
+                .get(Tree::Titles, &week_key(week, title.as_bytes()))?
+            {
+                let list = entries(&stored, "titles")?
+                    .into_iter()
+                    .map(|(id, published)| (id, published.timestamp()))
+                    .collect();
+                self.recent().update(week, |w| {
+                    if !w.has_title(key) {
+                        w.load_title(key, list);
+                    }
+                });
+            }
+        }
+        Ok(key)
     }
 
     /// A title's stored list of `week`, without `id`'s entry: what to
@@ -131,10 +163,12 @@ impl Store {
         &self,
         week: [u8; 4],
         id: StoryId,
+        copy: &[u8],
         published: DateTime<Utc>,
         sketch: &Sketch,
     ) -> bool {
         let mut recent = self.recent();
+        let copy = recent.fingerprint(copy);
         let bands: Vec<u32> = sketch
             .bands()
             .iter()
@@ -142,7 +176,13 @@ impl Store {
             .collect();
         let mut added = false;
         recent.update(week, |known| {
-            known.add_copy(id, published.timestamp(), &bands, Arc::new(sketch.clone()));
+            known.add_copy(
+                id,
+                copy,
+                published.timestamp(),
+                &bands,
+                Arc::new(sketch.clone()),
+            );
             added = true;
         });
         added
@@ -215,13 +255,14 @@ impl Store {
 
     /// Reads a week's title lists and sketches into memory, unless there.
     fn load_week(&self, week: [u8; 4]) -> Result<()> {
-        let hasher = {
+        let (hasher, budget) = {
             let mut recent = self.recent();
             if recent.get(week).is_some() {
                 return Ok(());
             }
-            recent.hasher()
+            (recent.hasher(), recent.budget())
         };
+        let mut trimmed = 0;
         let mut loaded = Week::default();
         for entry in self.backend.scan(Tree::Titles, &week) {
             let (key, list) = entry?;
@@ -238,14 +279,22 @@ impl Store {
             };
             let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
             let id = story_id(&key[4..20.min(key.len())], "sketches")?;
+            let copy = recent::fingerprint(&hasher, key.get(20..).unwrap_or_default());
             let bands: Vec<u32> = sketch
                 .bands()
                 .iter()
                 .map(|b| recent::fingerprint(&hasher, b))
                 .collect();
-            loaded.add_copy(id, published, &bands, Arc::new(sketch));
+            loaded.add_copy(id, copy, published, &bands, Arc::new(sketch));
+            // A week larger than the whole budget keeps its newest copies,
+            // as a trim would: reading it must not take more.
+            if loaded.bytes() > budget {
+                trimmed += loaded.trim(&hasher, budget / 2);
+            }
         }
-        self.recent().insert(week, loaded);
+        let mut recent = self.recent();
+        recent.count_trimmed(trimmed);
+        recent.insert(week, loaded);
         Ok(())
     }
 

@@ -10,8 +10,15 @@
 //!
 //! Memory is bounded by a budget (`[store] index_memory`): past it, the
 //! week used longest ago is let go and read again when next needed, so a
-//! store of any size costs the weeks its new items fall in. The link
-//! filter, 32 bits a link, is outside the budget and reported beside it.
+//! store of any size costs the weeks its new items fall in. When the weeks
+//! in use are larger than the budget on their own (more new stories in a
+//! week than it holds), they are trimmed as the next batch begins: their
+//! oldest copies leave the text lookups, which then miss them (counted in
+//! [`IndexMemory::trimmed`]), and their title lists are let go and read
+//! from the `titles` tree, one key at a time, when next asked for. So the
+//! budget holds whatever the input, at worst exceeded by what one poll
+//! brings. The link filter, 32 bits a link, is outside the budget and
+//! reported beside it.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
@@ -54,6 +61,8 @@ pub struct Recent {
     /// again. The budget is then exceeded by what one poll needs, until
     /// the next batch begins.
     batch_began: u64,
+    /// Copies trimmed out of the text lookups since open.
+    trimmed: u64,
 }
 
 /// One week of the title and text indexes.
@@ -70,12 +79,22 @@ pub struct Week {
     bands: HashMap<u32, u32>,
     /// Lists of the copies of bands several copies have, oldest first.
     shared: Vec<Vec<u32>>,
+    /// Some title lists are not in memory (the week was trimmed): a title
+    /// not found here is looked up in the store.
+    titles_partial: bool,
+    /// `copy_bytes + title_bytes`.
     bytes: usize,
+    copy_bytes: usize,
+    title_bytes: usize,
     used: u64,
 }
 
 struct Sketched {
     story: StoryId,
+    /// The copy's key's fingerprint: a copy sketched again (its text or
+    /// date changed) takes its own slot over instead of adding one, so a
+    /// feed that re-dates its items at every poll costs nothing more.
+    copy: u32,
     published: i64,
     /// The story's previous copy in this week, or [`NONE`].
     previous: u32,
@@ -92,6 +111,9 @@ pub struct IndexMemory {
     pub budget: usize,
     pub links: usize,
     pub link_bytes: usize,
+    /// Copies trimmed out of the text lookups since open, to keep to the
+    /// budget: a sign that it is smaller than a week of new stories.
+    pub trimmed: u64,
 }
 
 impl Recent {
@@ -104,13 +126,43 @@ impl Recent {
             bytes: 0,
             clock: 0,
             batch_began: u64::MAX,
+            trimmed: 0,
         }
     }
 
     /// A batch begins: the weeks it uses are kept until the next one.
+    /// Before it, the weeks are brought within the budget: the weeks the
+    /// last batch did not use are let go first; if those it used are
+    /// over the budget on their own, each is trimmed in proportion to
+    /// bring the whole to half the budget, so that trimming (which reads
+    /// every kept sketch's bands again) is rare.
     pub fn begin_batch(&mut self) {
+        let last_began = self.batch_began.min(self.clock + 1);
         self.clock += 1;
         self.batch_began = self.clock;
+        self.shrink_before(last_began, None);
+        if self.bytes <= self.budget {
+            return;
+        }
+        let (total, goal) = (self.bytes as u128, (self.budget / 2) as u128);
+        let hasher = self.hasher.clone();
+        let mut bytes = 0;
+        for week in self.weeks.values_mut() {
+            let target = (week.bytes as u128 * goal / total) as usize;
+            self.trimmed += week.trim(&hasher, target) as u64;
+            bytes += week.bytes;
+        }
+        self.bytes = bytes;
+    }
+
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Counts copies trimmed outside [`Recent::begin_batch`] (a week read
+    /// whole that did not fit).
+    pub fn count_trimmed(&mut self, copies: usize) {
+        self.trimmed += copies as u64;
     }
 
     pub fn set_budget(&mut self, budget: usize) {
@@ -195,17 +247,24 @@ impl Recent {
             budget: self.budget,
             links: self.links.len(),
             link_bytes: self.links.capacity() * 5,
+            trimmed: self.trimmed,
         }
     }
 
     /// Lets go of the weeks used longest ago, but `keep` and those the
     /// batch under way used, while over the budget.
     fn shrink(&mut self, keep: Option<[u8; 4]>) {
+        self.shrink_before(self.batch_began, keep);
+    }
+
+    /// Lets go of the weeks used longest ago, but `keep` and those used
+    /// since `clock`, while over the budget.
+    fn shrink_before(&mut self, clock: u64, keep: Option<[u8; 4]>) {
         while self.bytes > self.budget {
             let oldest = self
                 .weeks
                 .iter()
-                .filter(|(w, week)| Some(**w) != keep && week.used < self.batch_began)
+                .filter(|(w, week)| Some(**w) != keep && week.used < clock)
                 .min_by_key(|(_, w)| w.used)
                 .map(|(w, _)| *w);
             match oldest {
@@ -240,12 +299,28 @@ impl Week {
         self.titles.get(&title).map_or(&[], Vec::as_slice)
     }
 
+    /// Heap bytes, as counted against the budget.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether a title key not in memory may still be in the store.
+    pub fn titles_partial(&self) -> bool {
+        self.titles_partial
+    }
+
+    /// Whether the title key's list is in memory.
+    pub fn has_title(&self, title: u64) -> bool {
+        self.titles.contains_key(&title)
+    }
+
     /// Adds (or moves) a story under a title key, keeping the
     /// [`PER_TITLE`] newest; returns the list as it now stands.
     pub fn add_title(&mut self, title: u64, story: StoryId, published: i64) -> &[(StoryId, i64)] {
         let list = self.titles.entry(title).or_insert_with(|| {
-            self.bytes += entry_bytes(8 + 24);
-            Vec::new()
+            self.title_bytes += entry_bytes(8 + 24);
+            // Most titles have one story: no room for four.
+            Vec::with_capacity(1)
         });
         let before = list.capacity();
         list.retain(|(s, _)| *s != story);
@@ -254,7 +329,8 @@ impl Week {
             list.sort_by_key(|&(_, p)| p);
             list.drain(..list.len() - PER_TITLE);
         }
-        self.bytes += (list.capacity() - before) * 24;
+        self.title_bytes += (list.capacity() - before) * 24;
+        self.bytes = self.copy_bytes + self.title_bytes;
         list
     }
 
@@ -271,52 +347,85 @@ impl Week {
 
     /// Sets a title key's list as read from the store.
     pub fn load_title(&mut self, title: u64, list: Vec<(StoryId, i64)>) {
-        self.bytes += entry_bytes(8 + 24) + list.capacity() * 24;
-        self.titles.insert(title, list);
+        self.title_bytes += entry_bytes(8 + 24) + list.capacity() * 24;
+        if let Some(old) = self.titles.insert(title, list) {
+            self.title_bytes -= entry_bytes(8 + 24) + old.capacity() * 24;
+        }
+        self.bytes = self.copy_bytes + self.title_bytes;
     }
 
-    /// Indexes a copy of `story` by its bands' fingerprints.
-    pub fn add_copy(&mut self, story: StoryId, published: i64, bands: &[u32], sketch: Arc<Sketch>) {
-        let slot = self.copies.len() as u32;
-        if slot >= SHARED {
-            // Two billion copies in a week: a story more is not indexed.
-            return;
+    /// Indexes a copy of `story` (`copy`: its key's fingerprint) by its
+    /// bands' fingerprints. A copy already here takes its sketch and date.
+    pub fn add_copy(
+        &mut self,
+        story: StoryId,
+        copy: u32,
+        published: i64,
+        bands: &[u32],
+        sketch: Arc<Sketch>,
+    ) {
+        let first = self.by_story.get(&story).copied().unwrap_or(NONE);
+        let mut own = first;
+        while let Some(c) = self.copies.get(own as usize) {
+            if c.copy == copy {
+                break;
+            }
+            own = c.previous;
         }
-        let previous = self.by_story.insert(story, slot).unwrap_or(NONE);
-        if previous == NONE {
-            self.bytes += entry_bytes(16 + 4);
-        }
-        self.bytes += std::mem::size_of::<Sketched>() + sketch_bytes(&sketch);
-        self.copies.push(Sketched {
-            story,
-            published,
-            previous,
-            sketch,
-        });
+        let slot = if let Some(held) = self.copies.get_mut(own as usize) {
+            self.copy_bytes = self.copy_bytes - sketch_bytes(&held.sketch) + sketch_bytes(&sketch);
+            held.published = published;
+            held.sketch = sketch;
+            own
+        } else {
+            let slot = self.copies.len() as u32;
+            if slot >= SHARED {
+                // Two billion copies in a week: a story more is not indexed.
+                return;
+            }
+            self.by_story.insert(story, slot);
+            if first == NONE {
+                self.copy_bytes += entry_bytes(16 + 4);
+            }
+            self.copy_bytes += std::mem::size_of::<Sketched>() + sketch_bytes(&sketch);
+            self.copies.push(Sketched {
+                story,
+                copy,
+                published,
+                previous: first,
+                sketch,
+            });
+            slot
+        };
         for &band in bands {
             match self.bands.get(&band).copied() {
                 None => {
                     self.bands.insert(band, slot);
-                    self.bytes += entry_bytes(8);
+                    self.copy_bytes += entry_bytes(8);
                 }
                 Some(list) if list & SHARED != 0 => {
                     if let Some(list) = self.shared.get_mut((list & !SHARED) as usize) {
+                        if list.contains(&slot) {
+                            continue;
+                        }
                         list.push(slot);
                         if list.len() > PER_BAND {
                             list.remove(0);
                         } else {
-                            self.bytes += 4;
+                            self.copy_bytes += 4;
                         }
                     }
                 }
+                Some(only) if only == slot => {}
                 Some(first) => {
                     let list = self.shared.len() as u32 | SHARED;
                     self.shared.push(vec![first, slot]);
                     self.bands.insert(band, list);
-                    self.bytes += 24 + 2 * 4;
+                    self.copy_bytes += 24 + 2 * 4;
                 }
             }
         }
+        self.bytes = self.copy_bytes + self.title_bytes;
     }
 
     /// The copies sharing a band, as (story, published seconds).
@@ -352,6 +461,65 @@ impl Week {
             slot = copy.previous;
         }
         found
+    }
+
+    /// Brings the week to about `target` bytes: its title lists are let
+    /// go (the store answers for them), and if that is not enough, its
+    /// oldest copies by publication leave the text lookups. Returns the
+    /// copies let go. The bands of the copies kept are computed again
+    /// from their sketches, as when the week is read from the store.
+    pub fn trim(&mut self, hasher: &RandomState, target: usize) -> usize {
+        if !self.titles.is_empty() {
+            self.titles = ByHash::default();
+            self.title_bytes = 0;
+            self.titles_partial = true;
+            self.bytes = self.copy_bytes;
+        }
+        if self.bytes <= target {
+            return 0;
+        }
+        // The copies a lookup can reach: each live story's chain.
+        let mut live: Vec<u32> = Vec::with_capacity(self.copies.len());
+        for &newest in self.by_story.values() {
+            let mut slot = newest;
+            while let Some(copy) = self.copies.get(slot as usize) {
+                live.push(slot);
+                slot = copy.previous;
+            }
+        }
+        let keep = (live.len() as u128 * target as u128 / self.copy_bytes.max(1) as u128) as usize;
+        live.sort_unstable_by_key(|&s| {
+            let published = self
+                .copies
+                .get(s as usize)
+                .map_or(i64::MIN, |c| c.published);
+            std::cmp::Reverse((published, s))
+        });
+        let dropped = live.len().saturating_sub(keep);
+        live.truncate(keep);
+        // Oldest slot first: each story's chain and each band's list come
+        // out in the order they had.
+        live.sort_unstable();
+        let copies = std::mem::take(&mut self.copies);
+        let mut kept = Week {
+            titles_partial: true,
+            used: self.used,
+            ..Week::default()
+        };
+        for slot in live {
+            let Some(c) = copies.get(slot as usize) else {
+                continue;
+            };
+            let bands: Vec<u32> = c
+                .sketch
+                .bands()
+                .iter()
+                .map(|b| fingerprint(hasher, b))
+                .collect();
+            kept.add_copy(c.story, c.copy, c.published, &bands, Arc::clone(&c.sketch));
+        }
+        *self = kept;
+        dropped
     }
 }
 
@@ -390,8 +558,8 @@ mod tests {
     fn a_band_names_every_copy_that_has_it_up_to_its_cap() {
         let mut week = Week::default();
         let none = || Arc::new(blank());
-        week.add_copy(story(1), 10, &[7, 8], none());
-        week.add_copy(story(2), 20, &[8], none());
+        week.add_copy(story(1), 1, 10, &[7, 8], none());
+        week.add_copy(story(2), 2, 20, &[8], none());
         assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(1), 10)]);
         assert_eq!(
             week.sharing(8).collect::<Vec<_>>(),
@@ -399,7 +567,7 @@ mod tests {
         );
         assert_eq!(week.sharing(9).count(), 0);
         for n in 0..2 * PER_BAND as u128 {
-            week.add_copy(story(100 + n), 100 + n as i64, &[8], none());
+            week.add_copy(story(100 + n), n as u32, 100 + n as i64, &[8], none());
         }
         let shared: Vec<_> = week.sharing(8).collect();
         assert_eq!(shared.len(), PER_BAND);
@@ -424,9 +592,9 @@ mod tests {
         let (a, b) = (sketch("Tiêm vắc xin sởi"), sketch("Tiêm chủng sởi"));
         let mut week = Week::default();
         let (a, b) = (Arc::new(a), Arc::new(b));
-        week.add_copy(story(1), 10, &[1], Arc::clone(&a));
-        week.add_copy(story(2), 11, &[2], Arc::clone(&a));
-        week.add_copy(story(1), 12, &[3], Arc::clone(&b));
+        week.add_copy(story(1), 1, 10, &[1], Arc::clone(&a));
+        week.add_copy(story(2), 2, 11, &[2], Arc::clone(&a));
+        week.add_copy(story(1), 3, 12, &[3], Arc::clone(&b));
         assert_eq!(week.sketches_of(story(1)), [b, Arc::clone(&a)]);
         assert_eq!(week.sketches_of(story(2)), [a]);
         assert!(week.sketches_of(story(3)).is_empty());
@@ -450,7 +618,7 @@ mod tests {
     fn over_budget_the_week_used_longest_ago_goes() {
         let filled = |n: u128| {
             let mut week = Week::default();
-            week.add_copy(story(n), 1, &[1, 2, 3], Arc::new(blank()));
+            week.add_copy(story(n), n as u32, 1, &[1, 2, 3], Arc::new(blank()));
             week
         };
         let one = filled(1).bytes;
@@ -478,11 +646,19 @@ mod tests {
             assert!(recent.get(w.to_be_bytes()).is_some(), "week {w}");
         }
         assert!(recent.get(0u32.to_be_bytes()).is_none());
-        // The next batch may let them go again.
+        // The next batch begins with them over the budget: they are
+        // trimmed to half of it (here, of their one copy each, to none).
         recent.begin_batch();
-        recent.insert(7u32.to_be_bytes(), filled(7));
-        assert_eq!(recent.memory().weeks, 2);
+        assert_eq!(recent.memory().trimmed, 3);
+        assert!(recent.memory().week_bytes <= one);
+        // Being used by no batch, they go first when room is needed.
+        for w in [7u32, 8, 10] {
+            recent.begin_batch();
+            recent.insert(w.to_be_bytes(), filled(u128::from(w)));
+        }
         assert!(recent.memory().week_bytes <= 2 * one);
+        assert!(recent.get(10u32.to_be_bytes()).is_some());
+        assert!(recent.get(7u32.to_be_bytes()).is_none());
         // A week larger than the whole budget is still kept while needed.
         recent.begin_batch();
         recent.set_budget(one / 2);
@@ -492,10 +668,91 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_sketched_again_takes_its_own_slot_over() {
+        let mut week = Week::default();
+        week.add_copy(story(1), 1, 10, &[7, 8], Arc::new(blank()));
+        let once = week.bytes();
+        // A feed that re-dates its items at every poll: the same copy,
+        // the same text, a new date, a hundred times.
+        for poll in 0..100 {
+            week.add_copy(story(1), 1, 11 + poll, &[7, 8], Arc::new(blank()));
+        }
+        assert_eq!(week.bytes(), once);
+        assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(1), 110)]);
+        assert_eq!(week.sketches_of(story(1)).len(), 1);
+        // New text: its new bands find it too, and still only once.
+        week.add_copy(story(1), 1, 111, &[9], Arc::new(blank()));
+        assert_eq!(week.sharing(9).collect::<Vec<_>>(), [(story(1), 111)]);
+        assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(1), 111)]);
+        assert_eq!(week.sketches_of(story(1)).len(), 1);
+        // Another copy of the story has a slot of its own.
+        week.add_copy(story(1), 2, 112, &[9], Arc::new(blank()));
+        assert_eq!(week.sketches_of(story(1)).len(), 2);
+        assert_eq!(week.sharing(9).count(), 2);
+    }
+
+    #[test]
+    fn a_trimmed_week_keeps_its_newest_copies_and_lets_its_titles_go() {
+        let hasher = RandomState::new();
+        let sketch = |n: u32| {
+            let mut s = blank();
+            s.body[0] = n;
+            Arc::new(s)
+        };
+        let bands = |s: &Sketch| -> Vec<u32> {
+            s.bands().iter().map(|b| fingerprint(&hasher, b)).collect()
+        };
+        let mut week = Week::default();
+        // 200 stories, published out of order; every tenth has a second
+        // copy with the same text (so the same bands).
+        for n in 0..200u32 {
+            let published = i64::from((n * 37) % 200);
+            let s = sketch(n);
+            week.add_copy(
+                story(u128::from(n)),
+                n,
+                published,
+                &bands(&s),
+                Arc::clone(&s),
+            );
+            if n % 10 == 0 {
+                week.add_copy(story(u128::from(n)), 1000 + n, published, &bands(&s), s);
+            }
+            week.add_title(u64::from(n), story(u128::from(n)), published);
+        }
+        week.remove_story(story(199));
+        let before = week.bytes();
+        let dropped = week.trim(&hasher, before / 2);
+        assert!(week.bytes() <= before / 2, "{} of {before}", week.bytes());
+        assert!(dropped > 50 && dropped < 180, "{dropped}");
+        assert!(week.titles_partial() && !week.has_title(5));
+        // What is kept is the newest: every story published after the
+        // newest one let go, with each of its copies.
+        let kept = |n: u32| !week.sketches_of(story(u128::from(n))).is_empty();
+        let published = |n: u32| i64::from((n * 37) % 200);
+        let oldest_kept = (0..199).filter(|&n| kept(n)).map(published).min().unwrap();
+        for n in 0..199u32 {
+            assert_eq!(kept(n), published(n) >= oldest_kept, "story {n}");
+            if kept(n) {
+                let s = sketch(n);
+                let found: Vec<_> = bands(&s).iter().flat_map(|&b| week.sharing(b)).collect();
+                assert!(
+                    found.contains(&(story(u128::from(n)), published(n))),
+                    "story {n}"
+                );
+                let copies = if n % 10 == 0 { 2 } else { 1 };
+                assert_eq!(week.sketches_of(story(u128::from(n))).len(), copies);
+            }
+        }
+        // The removed story is not brought back.
+        assert!(!kept(199));
+    }
+
+    #[test]
     fn a_removed_story_leaves_the_lookups_of_its_week() {
         let mut week = Week::default();
-        week.add_copy(story(1), 10, &[7, 8], Arc::new(blank()));
-        week.add_copy(story(2), 11, &[7], Arc::new(blank()));
+        week.add_copy(story(1), 1, 10, &[7, 8], Arc::new(blank()));
+        week.add_copy(story(2), 2, 11, &[7], Arc::new(blank()));
         week.remove_story(story(1));
         assert_eq!(week.sharing(7).collect::<Vec<_>>(), [(story(2), 11)]);
         assert_eq!(week.sharing(8).count(), 0);
