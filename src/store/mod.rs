@@ -80,6 +80,7 @@ mod backend;
 mod batch;
 mod codec;
 mod handle;
+mod heap;
 mod history;
 mod indexes;
 mod recent;

@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
+use super::heap;
 use crate::model::story::StoryId;
 use crate::text::sketch::Sketch;
 use crate::text::syllables::ByHash;
@@ -82,10 +83,14 @@ pub struct Week {
     /// Some title lists are not in memory (the week was trimmed): a title
     /// not found here is looked up in the store.
     titles_partial: bool,
-    /// `copy_bytes + title_bytes`.
+    /// Heap bytes: [`Week::copy_bytes`] and [`Week::title_bytes`], as last
+    /// counted.
     bytes: usize,
-    copy_bytes: usize,
-    title_bytes: usize,
+    /// The sketches' and the shared band lists' buffers, counted as they
+    /// change; the tables are counted from their capacities.
+    copy_heap: usize,
+    /// The title lists' buffers, counted as they change.
+    title_heap: usize,
     used: u64,
 }
 
@@ -287,12 +292,6 @@ pub fn title_fingerprint(hasher: &RandomState, key: &[u8]) -> u64 {
     hasher.hash_one(key)
 }
 
-/// Rough heap bytes of one map entry of `payload` bytes: the table's slot
-/// and control byte, at its usual load.
-const fn entry_bytes(payload: usize) -> usize {
-    (payload + 1) * 8 / 7
-}
-
 impl Week {
     /// The stories under a title key, with their `published` seconds.
     pub fn titled(&self, title: u64) -> &[(StoryId, i64)] {
@@ -302,6 +301,25 @@ impl Week {
     /// Heap bytes, as counted against the budget.
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Heap bytes of the copies' part: the slots, the tables that find
+    /// them, the sketches and the band lists.
+    fn copy_bytes(&self) -> usize {
+        heap::list(&self.copies)
+            + heap::map(&self.by_story)
+            + heap::map(&self.bands)
+            + heap::list(&self.shared)
+            + self.copy_heap
+    }
+
+    /// Heap bytes of the title lists and their table.
+    fn title_bytes(&self) -> usize {
+        heap::map(&self.titles) + self.title_heap
+    }
+
+    fn recount(&mut self) {
+        self.bytes = self.copy_bytes() + self.title_bytes();
     }
 
     /// Whether a title key not in memory may still be in the store.
@@ -317,11 +335,11 @@ impl Week {
     /// Adds (or moves) a story under a title key, keeping the
     /// [`PER_TITLE`] newest; returns the list as it now stands.
     pub fn add_title(&mut self, title: u64, story: StoryId, published: i64) -> &[(StoryId, i64)] {
-        let list = self.titles.entry(title).or_insert_with(|| {
-            self.title_bytes += entry_bytes(8 + 24);
-            // Most titles have one story: no room for four.
-            Vec::with_capacity(1)
-        });
+        // Most titles have one story: no room for four.
+        let list = self
+            .titles
+            .entry(title)
+            .or_insert_with(|| Vec::with_capacity(1));
         let before = list.capacity();
         list.retain(|(s, _)| *s != story);
         list.push((story, published));
@@ -329,9 +347,9 @@ impl Week {
             list.sort_by_key(|&(_, p)| p);
             list.drain(..list.len() - PER_TITLE);
         }
-        self.title_bytes += (list.capacity() - before) * 24;
-        self.bytes = self.copy_bytes + self.title_bytes;
-        list
+        self.title_heap = self.title_heap + list.capacity() * 24 - before * 24;
+        self.recount();
+        &self.titles[&title]
     }
 
     /// Takes a story out of a title key's list; returns the list left.
@@ -347,11 +365,11 @@ impl Week {
 
     /// Sets a title key's list as read from the store.
     pub fn load_title(&mut self, title: u64, list: Vec<(StoryId, i64)>) {
-        self.title_bytes += entry_bytes(8 + 24) + list.capacity() * 24;
+        self.title_heap += heap::list(&list);
         if let Some(old) = self.titles.insert(title, list) {
-            self.title_bytes -= entry_bytes(8 + 24) + old.capacity() * 24;
+            self.title_heap -= heap::list(&old);
         }
-        self.bytes = self.copy_bytes + self.title_bytes;
+        self.recount();
     }
 
     /// Indexes a copy of `story` (`copy`: its key's fingerprint) by its
@@ -373,7 +391,7 @@ impl Week {
             own = c.previous;
         }
         let slot = if let Some(held) = self.copies.get_mut(own as usize) {
-            self.copy_bytes = self.copy_bytes - sketch_bytes(&held.sketch) + sketch_bytes(&sketch);
+            self.copy_heap = self.copy_heap + sketch_bytes(&sketch) - sketch_bytes(&held.sketch);
             held.published = published;
             held.sketch = sketch;
             own
@@ -384,10 +402,7 @@ impl Week {
                 return;
             }
             self.by_story.insert(story, slot);
-            if first == NONE {
-                self.copy_bytes += entry_bytes(16 + 4);
-            }
-            self.copy_bytes += std::mem::size_of::<Sketched>() + sketch_bytes(&sketch);
+            self.copy_heap += sketch_bytes(&sketch);
             self.copies.push(Sketched {
                 story,
                 copy,
@@ -401,31 +416,31 @@ impl Week {
             match self.bands.get(&band).copied() {
                 None => {
                     self.bands.insert(band, slot);
-                    self.copy_bytes += entry_bytes(8);
                 }
                 Some(list) if list & SHARED != 0 => {
                     if let Some(list) = self.shared.get_mut((list & !SHARED) as usize) {
                         if list.contains(&slot) {
                             continue;
                         }
+                        let before = heap::list(list);
                         list.push(slot);
                         if list.len() > PER_BAND {
                             list.remove(0);
-                        } else {
-                            self.copy_bytes += 4;
                         }
+                        self.copy_heap = self.copy_heap + heap::list(list) - before;
                     }
                 }
                 Some(only) if only == slot => {}
                 Some(first) => {
                     let list = self.shared.len() as u32 | SHARED;
-                    self.shared.push(vec![first, slot]);
+                    let pair = vec![first, slot];
+                    self.copy_heap += heap::list(&pair);
+                    self.shared.push(pair);
                     self.bands.insert(band, list);
-                    self.copy_bytes += 24 + 2 * 4;
                 }
             }
         }
-        self.bytes = self.copy_bytes + self.title_bytes;
+        self.recount();
     }
 
     /// The copies sharing a band, as (story, published seconds).
@@ -469,11 +484,11 @@ impl Week {
     /// copies let go. The bands of the copies kept are computed again
     /// from their sketches, as when the week is read from the store.
     pub fn trim(&mut self, hasher: &RandomState, target: usize) -> usize {
-        if !self.titles.is_empty() {
+        if self.titles.capacity() > 0 {
             self.titles = ByHash::default();
-            self.title_bytes = 0;
+            self.title_heap = 0;
             self.titles_partial = true;
-            self.bytes = self.copy_bytes;
+            self.recount();
         }
         if self.bytes <= target {
             return 0;
@@ -487,7 +502,6 @@ impl Week {
                 slot = copy.previous;
             }
         }
-        let keep = (live.len() as u128 * target as u128 / self.copy_bytes.max(1) as u128) as usize;
         live.sort_unstable_by_key(|&s| {
             let published = self
                 .copies
@@ -495,31 +509,41 @@ impl Week {
                 .map_or(i64::MIN, |c| c.published);
             std::cmp::Reverse((published, s))
         });
-        let dropped = live.len().saturating_sub(keep);
-        live.truncate(keep);
-        // Oldest slot first: each story's chain and each band's list come
-        // out in the order they had.
-        live.sort_unstable();
+        let all = live.len();
         let copies = std::mem::take(&mut self.copies);
-        let mut kept = Week {
-            titles_partial: true,
-            used: self.used,
-            ..Week::default()
-        };
-        for slot in live {
-            let Some(c) = copies.get(slot as usize) else {
-                continue;
+        let mut keep = all;
+        // The tables grow by doubling, so what a share of the copies takes
+        // is not quite that share: kept smaller until it fits, a few
+        // times at most.
+        for _ in 0..4 {
+            keep = (keep as u128 * target as u128 / self.bytes.max(1) as u128) as usize;
+            let mut newest: Vec<u32> = live[..keep.min(all)].to_vec();
+            // Oldest slot first: each story's chain and each band's list
+            // come out in the order they had.
+            newest.sort_unstable();
+            let mut kept = Week {
+                titles_partial: true,
+                used: self.used,
+                ..Week::default()
             };
-            let bands: Vec<u32> = c
-                .sketch
-                .bands()
-                .iter()
-                .map(|b| fingerprint(hasher, b))
-                .collect();
-            kept.add_copy(c.story, c.copy, c.published, &bands, Arc::clone(&c.sketch));
+            for slot in newest {
+                let Some(c) = copies.get(slot as usize) else {
+                    continue;
+                };
+                let bands: Vec<u32> = c
+                    .sketch
+                    .bands()
+                    .iter()
+                    .map(|b| fingerprint(hasher, b))
+                    .collect();
+                kept.add_copy(c.story, c.copy, c.published, &bands, Arc::clone(&c.sketch));
+            }
+            *self = kept;
+            if self.bytes <= target || keep == 0 {
+                break;
+            }
         }
-        *self = kept;
-        dropped
+        all - keep.min(all)
     }
 }
 

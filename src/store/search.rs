@@ -28,7 +28,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Result, Store};
+use super::{Result, Store, heap};
 use crate::model::story::{Copy, Searchable, Story, StoryId};
 use crate::text::keywords::{Keyword, MatchText};
 use crate::text::syllables::{ByHash, Syllables, syllable_hash};
@@ -48,11 +48,6 @@ pub const MAX_QUERY: usize = 200;
 
 /// Syllables of a query at most.
 pub const MAX_SYLLABLES: usize = 12;
-
-/// Estimated bytes of one posting, one map key, one slot.
-const POSTING: usize = 4;
-const KEY: usize = 48;
-const SLOT: usize = 64;
 
 /// Why a query is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,7 +138,11 @@ struct Inner {
     exact: ByHash<Vec<u32>>,
     /// Diacritic-free hash → slots, where it differs from the exact one.
     plain: ByHash<Vec<u32>>,
+    /// Heap bytes: the tables from their capacities, and `lists`.
     bytes: usize,
+    /// The buffers of the posting lists and of `by_story`'s lists,
+    /// counted as they change.
+    lists: usize,
     budget: usize,
     dead: usize,
 }
@@ -205,11 +204,15 @@ impl SearchIndex {
             if inner.by_story.contains_key(&id) {
                 continue;
             }
-            if inner.bytes >= inner.budget {
-                break;
-            }
             for copy in &copies {
                 inner.insert(copy);
+            }
+            if inner.bytes > inner.budget {
+                // The story that did not fit leaves, and the tables give
+                // back what they grew by for it.
+                inner.remove_story(id);
+                inner.compact();
+                break;
             }
             indexed += 1;
         }
@@ -309,19 +312,30 @@ impl Inner {
         }));
         self.by_copy.insert(copy.copy, slot);
         let mine = self.by_story.entry(copy.story).or_default();
+        let before = heap::list(mine);
         mine.push(slot);
+        self.lists = self.lists + heap::list(mine) - before;
         for &s in mine.iter() {
             if let Some(Some(held)) = self.slots.get_mut(s as usize) {
                 held.published = published;
             }
         }
-        self.bytes += SLOT;
         for &hash in &copy.terms.exact {
-            self.bytes += add(&mut self.exact, hash, slot);
+            self.lists += add(&mut self.exact, hash, slot);
         }
         for &hash in &copy.terms.plain {
-            self.bytes += add(&mut self.plain, hash, slot);
+            self.lists += add(&mut self.plain, hash, slot);
         }
+        self.recount();
+    }
+
+    fn recount(&mut self) {
+        self.bytes = heap::list(&self.slots)
+            + heap::map(&self.by_story)
+            + heap::map(&self.by_copy)
+            + heap::map(&self.exact)
+            + heap::map(&self.plain)
+            + self.lists;
     }
 
     /// Empties one slot; its postings go at the next compaction.
@@ -334,13 +348,17 @@ impl Inner {
         if let Some(mine) = self.by_story.get_mut(&held.story) {
             mine.retain(|&s| s != slot);
             if mine.is_empty() {
-                self.by_story.remove(&held.story);
+                if let Some(gone) = self.by_story.remove(&held.story) {
+                    self.lists -= heap::list(&gone);
+                }
             }
         }
     }
 
     fn remove_story(&mut self, id: StoryId) {
-        for slot in self.by_story.remove(&id).unwrap_or_default() {
+        let mine = self.by_story.remove(&id).unwrap_or_default();
+        self.lists -= heap::list(&mine);
+        for slot in mine {
             if let Some(held) = self.slots.get_mut(slot as usize).and_then(Option::take) {
                 self.by_copy.remove(&held.copy);
                 self.dead += 1;
@@ -380,27 +398,35 @@ impl Inner {
                 slots.push(Some(*held));
             }
         }
-        let mut bytes = slots.len() * SLOT;
+        let mut lists = 0;
         for map in [&mut self.exact, &mut self.plain] {
             map.retain(|_, list| {
                 list.retain_mut(|slot| {
                     *slot = renumber[*slot as usize];
                     *slot != u32::MAX
                 });
-                bytes += KEY + list.len() * POSTING;
+                // A list that lost most of its postings gives its room
+                // back, as do the tables below: what was let go leaves.
+                if list.len() < list.capacity() / 2 {
+                    list.shrink_to_fit();
+                }
+                lists += heap::list(list);
                 !list.is_empty()
             });
+            map.shrink_to_fit();
         }
-        self.by_story.clear();
-        self.by_copy.clear();
+        self.by_story = HashMap::new();
+        self.by_copy = HashMap::with_capacity(slots.len());
         for (n, held) in slots.iter().enumerate() {
             if let Some(held) = held {
                 self.by_story.entry(held.story).or_default().push(n as u32);
                 self.by_copy.insert(held.copy, n as u32);
             }
         }
+        lists += self.by_story.values().map(heap::list).sum::<usize>();
         self.slots = slots;
-        self.bytes = bytes;
+        self.lists = lists;
+        self.recount();
         self.dead = 0;
     }
 
@@ -435,18 +461,15 @@ impl Inner {
 }
 
 /// Adds `slot` to `hash`'s list once; the bytes it took.
+/// Adds `slot` to `hash`'s list; returns the bytes its buffer grew by.
 fn add(map: &mut ByHash<Vec<u32>>, hash: u64, slot: u32) -> usize {
-    let mut bytes = 0;
-    let list = map.entry(hash).or_insert_with(|| {
-        bytes += KEY;
-        Vec::new()
-    });
+    let list = map.entry(hash).or_default();
+    let before = heap::list(list);
     // Slots only grow, so a story's syllables come together at the end.
     if list.last() != Some(&slot) {
         list.push(slot);
-        bytes += POSTING;
     }
-    bytes
+    heap::list(list) - before
 }
 
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
