@@ -83,6 +83,7 @@ mod handle;
 mod heap;
 mod history;
 mod indexes;
+mod postings;
 mod recent;
 pub mod salvage;
 pub mod search;

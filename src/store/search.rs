@@ -28,6 +28,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::postings::Postings;
 use super::{Result, Store, heap};
 use crate::model::story::{Copy, Searchable, Story, StoryId};
 use crate::text::keywords::{Keyword, MatchText};
@@ -135,9 +136,9 @@ struct Inner {
     /// Copy fingerprint → its slot.
     by_copy: HashMap<u64, u32>,
     /// Exact syllable hash → slots, ascending.
-    exact: ByHash<Vec<u32>>,
+    exact: ByHash<Postings>,
     /// Diacritic-free hash → slots, where it differs from the exact one.
-    plain: ByHash<Vec<u32>>,
+    plain: ByHash<Postings>,
     /// Heap bytes: the tables from their capacities, and `lists`.
     bytes: usize,
     /// The buffers of the posting lists and of `by_story`'s lists,
@@ -401,16 +402,15 @@ impl Inner {
         let mut lists = 0;
         for map in [&mut self.exact, &mut self.plain] {
             map.retain(|_, list| {
-                list.retain_mut(|slot| {
-                    *slot = renumber[*slot as usize];
-                    *slot != u32::MAX
+                // Written anew, to fit: what was let go leaves, as it
+                // does from the tables below.
+                list.renumber(|slot| {
+                    renumber
+                        .get(slot as usize)
+                        .copied()
+                        .filter(|&n| n != u32::MAX)
                 });
-                // A list that lost most of its postings gives its room
-                // back, as do the tables below: what was let go leaves.
-                if list.len() < list.capacity() / 2 {
-                    list.shrink_to_fit();
-                }
-                lists += heap::list(list);
+                lists += list.heap();
                 !list.is_empty()
             });
             map.shrink_to_fit();
@@ -434,13 +434,16 @@ impl Inner {
     fn candidates(&self, query: &Query) -> Vec<StoryId> {
         let mut common: Option<Vec<u32>> = None;
         for hash in &query.hashes {
-            let mut list = self.exact.get(hash).cloned().unwrap_or_default();
-            if query.plain {
-                if let Some(more) = self.plain.get(hash) {
-                    list.extend(more);
-                    list.sort_unstable();
-                    list.dedup();
-                }
+            let slots = |map: &ByHash<Postings>| -> Vec<u32> {
+                map.get(hash)
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default()
+            };
+            let mut list = slots(&self.exact);
+            if query.plain && self.plain.contains_key(hash) {
+                list.extend(slots(&self.plain));
+                list.sort_unstable();
+                list.dedup();
             }
             common = Some(match common {
                 None => list,
@@ -460,16 +463,14 @@ impl Inner {
     }
 }
 
-/// Adds `slot` to `hash`'s list once; the bytes it took.
-/// Adds `slot` to `hash`'s list; returns the bytes its buffer grew by.
-fn add(map: &mut ByHash<Vec<u32>>, hash: u64, slot: u32) -> usize {
+/// Adds `slot` to `hash`'s list once (slots only grow, so a copy's
+/// syllables come together at the end); returns the bytes its buffer
+/// grew by.
+fn add(map: &mut ByHash<Postings>, hash: u64, slot: u32) -> usize {
     let list = map.entry(hash).or_default();
-    let before = heap::list(list);
-    // Slots only grow, so a story's syllables come together at the end.
-    if list.last() != Some(&slot) {
-        list.push(slot);
-    }
-    heap::list(list) - before
+    let before = list.heap();
+    list.push(slot);
+    list.heap() - before
 }
 
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
