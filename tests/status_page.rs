@@ -548,3 +548,57 @@ async fn a_move_shows_in_the_sources_polls_and_its_state() {
     );
     served.stop().await;
 }
+
+/// Many clients at once share renderings of the page, and each gets the
+/// whole page; a poll made after they are answered shows on the next
+/// request, not after some cache's lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_clients_at_once_each_get_the_whole_page_and_the_next_poll_shows_at_once() {
+    let server = FixtureServer::start(&["portal.rss"]).await;
+    server.set("broken.xml", Answer::Status(500));
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline_of(
+        dir.path(),
+        &[
+            (
+                "haugiang-portal",
+                "Cổng Hậu Giang",
+                server.url("portal.rss"),
+            ),
+            ("soyte", "Sở Y tế", server.url("broken.xml")),
+        ],
+    );
+    poll(&pipeline, "haugiang-portal").await;
+    let served = serve(Arc::clone(&pipeline)).await;
+
+    let url = format!("http://{}/", served.addr);
+    let asked: Vec<_> = (0..40)
+        .map(|_| tokio::spawn(get_owned(url.clone())))
+        .collect();
+    for answer in asked {
+        let (status, body) = answer.await.unwrap();
+        assert_eq!(status, 200);
+        let html = Html::parse_document(&String::from_utf8_lossy(&body));
+        assert_eq!(select(&html, "tr.source").len(), 2);
+        assert_eq!(
+            row(&html, "haugiang-portal").value().attr("data-state"),
+            Some("ok")
+        );
+        assert_eq!(
+            row(&html, "soyte").value().attr("data-state"),
+            Some("not-polled")
+        );
+    }
+    poll(&pipeline, "soyte").await;
+    let (_, html) = page(url).await;
+    assert_eq!(
+        row(&html, "soyte").value().attr("data-state"),
+        Some("failing")
+    );
+    served.stop().await;
+}
+
+async fn get_owned(url: String) -> (u16, Vec<u8>) {
+    let (status, _, body) = get(&url, &[]).await;
+    (status, body.to_vec())
+}
