@@ -261,4 +261,106 @@ mod tests {
         };
         assert_eq!(cause(&e), "store: damaged record in `stories`: bad");
     }
+
+    /// What the typed layer relies on from any engine: the contract a
+    /// second engine must pass as sled does. Each check names the caller
+    /// that needs it.
+    fn keeps_the_contract(engine: &dyn Backend) {
+        let keys = |pairs: Pairs| -> Vec<Vec<u8>> { pairs.map(|p| p.unwrap().0).collect() };
+        // Absent, then present; trees are apart (the same key in two).
+        assert_eq!(engine.get(Tree::Meta, b"k").unwrap(), None);
+        engine.put(Tree::Meta, b"k", b"meta").unwrap();
+        engine.put(Tree::Links, b"k", b"link").unwrap();
+        assert_eq!(
+            engine.get(Tree::Meta, b"k").unwrap().as_deref(),
+            Some(&b"meta"[..])
+        );
+        assert_eq!(
+            engine.get(Tree::Links, b"k").unwrap().as_deref(),
+            Some(&b"link"[..])
+        );
+
+        // A batch: sets and removals, tree by tree, the last write to a
+        // key winning within a tree's writes.
+        let week = |w: u8, rest: &[u8]| [&[0, 0, 0, w][..], rest].concat();
+        engine
+            .apply(vec![
+                (
+                    Tree::Titles,
+                    vec![
+                        (week(1, b"a"), Some(b"1".to_vec())),
+                        (week(1, b"b"), Some(b"2".to_vec())),
+                        (week(2, b"a"), Some(b"3".to_vec())),
+                        (week(1, b"c"), Some(b"4".to_vec())),
+                        (week(1, b"c"), None),
+                    ],
+                ),
+                (Tree::Links, vec![(b"k".to_vec(), None)]),
+            ])
+            .unwrap();
+        assert_eq!(engine.get(Tree::Links, b"k").unwrap(), None);
+        assert_eq!(engine.len(Tree::Titles), 3);
+
+        // A prefix scan: that week's keys only, in order, and backwards
+        // (topics read their newest first with `.rev()`).
+        assert_eq!(
+            keys(engine.scan(Tree::Titles, &[0, 0, 0, 1])),
+            [week(1, b"a"), week(1, b"b")]
+        );
+        assert_eq!(
+            keys(Box::new(engine.scan(Tree::Titles, &[0, 0, 0, 1]).rev())),
+            [week(1, b"b"), week(1, b"a")]
+        );
+        // A prefix of 0xff bytes has no key after it to end at.
+        engine.put(Tree::Titles, &[0xff, 0xff], b"x").unwrap();
+        engine.put(Tree::Titles, &[0xff, 0xff, 0], b"y").unwrap();
+        assert_eq!(
+            keys(engine.scan(Tree::Titles, &[0xff])),
+            [vec![0xff, 0xff], vec![0xff, 0xff, 0]]
+        );
+        // A range: from included, to excluded; open-ended to the last.
+        assert_eq!(
+            keys(engine.range(Tree::Titles, &week(1, b"b"), Some(&week(2, b"a")))),
+            [week(1, b"b")]
+        );
+        assert_eq!(
+            keys(engine.range(Tree::Titles, &week(2, b""), None)).len(),
+            3
+        );
+
+        // A scan goes on through later writes to its tree (an export
+        // while polls write), and sees what was there when it began.
+        let scan = engine.scan(Tree::Titles, &[0, 0, 0, 1]);
+        engine.put(Tree::Titles, &week(3, b"z"), b"5").unwrap();
+        assert_eq!(keys(scan), [week(1, b"a"), week(1, b"b")]);
+        engine.put(Tree::Stories, b"s", b"story").unwrap();
+
+        // Clear empties one tree only (a reindex clears titles and sketches).
+        engine.clear(Tree::Titles).unwrap();
+        assert_eq!(engine.len(Tree::Titles), 0);
+        assert_eq!(keys(engine.scan(Tree::Titles, &[])).len(), 0);
+        assert_eq!(engine.len(Tree::Stories), 1);
+        engine.flush().unwrap();
+        assert!(engine.size_on_disk() > 0);
+    }
+
+    #[test]
+    fn sled_keeps_the_contract_and_what_it_was_given_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let open = || Sled::open(sled::Config::new().path(&path), &path).unwrap();
+        let engine = open();
+        keeps_the_contract(&engine);
+        drop(engine);
+        let engine = open();
+        assert_eq!(
+            engine.get(Tree::Meta, b"k").unwrap().as_deref(),
+            Some(&b"meta"[..])
+        );
+        assert_eq!(
+            engine.get(Tree::Stories, b"s").unwrap().as_deref(),
+            Some(&b"story"[..])
+        );
+        assert_eq!(engine.len(Tree::Titles), 0);
+    }
 }
