@@ -248,3 +248,25 @@ fn a_feed_that_redates_its_items_at_every_poll_does_not_grow_the_index() {
     );
     assert_eq!(store.stories().count(), 20);
 }
+
+/// A copy whose date moves into another week is sketched in that week, and
+/// its sketch leaves the week it was in: one key per copy, not one per week
+/// it was ever dated in (kept, read with that week and stored, until
+/// retention dropped the week).
+#[test]
+fn a_copy_redated_into_another_week_leaves_its_old_weeks_sketch() {
+    let config = sources(1);
+    let source = &config.sources[0];
+    let store = Store::temporary().unwrap();
+    let title = "Bản tin về công tác phòng chống dịch bệnh ở địa phương trong tuần";
+    // A Wednesday, then the same copy dated a week later.
+    let first = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    for at in [first, first + chrono::Duration::days(7)] {
+        let item = story_item(&source.id, 1, title, at);
+        merge::ingest(&store, source, vec![(item, vec!["all".into()])], at).unwrap();
+    }
+    assert_eq!(store.stories().count(), 1);
+    assert_eq!(store.counts().sketches, 1, "{:?}", store.counts());
+}

@@ -284,6 +284,19 @@ impl<'s> Batch<'s> {
         self.index(Tree::Sketches, key, Some(value));
     }
 
+    /// Takes one copy's sketch out of the week of `published`, where it
+    /// was kept before its date moved to another week: otherwise its key
+    /// stays there, read with that week and stored, until retention drops
+    /// the week. The week in memory is let go after the commit.
+    pub fn unindex_sketch(&mut self, id: StoryId, copy: &CopyKey, published: DateTime<Utc>) {
+        let week = week(published);
+        let mut key = week.to_vec();
+        key.extend_from_slice(id.0.as_bytes());
+        key.extend_from_slice(&copy.to_bytes());
+        self.index(Tree::Sketches, key, None);
+        self.stale.insert(week);
+    }
+
     /// Removes a story's sketches from the weeks of `published` (its
     /// copies' dates); those weeks are read again when next needed.
     pub fn unindex_sketches(&mut self, id: StoryId, published: &[DateTime<Utc>]) -> Result<()> {

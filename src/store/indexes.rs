@@ -390,6 +390,11 @@ pub(super) fn week(time: DateTime<Utc>) -> [u8; 4] {
     ((time.timestamp().max(0) / WEEK_SECONDS) as u32).to_be_bytes()
 }
 
+/// Whether two dates fall in one week of the sketches' keys.
+pub fn same_week(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    week(a) == week(b)
+}
+
 /// Every week from `from` to `to`, both included.
 pub(super) fn weeks(from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = [u8; 4]> {
     let first = u32::from_be_bytes(week(from));

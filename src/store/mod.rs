@@ -93,6 +93,7 @@ pub use backend::{Backend, Tree};
 pub use batch::Batch;
 pub use handle::{CLOSE_WITHIN, WriteFailure};
 pub use history::HistoryPruned;
+pub use indexes::same_week;
 pub use recent::IndexMemory;
 pub use topics::{Place, TopicEntry};
 

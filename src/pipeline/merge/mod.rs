@@ -38,7 +38,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::config::Source;
 use crate::model::story::{Copy, CopyKey, Ingested, Searchable, Story, StoryId};
 use crate::model::{Classified, Item};
-use crate::store::{Batch, Result, Store};
+use crate::store::{Batch, Result, Store, same_week};
 
 use crate::text::sketch::Sketch;
 use crate::text::syllables::{Span, Syllables, Terms};
@@ -478,6 +478,9 @@ fn save(
         batch.index_title(title, story.id, copy.published)?;
     }
     if let Some(sketch) = text.sketch {
+        if let Some(old) = old.filter(|o| !same_week(o.published, copy.published)) {
+            batch.unindex_sketch(old.story, &old.key, old.published);
+        }
         batch.index_sketch(story.id, &copy.key, sketch, copy.published);
     }
     batch.put_story(&story, before.as_ref());
