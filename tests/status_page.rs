@@ -180,13 +180,15 @@ async fn a_source_polled_three_times_has_three_points_of_latency() {
     served.stop().await;
 }
 
-#[tokio::test]
-async fn a_source_answering_500_is_failing_with_its_error_in_words() {
-    let server = FixtureServer::start(&["portal.rss"]).await;
+/// A pipeline of two sources on `server`: the portal's feed, and `soyte`,
+/// answered 500.
+fn portal_and_failing_source(
+    server: &FixtureServer,
+    dir: &Path,
+) -> Arc<bantin::pipeline::Pipeline> {
     server.set("broken.xml", Answer::Status(500));
-    let dir = tempfile::tempdir().unwrap();
-    let pipeline = pipeline_of(
-        dir.path(),
+    pipeline_of(
+        dir,
         &[
             (
                 "haugiang-portal",
@@ -195,7 +197,14 @@ async fn a_source_answering_500_is_failing_with_its_error_in_words() {
             ),
             ("soyte", "Sở Y tế", server.url("broken.xml")),
         ],
-    );
+    )
+}
+
+#[tokio::test]
+async fn a_source_answering_500_is_failing_with_its_error_in_words() {
+    let server = FixtureServer::start(&["portal.rss"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = portal_and_failing_source(&server, dir.path());
     poll(&pipeline, "haugiang-portal").await;
     poll(&pipeline, "soyte").await;
     let served = serve(Arc::clone(&pipeline)).await;
@@ -555,19 +564,8 @@ async fn a_move_shows_in_the_sources_polls_and_its_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_clients_at_once_each_get_the_whole_page_and_the_next_poll_shows_at_once() {
     let server = FixtureServer::start(&["portal.rss"]).await;
-    server.set("broken.xml", Answer::Status(500));
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = pipeline_of(
-        dir.path(),
-        &[
-            (
-                "haugiang-portal",
-                "Cổng Hậu Giang",
-                server.url("portal.rss"),
-            ),
-            ("soyte", "Sở Y tế", server.url("broken.xml")),
-        ],
-    );
+    let pipeline = portal_and_failing_source(&server, dir.path());
     poll(&pipeline, "haugiang-portal").await;
     let served = serve(Arc::clone(&pipeline)).await;
 

@@ -268,9 +268,7 @@ impl<'s> Batch<'s> {
         published: DateTime<Utc>,
     ) {
         let week = week(published);
-        let mut key = week.to_vec();
-        key.extend_from_slice(id.0.as_bytes());
-        key.extend_from_slice(&copy.to_bytes());
+        let key = sketch_key(week, id, copy);
         let bytes = sketch.to_bytes();
         if !self
             .store
@@ -290,10 +288,7 @@ impl<'s> Batch<'s> {
     /// the week. The week in memory is let go after the commit.
     pub fn unindex_sketch(&mut self, id: StoryId, copy: &CopyKey, published: DateTime<Utc>) {
         let week = week(published);
-        let mut key = week.to_vec();
-        key.extend_from_slice(id.0.as_bytes());
-        key.extend_from_slice(&copy.to_bytes());
-        self.index(Tree::Sketches, key, None);
+        self.index(Tree::Sketches, sketch_key(week, id, copy), None);
         self.stale.insert(week);
     }
 
@@ -331,6 +326,14 @@ impl<'s> Batch<'s> {
         }
         Ok(())
     }
+}
+
+/// A copy's key in the `sketches` tree: week, story uuid, copy key.
+fn sketch_key(week: [u8; 4], id: StoryId, copy: &CopyKey) -> Vec<u8> {
+    let mut key = week.to_vec();
+    key.extend_from_slice(id.0.as_bytes());
+    key.extend_from_slice(&copy.to_bytes());
+    key
 }
 
 #[cfg(test)]

@@ -128,10 +128,7 @@ impl Store {
                 .backend
                 .get(Tree::Titles, &week_key(week, title.as_bytes()))?
             {
-                let list = entries(&stored, "titles")?
-                    .into_iter()
-                    .map(|(id, published)| (id, published.timestamp()))
-                    .collect();
+                let list = title_entries(&stored)?;
                 self.recent().update(week, |w| {
                     if !w.has_title(key) {
                         w.load_title(key, list);
@@ -169,11 +166,7 @@ impl Store {
     ) -> bool {
         let mut recent = self.recent();
         let copy = recent.fingerprint(copy);
-        let bands: Vec<u32> = sketch
-            .bands()
-            .iter()
-            .map(|b| recent.fingerprint(b))
-            .collect();
+        let bands = recent::band_fingerprints(&recent.hasher(), sketch);
         let mut added = false;
         recent.update(week, |known| {
             known.add_copy(
@@ -266,10 +259,7 @@ impl Store {
         let mut loaded = Week::default();
         for entry in self.backend.scan(Tree::Titles, &week) {
             let (key, list) = entry?;
-            let list = entries(&list, "titles")?
-                .into_iter()
-                .map(|(id, published)| (id, published.timestamp()))
-                .collect();
+            let list = title_entries(&list)?;
             loaded.load_title(recent::title_fingerprint(&hasher, &key[4..]), list);
         }
         for entry in self.backend.scan(Tree::Sketches, &week) {
@@ -280,11 +270,7 @@ impl Store {
             let published = i64::from_be_bytes(fixed(&value[..8], "sketches")?);
             let id = story_id(&key[4..20.min(key.len())], "sketches")?;
             let copy = recent::fingerprint(&hasher, key.get(20..).unwrap_or_default());
-            let bands: Vec<u32> = sketch
-                .bands()
-                .iter()
-                .map(|b| recent::fingerprint(&hasher, b))
-                .collect();
+            let bands = recent::band_fingerprints(&hasher, &sketch);
             loaded.add_copy(id, copy, published, &bands, Arc::new(sketch));
             // A week larger than the whole budget keeps its newest copies,
             // as a trim would: reading it must not take more.
@@ -371,6 +357,15 @@ pub(super) fn entries(list: &[u8], tree: &'static str) -> Result<Vec<(StoryId, D
             Ok((id, DateTime::from_timestamp(seconds, 0).unwrap_or_default()))
         })
         .collect()
+}
+
+/// A stored title list as a week in memory holds it: (story, published
+/// seconds).
+fn title_entries(list: &[u8]) -> Result<Vec<(StoryId, i64)>> {
+    Ok(entries(list, "titles")?
+        .into_iter()
+        .map(|(id, published)| (id, published.timestamp()))
+        .collect())
 }
 
 /// The raw entries of an index list; a malformed tail is left out.

@@ -83,9 +83,6 @@ pub struct Week {
     /// Some title lists are not in memory (the week was trimmed): a title
     /// not found here is looked up in the store.
     titles_partial: bool,
-    /// Heap bytes: [`Week::copy_bytes`] and [`Week::title_bytes`], as last
-    /// counted.
-    bytes: usize,
     /// The sketches' and the shared band lists' buffers, counted as they
     /// change; the tables are counted from their capacities.
     copy_heap: usize,
@@ -153,9 +150,9 @@ impl Recent {
         let hasher = self.hasher.clone();
         let mut bytes = 0;
         for week in self.weeks.values_mut() {
-            let target = (week.bytes as u128 * goal / total) as usize;
+            let target = (week.bytes() as u128 * goal / total) as usize;
             self.trimmed += week.trim(&hasher, target) as u64;
-            bytes += week.bytes;
+            bytes += week.bytes();
         }
         self.bytes = bytes;
     }
@@ -214,9 +211,9 @@ impl Recent {
         let Some(w) = self.weeks.get_mut(&week) else {
             return;
         };
-        let before = w.bytes;
+        let before = w.bytes();
         change(w);
-        self.bytes = self.bytes - before + w.bytes;
+        self.bytes = self.bytes - before + w.bytes();
         self.shrink(Some(week));
     }
 
@@ -225,9 +222,9 @@ impl Recent {
     pub fn insert(&mut self, week: [u8; 4], mut loaded: Week) {
         self.clock += 1;
         loaded.used = self.clock;
-        self.bytes += loaded.bytes;
+        self.bytes += loaded.bytes();
         if let Some(old) = self.weeks.insert(week, loaded) {
-            self.bytes -= old.bytes;
+            self.bytes -= old.bytes();
         }
         self.shrink(Some(week));
     }
@@ -235,7 +232,7 @@ impl Recent {
     /// Lets go of a week: it is read again from the store when needed.
     pub fn forget(&mut self, week: [u8; 4]) {
         if let Some(old) = self.weeks.remove(&week) {
-            self.bytes -= old.bytes;
+            self.bytes -= old.bytes();
         }
     }
 
@@ -285,6 +282,15 @@ pub fn fingerprint(hasher: &RandomState, bytes: &[u8]) -> u32 {
     hasher.hash_one(bytes) as u32
 }
 
+/// The fingerprints of a sketch's bands, the keys of a week's `bands`.
+pub fn band_fingerprints(hasher: &RandomState, sketch: &Sketch) -> Vec<u32> {
+    sketch
+        .bands()
+        .iter()
+        .map(|b| fingerprint(hasher, b))
+        .collect()
+}
+
 /// A title key's fingerprint in a week's map: 64 bits, so that two titles
 /// of one week sharing one is not a concern (1 in 10¹³ for a week of
 /// 100,000 titles), and no title text is held.
@@ -298,9 +304,10 @@ impl Week {
         self.titles.get(&title).map_or(&[], Vec::as_slice)
     }
 
-    /// Heap bytes, as counted against the budget.
+    /// Heap bytes, as counted against the budget: the tables from their
+    /// capacities, the lists and sketches as counted when they change.
     pub fn bytes(&self) -> usize {
-        self.bytes
+        self.copy_bytes() + self.title_bytes()
     }
 
     /// Heap bytes of the copies' part: the slots, the tables that find
@@ -316,10 +323,6 @@ impl Week {
     /// Heap bytes of the title lists and their table.
     fn title_bytes(&self) -> usize {
         heap::map(&self.titles) + self.title_heap
-    }
-
-    fn recount(&mut self) {
-        self.bytes = self.copy_bytes() + self.title_bytes();
     }
 
     /// Whether a title key not in memory may still be in the store.
@@ -340,16 +343,15 @@ impl Week {
             .titles
             .entry(title)
             .or_insert_with(|| Vec::with_capacity(1));
-        let before = list.capacity();
+        let before = heap::list(list);
         list.retain(|(s, _)| *s != story);
         list.push((story, published));
         if list.len() > PER_TITLE {
             list.sort_by_key(|&(_, p)| p);
             list.drain(..list.len() - PER_TITLE);
         }
-        self.title_heap = self.title_heap + list.capacity() * 24 - before * 24;
-        self.recount();
-        &self.titles[&title]
+        self.title_heap = self.title_heap + heap::list(list) - before;
+        list
     }
 
     /// Takes a story out of a title key's list; returns the list left.
@@ -369,7 +371,6 @@ impl Week {
         if let Some(old) = self.titles.insert(title, list) {
             self.title_heap -= heap::list(&old);
         }
-        self.recount();
     }
 
     /// Indexes a copy of `story` (`copy`: its key's fingerprint) by its
@@ -440,7 +441,6 @@ impl Week {
                 }
             }
         }
-        self.recount();
     }
 
     /// The copies sharing a band, as (story, published seconds).
@@ -488,9 +488,8 @@ impl Week {
             self.titles = ByHash::default();
             self.title_heap = 0;
             self.titles_partial = true;
-            self.recount();
         }
-        if self.bytes <= target {
+        if self.bytes() <= target {
             return 0;
         }
         // The copies a lookup can reach: each live story's chain.
@@ -516,7 +515,7 @@ impl Week {
         // is not quite that share: kept smaller until it fits, a few
         // times at most.
         for _ in 0..4 {
-            keep = (keep as u128 * target as u128 / self.bytes.max(1) as u128) as usize;
+            keep = (keep as u128 * target as u128 / self.bytes().max(1) as u128) as usize;
             let mut newest: Vec<u32> = live[..keep.min(all)].to_vec();
             // Oldest slot first: each story's chain and each band's list
             // come out in the order they had.
@@ -530,16 +529,11 @@ impl Week {
                 let Some(c) = copies.get(slot as usize) else {
                     continue;
                 };
-                let bands: Vec<u32> = c
-                    .sketch
-                    .bands()
-                    .iter()
-                    .map(|b| fingerprint(hasher, b))
-                    .collect();
+                let bands = band_fingerprints(hasher, &c.sketch);
                 kept.add_copy(c.story, c.copy, c.published, &bands, Arc::clone(&c.sketch));
             }
             *self = kept;
-            if self.bytes <= target || keep == 0 {
+            if self.bytes() <= target || keep == 0 {
                 break;
             }
         }
@@ -645,7 +639,7 @@ mod tests {
             week.add_copy(story(n), n as u32, 1, &[1, 2, 3], Arc::new(blank()));
             week
         };
-        let one = filled(1).bytes;
+        let one = filled(1).bytes();
         let mut recent = Recent::new(3 * one);
         for w in 0..3u32 {
             recent.insert(w.to_be_bytes(), filled(u128::from(w)));

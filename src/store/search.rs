@@ -139,8 +139,6 @@ struct Inner {
     exact: ByHash<Postings>,
     /// Diacritic-free hash → slots, where it differs from the exact one.
     plain: ByHash<Postings>,
-    /// Heap bytes: the tables from their capacities, and `lists`.
-    bytes: usize,
     /// The buffers of the posting lists and of `by_story`'s lists,
     /// counted as they change.
     lists: usize,
@@ -208,7 +206,7 @@ impl SearchIndex {
             for copy in &copies {
                 inner.insert(copy);
             }
-            if inner.bytes > inner.budget {
+            if inner.bytes() > inner.budget {
                 // The story that did not fit leaves, and the tables give
                 // back what they grew by for it.
                 inner.remove_story(id);
@@ -251,7 +249,7 @@ impl SearchIndex {
     pub fn memory(&self) -> SearchMemory {
         let inner = self.read();
         SearchMemory {
-            bytes: inner.bytes,
+            bytes: inner.bytes(),
             budget: inner.budget,
             stories: inner.by_story.len(),
         }
@@ -327,16 +325,16 @@ impl Inner {
         for &hash in &copy.terms.plain {
             self.lists += add(&mut self.plain, hash, slot);
         }
-        self.recount();
     }
 
-    fn recount(&mut self) {
-        self.bytes = heap::list(&self.slots)
+    /// Heap bytes: the tables from their capacities, and `lists`.
+    fn bytes(&self) -> usize {
+        heap::list(&self.slots)
             + heap::map(&self.by_story)
             + heap::map(&self.by_copy)
             + heap::map(&self.exact)
             + heap::map(&self.plain)
-            + self.lists;
+            + self.lists
     }
 
     /// Empties one slot; its postings go at the next compaction.
@@ -370,7 +368,7 @@ impl Inner {
     /// Past the budget, the oldest quarter of the stories leaves; many
     /// dead slots, and the lists are compacted.
     fn keep_within_budget(&mut self) {
-        if self.bytes > self.budget {
+        if self.bytes() > self.budget {
             let mut live: Vec<(i64, StoryId)> = self
                 .by_story
                 .iter()
@@ -426,7 +424,6 @@ impl Inner {
         lists += self.by_story.values().map(heap::list).sum::<usize>();
         self.slots = slots;
         self.lists = lists;
-        self.recount();
         self.dead = 0;
     }
 
