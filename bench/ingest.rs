@@ -11,6 +11,10 @@
 //!
 //! Run: `cargo bench --bench ingest`. Figures: bench/README.md.
 
+// Only its `engine()`.
+#[allow(dead_code)]
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use bantin::pipeline::merge;
@@ -72,7 +76,12 @@ fn ingest_all(corpus: &Corpus, store: &Store) -> usize {
 
 fn temp_store(dir: &Path, n: &mut u32) -> Store {
     *n += 1;
-    Store::open(&dir.join(format!("store-{n}"))).expect("store")
+    Store::open_with(
+        &dir.join(format!("store-{n}")),
+        common::engine(),
+        bantin::config::DEFAULT_CACHE,
+    )
+    .expect("store")
 }
 
 fn bench(c: &mut Criterion) {

@@ -12,6 +12,10 @@
 //! Run: `cargo bench --bench poll_cycle` (Linux: reads /proc). Figures:
 //! bench/README.md.
 
+// Only its `engine()`.
+#[allow(dead_code)]
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -111,7 +115,12 @@ fn cycle(faults: bool) {
         .build()
         .expect("runtime");
     let (reports, wall, cpu, mut statuses) = runtime.block_on(async {
-        let store = Store::open(&config.store.path).expect("store");
+        let store = Store::open_with(
+            &config.store.path,
+            common::engine(),
+            bantin::config::DEFAULT_CACHE,
+        )
+        .expect("store");
         let pipeline = Pipeline::new(Arc::clone(&config), store).expect("pipeline");
         eprintln!(
             "  rss at start {:.1} MiB",

@@ -66,7 +66,12 @@ fn main() {
     let words: Vec<&str> = VOCABULARY.split_whitespace().collect();
     let config = sources_config(SOURCES);
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("store")).expect("store");
+    let store = Store::open_with(
+        &dir.path().join("store"),
+        common::engine(),
+        bantin::config::DEFAULT_CACHE,
+    )
+    .expect("store");
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
 
     println!(

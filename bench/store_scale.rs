@@ -59,7 +59,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .map_or(bantin::config::DEFAULT_CACHE, |mib| mib << 20);
-    let store = Store::open_with_cache(&dir.path().join("store"), cache).expect("store");
+    let store =
+        Store::open_with(&dir.path().join("store"), common::engine(), cache).expect("store");
     println!("sled cache {} MiB", cache >> 20);
 
     println!(

@@ -46,6 +46,12 @@ pub async fn run(
     tokio::spawn(shutdown.clone().deadline(config.server.shutdown_timeout));
     let stop = shutdown.drain().clone();
     let store = Store::open_configured(&config.store)?;
+    if store.engine() == Some(crate::store::Engine::Sled) {
+        tracing::warn!(
+            path = %config.store.path.display(),
+            "store: this store is sled's, whose memory grows with the store; `bantin migrate`, with the daemon stopped, moves it to redb"
+        );
+    }
     let pipeline = Pipeline::new(Arc::clone(&config), store.clone())?;
     let notices = Arc::new(Notices::default());
     let polls = TaskTracker::new();

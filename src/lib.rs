@@ -19,7 +19,7 @@
 //! - [`config`]: feeds.toml, validated with line and column errors.
 //! - [`model`]: the hand-off types: items, copies, stories, source state
 //!   and poll history.
-//! - [`store`]: sled; the only module that names it.
+//! - [`store`]: redb and sled, behind a narrow trait; the only module that names them.
 //! - [`metrics`]: counters and gauges for `/metrics`.
 //! - [`status`]: what `/` and `bantin status` say of each source, quiet
 //!   included.

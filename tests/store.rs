@@ -8,7 +8,7 @@ use std::path::Path;
 use bantin::config::Config;
 use bantin::pipeline::merge;
 use bantin::pipeline::prepare;
-use bantin::store::Store;
+use bantin::store::{Backend, Engine, Store, Tree};
 use bantin::tools::eval::Corpus;
 use chrono::Utc;
 use common::{merge_corpus, stories_and_copies};
@@ -25,15 +25,21 @@ fn ingest(corpus: &Corpus, store: &Store, sources: std::ops::Range<usize>) {
 /// Rewrites the store's schema number and empties the indexes schema 1
 /// did not have, as the first bantin left its stores.
 fn downgrade_to_schema_1(path: &Path) {
-    let db = sled::open(path).unwrap();
-    db.open_tree("meta")
-        .unwrap()
-        .insert("schema", &1u64.to_be_bytes())
+    let engine = raw(path);
+    engine
+        .put(Tree::Meta, b"schema", &1u64.to_be_bytes())
         .unwrap();
-    for tree in ["titles", "sketches"] {
-        db.open_tree(tree).unwrap().clear().unwrap();
+    for tree in [Tree::Titles, Tree::Sketches] {
+        engine.clear(tree).unwrap();
     }
-    db.flush().unwrap();
+    engine.flush().unwrap();
+}
+
+/// The engine of the store at `path` itself, for writing what no bantin
+/// of today writes.
+fn raw(path: &Path) -> Box<dyn Backend> {
+    let engine = bantin::store::found_in(path).unwrap();
+    bantin::store::open_engine(path, engine, 1 << 20).unwrap()
 }
 
 #[test]
@@ -47,22 +53,25 @@ fn an_older_store_is_migrated_and_merges_as_a_fresh_one() {
     let expected = stories_and_copies(&fresh);
 
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store");
-    {
+    for engine in [Engine::Redb, Engine::Sled] {
+        let path = dir.path().join(engine.name());
+        {
+            let store = Store::open_with(&path, engine, 1 << 20).unwrap();
+            ingest(&corpus, &store, 0..half);
+            store.flush().unwrap();
+        }
+        downgrade_to_schema_1(&path);
         let store = Store::open(&path).unwrap();
-        ingest(&corpus, &store, 0..half);
-        store.flush().unwrap();
+        assert_eq!(store.engine(), Some(engine));
+        assert!(store.outdated().unwrap());
+        let copies = merge::reindex(&store).unwrap();
+        assert!(copies > 0);
+        assert!(!store.outdated().unwrap());
+        // The other sources' copies find the first half's stories by
+        // title and text through the rebuilt indexes.
+        ingest(&corpus, &store, half..all.end);
+        assert_eq!(stories_and_copies(&store), expected, "{engine}");
     }
-    downgrade_to_schema_1(&path);
-    let store = Store::open(&path).unwrap();
-    assert!(store.outdated().unwrap());
-    let copies = merge::reindex(&store).unwrap();
-    assert!(copies > 0);
-    assert!(!store.outdated().unwrap());
-    // The other sources' copies find the first half's stories by title and
-    // text through the rebuilt indexes.
-    ingest(&corpus, &store, half..all.end);
-    assert_eq!(stories_and_copies(&store), expected);
 }
 
 #[test]
@@ -81,20 +90,19 @@ fn a_pipeline_on_an_older_store_migrates_it() {
 fn a_newer_store_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
-    drop(Store::open(&path).unwrap());
-    {
-        let db = sled::open(&path).unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &99u64.to_be_bytes())
+    for engine in [Engine::Redb, Engine::Sled] {
+        let path = path.join(engine.name());
+        drop(Store::open_with(&path, engine, 1 << 20).unwrap());
+        raw(&path)
+            .put(Tree::Meta, b"schema", &99u64.to_be_bytes())
             .unwrap();
-        db.flush().unwrap();
+        let error = Store::open(&path).err().expect("refused").to_string();
+        assert!(
+            error.contains("written by a newer bantin (schema 99")
+                && error.contains("upgrade bantin"),
+            "{engine}: {error}"
+        );
     }
-    let error = Store::open(&path).err().expect("refused").to_string();
-    assert!(
-        error.contains("written by a newer bantin (schema 99") && error.contains("upgrade bantin"),
-        "{error}"
-    );
 }
 
 /// A story stops growing at `MAX_COPIES`: a template carried by hundreds

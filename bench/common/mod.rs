@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bantin::config::Config;
+use bantin::config::{Config, Engine};
 
 /// A configuration of `sources` sources `s000`, `s001`, ... (never
 /// fetched: the benchmarks ingest generated items) and one topic.
@@ -32,4 +32,14 @@ pub fn du(path: &Path) -> u64 {
         }
     }
     total
+}
+
+/// The storage engine a benchmark's store is made with: `BENCH_ENGINE`
+/// (`redb`, the default, or `sled`), so that both can be measured in one
+/// run.
+pub fn engine() -> Engine {
+    match std::env::var("BENCH_ENGINE") {
+        Ok(name) => Engine::parse(&name).expect("BENCH_ENGINE is redb or sled"),
+        Err(_) => Engine::default(),
+    }
 }

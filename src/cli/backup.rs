@@ -109,7 +109,7 @@ fn hint_salvage(e: anyhow::Error, config: &Config) -> anyhow::Error {
 /// `bantin export --salvage`: the records a damaged store still holds.
 pub(super) fn salvage(config: &Config) -> anyhow::Result<ExitCode> {
     let path = &config.store.path;
-    // sled may panic on a damaged store; the salvage takes that as one
+    // An engine may panic on a damaged store; the salvage takes that as one
     // failed way to open it and tries the next, so its report is noise.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

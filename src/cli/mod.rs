@@ -7,6 +7,7 @@
 mod backup;
 mod eval;
 mod explain;
+mod migrate;
 mod opml;
 mod poll;
 mod preview;
@@ -129,7 +130,7 @@ pub enum Command {
     Prune,
     /// Write every story with its copies to stdout, one JSON object per line.
     Export {
-        /// For a damaged store: open a copy of it as best sled can, write
+        /// For a damaged store: open a copy of it as best its engine can, write
         /// every story and copy that can still be read, and count the rest.
         #[arg(long)]
         salvage: bool,
@@ -140,6 +141,9 @@ pub enum Command {
         /// The export file, or `-` for stdin.
         file: PathBuf,
     },
+    /// Move a sled store (what bantin wrote before redb) to redb, in place,
+    /// with every story, source state and poll history; stop the daemon first.
+    Migrate,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -159,7 +163,10 @@ pub fn run(cli: Cli) -> ExitCode {
         || matches!(&cli.command, Command::Preview(p) if p.source.is_none())
         // A backup needs only the store. Not `prune`: the default
         // keep_days may be shorter than the one configured.
-        || (matches!(&cli.command, Command::Export { .. } | Command::Import { .. }) && cli.store.is_some());
+        || (matches!(
+            &cli.command,
+            Command::Export { .. } | Command::Import { .. } | Command::Migrate
+        ) && cli.store.is_some());
     let loaded = match Config::load(&cli.config) {
         Err(_) if standalone && !cli.config.exists() => Config::parse("", &cli.config),
         other => other,
@@ -208,6 +215,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export { salvage: false } => backup::export(&config),
         Command::Export { salvage: true } => backup::salvage(&config),
         Command::Import { file } => backup::import(&config, &file),
+        Command::Migrate => migrate::migrate(&config),
         Command::Explain {
             source,
             guid,

@@ -74,7 +74,7 @@ pub struct ServerSettings {
     pub websub_hub: Option<Url>,
 }
 
-/// sled caches up to 1 GiB by default; feeds read the newest stories only,
+/// Engines cache up to 1 GiB by default; feeds read the newest stories only,
 /// so a small cache serves them and keeps the daemon's memory flat. A store
 /// of hundreds of thousands of stories ingests faster with more
 /// (bench/README.md, store_scale).
@@ -94,13 +94,46 @@ pub fn cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     now.checked_sub_signed(chrono::Duration::try_days(i64::from(keep_days))?)
 }
 
+/// The storage engine of a store (`[store] engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// New stores: one file, a cache it keeps to.
+    #[default]
+    Redb,
+    /// The stores bantin wrote before redb.
+    Sled,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Redb => "redb",
+            Engine::Sled => "sled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Engine> {
+        [Engine::Redb, Engine::Sled]
+            .into_iter()
+            .find(|e| e.name() == name)
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
     pub path: PathBuf,
+    /// `None`: the engine of the store found in `path`, else redb.
+    pub engine: Option<Engine>,
     pub keep_days: u32,
     /// Entries in each published feed.
     pub feed_size: usize,
-    /// Bytes of sled's page cache.
+    /// Bytes of the engine's page cache.
     pub cache: u64,
     /// Bytes the in-memory title and text indexes may take.
     pub index_memory: u64,

@@ -34,6 +34,7 @@ pub struct RawServer {
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     pub path: Option<Spanned<String>>,
+    pub engine: Option<Spanned<String>>,
     pub keep_days: Option<Spanned<i64>>,
     pub feed_size: Option<Spanned<i64>>,
     pub cache: Option<Spanned<String>>,

@@ -15,8 +15,8 @@ use url::Url;
 
 use super::raw::{RawConfig, RawPoll, RawScrape, RawSource, RawTopic};
 use super::{
-    ALL_TOPIC, Config, ConfigError, PollSettings, Problem, ServerSettings, Source, StoreSettings,
-    Topic,
+    ALL_TOPIC, Config, ConfigError, Engine, PollSettings, Problem, ServerSettings, Source,
+    StoreSettings, Topic,
 };
 use crate::pipeline::parse::article::ArticleRule;
 use crate::pipeline::parse::scrape::{Field, ScrapeRules};
@@ -91,6 +91,12 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .as_ref()
             .map(|p| dir.join(p.get_ref()))
             .unwrap_or_else(|| dir.join("data")),
+        engine: raw.store.engine.as_ref().and_then(|v| {
+            check.parse_with(v, |s| {
+                Engine::parse(s)
+                    .ok_or_else(|| format!("engine = {s:?}: the engines are \"redb\" and \"sled\""))
+            })
+        }),
         keep_days: check
             .count(
                 raw.store.keep_days.as_ref(),
@@ -666,6 +672,23 @@ mod tests {
         let found = problems("[store]\nindex_memory = \"much\"\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn store_engine_is_redb_or_sled_and_unset_by_default() {
+        assert_eq!(
+            validate("", Path::new("f.toml")).unwrap().store.engine,
+            None
+        );
+        let config = validate("[store]\nengine = \"sled\"\n", Path::new("f.toml")).unwrap();
+        assert_eq!(config.store.engine, Some(Engine::Sled));
+        let found = problems("[store]\nengine = \"lmdb\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].column), (2, 10));
+        assert!(
+            found[0].message.contains("\"redb\" and \"sled\""),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! store too damaged to open or to read through: it writes the records
 //! that can still be read, in the same format, and counts the rest.
 //!
-//! Neither reads the file system or names sled: the CLI opens the store
+//! Neither reads the file system or names an engine: the CLI opens the store
 //! (which a running daemon holds) and the files; the store's
 //! [`crate::store::salvage`] opens a damaged one.
 
@@ -111,9 +111,9 @@ pub struct Salvaged {
     pub unreadable: usize,
     /// Stories none of whose copies could be read: not exported.
     pub without_copies: usize,
-    /// How sled opened the store's copy.
+    /// How the engine opened the store's copy.
     pub opened: &'static str,
-    /// Whether sled had to rebuild it from its log.
+    /// Whether sled had to rebuild it from its log (never for redb).
     pub from_log: bool,
     /// Stories whose own record was lost, rebuilt from their copies.
     pub rebuilt: usize,

@@ -1,7 +1,7 @@
 //! The engine behind a [`super::Store`], swappable while the store is
 //! shared, and whether it can write.
 //!
-//! sled 0.34 latches its first I/O error: once a write failed (a full
+//! Both engines latch their first I/O error: once a write failed (a full
 //! disk), every later write fails too, even after space returns. The only
 //! way back is to drop the engine and open the directory again, which
 //! reads back what was on disk. [`Handle`] is what every clone of a store
@@ -10,7 +10,7 @@
 //! `/metrics`, until a reopen proves the store writes again.
 //!
 //! An engine is dropped and flushed on a thread of its own, waited for a
-//! bounded time: sled's drop flushes, and on a failed disk that can take
+//! bounded time: an engine's drop flushes, and on a failed disk that can take
 //! forever. Neither a reopen nor a shutdown waits for it longer.
 
 use std::sync::{Arc, Mutex, RwLock};

@@ -3,7 +3,8 @@
 //!
 //! Here: opening, the schema and the trees' meta values, copies, stories
 //! and source states. [`backend`]: the storage engine's narrow trait and
-//! sled, the only module that names sled; [`batch`]: a poll's writes,
+//! its engines, redb and sled, named nowhere else but in [`migrate`] (a
+//! sled store moved to redb) and [`salvage`]; [`batch`]: a poll's writes,
 //! written at once; [`indexes`]: links, titles and sketches; [`topics`]:
 //! each topic's stories in time order; [`codec`]: how values and keys are
 //! written; [`recent`]: the lookup indexes in memory; [`handle`]: the
@@ -52,7 +53,7 @@
 //! `week` is 4 bytes, the week of the copy's publication since 1970. Title
 //! and text lookups only ask about a few days around an item's date, so
 //! keying those indexes by week first keeps every lookup in the newest
-//! part of the tree, which stays in sled's cache however large the store
+//! part of the tree, which stays in the engine's cache however large the store
 //! grows: the cost of a lookup does not grow with the store.
 //!
 //! Values are JSON so that fields can be added with `#[serde(default)]`
@@ -83,13 +84,14 @@ mod handle;
 mod heap;
 mod history;
 mod indexes;
+pub mod migrate;
 mod postings;
 mod recent;
 pub mod salvage;
 pub mod search;
 mod topics;
 
-pub use backend::{Backend, Tree};
+pub use backend::{Backend, Engine, Tree, found_in, open as open_engine};
 pub use batch::Batch;
 pub use handle::{CLOSE_WITHIN, WriteFailure};
 pub use history::HistoryPruned;
@@ -100,7 +102,7 @@ pub use topics::{Place, TopicEntry};
 use crate::config::{DEFAULT_INDEX_MEMORY, StoreSettings};
 use crate::model::SourceState;
 use crate::model::story::{Copy, CopyKey, Story, StoryId};
-use backend::Sled;
+use backend::Redb;
 use codec::{all_json, encode, fixed, get_json};
 use handle::{Handle, Opener};
 use recent::Recent;
@@ -113,16 +115,24 @@ const WEEK_SECONDS: i64 = 7 * 86_400;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store: cannot open {path}: {source}")]
+    /// The engine's error is in the text, not the chain: told once.
+    #[error("store: cannot open {path}: {error}")]
     Open {
         path: String,
-        #[source]
-        source: sled::Error,
+        error: backend::EngineError,
     },
     #[error("store: {path} is in use by a running bantin; stop it first")]
     Locked { path: String },
+    #[error(
+        "store: {path} holds a {found} store, and [store] engine asks for {wanted}; remove the setting to open it as it is, or move it with `bantin migrate`"
+    )]
+    OtherEngine {
+        path: String,
+        found: Engine,
+        wanted: Engine,
+    },
     #[error("store: {0}")]
-    Sled(#[from] sled::Error),
+    Engine(#[from] backend::EngineError),
     #[error("store: damaged record in `{tree}`: {reason}")]
     Corrupt { tree: &'static str, reason: String },
     /// Closed at shutdown, or between two engines while reopening.
@@ -130,6 +140,8 @@ pub enum StoreError {
     Closed { reason: String },
     #[error("store: did not close within {within:?}; what was flushed before stays")]
     CloseTimeout { within: Duration },
+    #[error("store: cannot migrate {path}: {reason}")]
+    Migrate { path: String, reason: String },
     #[error("store: cannot salvage {path}: {reason}")]
     Salvage { path: String, reason: String },
     #[error(
@@ -153,6 +165,8 @@ pub struct Store {
     /// Counts the writes of source states and histories, so a reader
     /// that keeps what it read of them knows when it is out of date.
     states_written: Arc<AtomicU64>,
+    /// `None` for a store on an engine handed in ([`Store::on`]).
+    engine: Option<Engine>,
 }
 
 impl Store {
@@ -160,35 +174,43 @@ impl Store {
         Store::open_with_cache(path, crate::config::DEFAULT_CACHE)
     }
 
-    /// As [`Store::open`], with sled's cache at `cache_bytes` (`[store]
-    /// cache`).
+    /// As [`Store::open`], with the engine's cache at `cache_bytes`
+    /// (`[store] cache`).
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store> {
-        let config = sled::Config::new().path(path).cache_capacity(cache_bytes);
-        let engine = Sled::open(config, path)?;
-        let owned = path.to_path_buf();
-        // A new sled config for each open: the old one holds the error
-        // sled latched.
-        let opener: Opener = Box::new(move || {
-            let config = sled::Config::new().path(&owned).cache_capacity(cache_bytes);
-            Ok(Box::new(Sled::open(config, &owned)?) as Box<dyn Backend>)
-        });
-        Store::with_handle(Handle::new(Box::new(engine), Some(opener)), path)
+        Store::open_choosing(path, None, cache_bytes)
     }
 
-    /// As [`Store::open`], with `[store]`'s cache and index memory.
+    /// As [`Store::open_with_cache`], on `engine`: a new store is made
+    /// with it, and a store of the other engine is refused.
+    pub fn open_with(path: &Path, engine: Engine, cache_bytes: u64) -> Result<Store> {
+        Store::open_choosing(path, Some(engine), cache_bytes)
+    }
+
+    /// As [`Store::open`], with `[store]`'s engine, cache and index memory.
     pub fn open_configured(settings: &StoreSettings) -> Result<Store> {
-        let store = Store::open_with_cache(&settings.path, settings.cache)?;
+        let store = Store::open_choosing(&settings.path, settings.engine, settings.cache)?;
         store.set_index_budget(settings.index_memory);
+        Ok(store)
+    }
+
+    /// Opens the store in `path` with the engine its files are, else
+    /// `wanted`'s ([`backend::choose`]).
+    fn open_choosing(path: &Path, wanted: Option<Engine>, cache_bytes: u64) -> Result<Store> {
+        let engine = backend::choose(path, wanted)?;
+        let first = backend::open(path, engine, cache_bytes)?;
+        let owned = path.to_path_buf();
+        let opener: Opener = Box::new(move || backend::open(&owned, engine, cache_bytes));
+        let mut store = Store::with_handle(Handle::new(first, Some(opener)), path)?;
+        store.engine = Some(engine);
         Ok(store)
     }
 
     /// A store on disk that is deleted when dropped: for `bantin eval`.
     pub fn temporary() -> Result<Store> {
-        let config = sled::Config::new()
-            .temporary(true)
-            .cache_capacity(crate::config::DEFAULT_CACHE);
-        let path = Path::new("(temporary)");
-        Store::on(Sled::open(config, path)?, path)
+        let engine = Redb::temporary(crate::config::DEFAULT_CACHE)?;
+        let mut store = Store::on(engine, Path::new("(temporary)"))?;
+        store.engine = Some(Engine::Redb);
+        Ok(store)
     }
 
     /// The store kept by `backend`.
@@ -210,7 +232,13 @@ impl Store {
             recent: Arc::new(Mutex::new(Recent::new(DEFAULT_INDEX_MEMORY as usize))),
             unsaved: Arc::default(),
             states_written: Arc::default(),
+            engine: None,
         }
+    }
+
+    /// The engine the store was opened with.
+    pub fn engine(&self) -> Option<Engine> {
+        self.engine
     }
 
     fn check_schema(&self, path: &Path) -> Result<()> {
@@ -365,7 +393,7 @@ impl Store {
     }
 
     /// Drops the storage engine and opens the directory again: the way
-    /// back after a write failure, which sled latches for good. What was
+    /// back after a write failure, which both engines latch for good. What was
     /// on disk is read back; writes that never reached it are gone, and
     /// so are the source states written with them, so their polls fetch
     /// the same news again. Blocking: seconds for a large store.

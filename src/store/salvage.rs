@@ -1,7 +1,9 @@
 //! Reading what can be read of a damaged store: `bantin export --salvage`.
 //!
-//! The store is never written: its directory is copied beside it, and the
-//! copy is opened, in the first of these ways that sled accepts:
+//! The store is never written: its files are copied beside it, and the
+//! copy is opened. A redb file is repaired as it opens, if it needs to be
+//! (its pages are checksummed; a damaged one fails its own reads). A sled
+//! store is opened in the first of these ways that sled accepts:
 //!
 //! 1. as it is;
 //! 2. without its snapshot files (`snap.*`), so sled rebuilds its page
@@ -21,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::backend::{Backend as _, Pairs, Sled, Tree};
+use super::backend::{Backend, Engine, Pairs, Redb, Sled, Tree, found_in};
 use super::codec::{decode, story_id};
 use super::handle::Handle;
 use super::{Result, Store, StoreError};
@@ -29,6 +31,9 @@ use crate::model::story::{Copy, CopyKey, Story, StoryId};
 
 /// Reads the story id an entry (key, value) of a tree names.
 type IdOf = dyn Fn(&[u8], &[u8]) -> Option<StoryId>;
+
+/// redb's page size, which a grown file's length is a multiple of.
+const PAGE: u64 = 4096;
 
 /// A scan is given up after this many errors in a row: a damaged page
 /// can fail every step after it.
@@ -63,15 +68,86 @@ const ATTEMPTS: [(&str, &[&str]); 3] = [
 ];
 
 impl Salvage {
-    /// Opens a copy of the store at `path`, in the first way sled takes.
-    /// The error is the last attempt's, with every attempt's in its text.
+    /// Opens a copy of the store at `path`: for sled, in the first way
+    /// sled takes, the error being the last attempt's, with every
+    /// attempt's in its text.
     pub fn open(path: &Path) -> Result<Salvage> {
-        if !path.join("db").is_file() {
-            return Err(StoreError::Salvage {
+        match found_in(path) {
+            Some(Engine::Redb) => Salvage::open_redb(path),
+            Some(Engine::Sled) => Salvage::open_sled(path),
+            None => Err(StoreError::Salvage {
                 path: path.display().to_string(),
-                reason: "no sled store here (no `db` file)".to_string(),
-            });
+                reason: format!(
+                    "no store here (neither redb's `{}` nor sled's `db`)",
+                    super::backend::redb::FILE
+                ),
+            }),
         }
+    }
+
+    /// A redb file is opened as it is, or else grown back (with zeros,
+    /// sparse) past the length its header gives: redb refuses a file cut
+    /// short outright, while what the cut spared is still readable.
+    fn open_redb(path: &Path) -> Result<Salvage> {
+        let copy = copy_dir_path(path);
+        let failed = |reason: String| {
+            let _ = std::fs::remove_dir_all(&copy);
+            StoreError::Salvage {
+                path: path.display().to_string(),
+                reason,
+            }
+        };
+        let file = super::backend::redb::FILE;
+        let mut tried = Vec::new();
+        for (how, grown) in [
+            ("as it is (redb repairs it as it opens)", 1),
+            ("grown back with zeros where it was cut short", 2),
+            ("grown back with zeros where it was cut short", 16),
+        ] {
+            let _ = std::fs::remove_dir_all(&copy);
+            let copied = std::fs::create_dir_all(&copy)
+                .and_then(|()| std::fs::copy(path.join(file), copy.join(file)))
+                .and_then(|len| {
+                    if grown > 1 {
+                        let f = std::fs::OpenOptions::new()
+                            .write(true)
+                            .open(copy.join(file))?;
+                        // A whole number of pages, as redb lays them out.
+                        f.set_len(len.saturating_mul(grown).next_multiple_of(PAGE))?;
+                    }
+                    Ok(())
+                });
+            if let Err(e) = copied {
+                return Err(failed(format!("cannot copy it to {}: {e}", copy.display())));
+            }
+            match Redb::open(&copy, crate::config::DEFAULT_CACHE) {
+                Ok(engine) => return Ok(Salvage::on(engine, copy, how, false)),
+                Err(e) => tried.push(format!("{how}, {grown}×: {e}")),
+            }
+        }
+        Err(failed(format!(
+            "redb opens it in no way tried ({})",
+            tried.join("; ")
+        )))
+    }
+
+    fn on(
+        engine: impl Backend + 'static,
+        copy: PathBuf,
+        how: &'static str,
+        from_log: bool,
+    ) -> Salvage {
+        Salvage {
+            store: Store::unchecked(Handle::new(Box::new(engine), None)),
+            copy,
+            how,
+            from_log,
+            unreadable: 0,
+            claimed: BTreeMap::new(),
+        }
+    }
+
+    fn open_sled(path: &Path) -> Result<Salvage> {
         let copy = copy_dir_path(path);
         let mut tried = Vec::new();
         for (how, left_out) in ATTEMPTS {
@@ -84,11 +160,11 @@ impl Salvage {
                     reason: format!("cannot copy it to {}: {e}", copy.display()),
                 });
             }
-            let config = sled::Config::new().path(&copy);
+            let config = ::sled::Config::new().path(&copy);
             // sled 0.34 can panic on what it reads from a damaged store
             // (a snapshot's sizes): that attempt failed, the next may not.
             let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Sled::open(config, &copy)
+                Sled::open_as(config, &copy)
             }))
             .unwrap_or_else(|_| {
                 Err(StoreError::Salvage {
@@ -97,17 +173,7 @@ impl Salvage {
                 })
             });
             match opened {
-                Ok(engine) => {
-                    let store = Store::unchecked(Handle::new(Box::new(engine), None));
-                    return Ok(Salvage {
-                        store,
-                        copy,
-                        how,
-                        from_log,
-                        unreadable: 0,
-                        claimed: BTreeMap::new(),
-                    });
-                }
+                Ok(engine) => return Ok(Salvage::on(engine, copy, how, from_log)),
                 Err(e) => tried.push(format!("{how}: {e}")),
             }
         }

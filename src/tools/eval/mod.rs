@@ -14,7 +14,7 @@
 //! such pairs as `[id, id, reason]`. The report then scores them apart.
 //!
 //! Every body goes through the real stages (parse, normalize, classify,
-//! merge) into a temporary sled store; then every pair of labelled items
+//! merge) into a temporary store; then every pair of labelled items
 //! is checked: merged and labelled same (true positive), merged and
 //! labelled different (a wrong merge), apart and labelled same (a missed
 //! merge).

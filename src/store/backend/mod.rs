@@ -1,15 +1,85 @@
 //! Where the trees are kept: the [`Backend`] trait, the store's only tie
-//! to a storage engine, and [`Sled`], the embedded default.
+//! to a storage engine; its two engines, [`redb`] (new stores) and
+//! [`sled`] (the stores bantin wrote before); and which one a directory
+//! holds.
 //!
 //! The trait is narrow on purpose: get, put, a batch of writes, and scans
 //! by prefix or range, on named [`Tree`]s of byte keys and values. What the
 //! keys and values mean (the typed layer: [`super::Store`] and
-//! [`super::Batch`]) is written against it alone, so a second engine is
-//! one more implementation here and nothing else moves.
+//! [`super::Batch`]) is written against it alone, so an engine is one
+//! more implementation here and nothing else moves.
 
 use std::path::Path;
 
+pub use crate::config::Engine;
+
 use super::{Result, StoreError};
+
+pub mod redb;
+pub mod sled;
+
+pub use self::redb::Redb;
+pub use self::sled::Sled;
+
+/// An engine's own error, kept whole: its source chain, and the
+/// operating system's code in it ([`cause`]).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Sled(#[from] ::sled::Error),
+    /// Boxed: one of redb's errors holds a whole read transaction.
+    #[error(transparent)]
+    Redb(Box<::redb::Error>),
+}
+
+impl From<::redb::Error> for EngineError {
+    fn from(e: ::redb::Error) -> EngineError {
+        EngineError::Redb(Box::new(e))
+    }
+}
+
+impl From<::sled::Error> for StoreError {
+    fn from(e: ::sled::Error) -> StoreError {
+        StoreError::Engine(e.into())
+    }
+}
+
+/// The engine whose files are in the directory `path`, if any. A
+/// directory with both is one whose migration to redb was cut off after
+/// its redb file was complete ([`crate::ops`]'s migrate): redb's.
+pub fn found_in(path: &Path) -> Option<Engine> {
+    if path.join(self::redb::FILE).is_file() {
+        Some(Engine::Redb)
+    } else if path.join("db").is_file() {
+        Some(Engine::Sled)
+    } else {
+        None
+    }
+}
+
+/// Which engine to open `path` with: the one its files are, else
+/// `wanted` (else the default, redb). A store of one engine asked to
+/// open as the other is refused, not opened empty beside it.
+pub fn choose(path: &Path, wanted: Option<Engine>) -> Result<Engine> {
+    match (found_in(path), wanted) {
+        (Some(found), Some(wanted)) if found != wanted => Err(StoreError::OtherEngine {
+            path: path.display().to_string(),
+            found,
+            wanted,
+        }),
+        (Some(found), _) => Ok(found),
+        (None, wanted) => Ok(wanted.unwrap_or_default()),
+    }
+}
+
+/// Opens (or creates) the store in `path` with `engine` and a cache of
+/// `cache` bytes.
+pub fn open(path: &Path, engine: Engine, cache: u64) -> Result<Box<dyn Backend>> {
+    Ok(match engine {
+        Engine::Redb => Box::new(Redb::open(path, cache)?),
+        Engine::Sled => Box::new(Sled::open(path, cache)?),
+    })
+}
 
 /// The trees of the store; their key layouts are in [`super`]'s docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,129 +164,23 @@ pub trait Backend: Send + Sync {
     fn size_on_disk(&self) -> u64;
 }
 
-/// sled: the embedded default.
-pub struct Sled {
-    db: sled::Db,
-    trees: Vec<sled::Tree>,
-}
-
-impl Sled {
-    /// Opens (or creates) a sled store. sled lets go of its file lock
-    /// from its flusher thread, a moment after the last handle drops: a
-    /// store reopened at once (a restart in one process, tests) gets a
-    /// second to be free. Another live daemon on the store still fails.
-    pub fn open(config: sled::Config, path: &Path) -> Result<Sled> {
-        let mut attempt = 0;
-        let db = loop {
-            match config.open() {
-                Ok(db) => break db,
-                Err(e) if is_locked(&e) => {
-                    if attempt == 10 {
-                        return Err(StoreError::Locked {
-                            path: path.display().to_string(),
-                        });
-                    }
-                    attempt += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                Err(source) => {
-                    return Err(StoreError::Open {
-                        path: path.display().to_string(),
-                        source,
-                    });
-                }
-            }
-        };
-        let trees = Tree::ALL
-            .iter()
-            .map(|t| db.open_tree(t.name()))
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(Sled { db, trees })
-    }
-
-    fn tree(&self, tree: Tree) -> &sled::Tree {
-        // `trees` is opened in `Tree::ALL`'s order, which is the enum's.
-        &self.trees[tree as usize]
-    }
-}
-
-fn pairs(iter: sled::Iter) -> Pairs {
-    Box::new(iter.map(|entry| {
-        let (key, value) = entry?;
-        Ok((key.to_vec(), value.to_vec()))
-    }))
-}
-
-impl Backend for Sled {
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
-    }
-
-    fn put(&self, tree: Tree, key: &[u8], value: &[u8]) -> Result<()> {
-        self.tree(tree).insert(key, value)?;
-        Ok(())
-    }
-
-    fn apply(&self, writes: Vec<(Tree, Writes)>) -> Result<()> {
-        for (tree, writes) in writes {
-            let mut batch = sled::Batch::default();
-            for (key, value) in writes {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
-            }
-            self.tree(tree).apply_batch(batch)?;
-        }
-        Ok(())
-    }
-
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Pairs {
-        pairs(self.tree(tree).scan_prefix(prefix))
-    }
-
-    fn range(&self, tree: Tree, from: &[u8], to: Option<&[u8]>) -> Pairs {
-        let tree = self.tree(tree);
-        match to {
-            Some(to) => pairs(tree.range(from..to)),
-            None => pairs(tree.range(from..)),
-        }
-    }
-
-    fn len(&self, tree: Tree) -> usize {
-        self.tree(tree).len()
-    }
-
-    fn clear(&self, tree: Tree) -> Result<()> {
-        self.tree(tree).clear()?;
-        Ok(())
-    }
-
-    fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
-    }
-}
-
-/// Whether sled could not open the store because another process holds
-/// its lock. sled says so only in the text of an I/O error.
-fn is_locked(error: &sled::Error) -> bool {
-    error.to_string().contains("could not acquire lock")
-}
-
 /// What the operating system said, in its own words ("No space left on
 /// device (os error 28)"), or else the error's.
 pub(super) fn cause(e: &StoreError) -> String {
     let io = match e {
-        StoreError::Sled(sled::Error::Io(io))
+        StoreError::Engine(EngineError::Sled(::sled::Error::Io(io)))
         | StoreError::Open {
-            source: sled::Error::Io(io),
+            error: EngineError::Sled(::sled::Error::Io(io)),
             ..
         } => io,
+        StoreError::Engine(EngineError::Redb(e))
+        | StoreError::Open {
+            error: EngineError::Redb(e),
+            ..
+        } => match &**e {
+            ::redb::Error::Io(io) => io,
+            _ => return e.to_string(),
+        },
         other => return other.to_string(),
     };
     // sled hands out the error it latched as a copy that keeps only the
@@ -248,7 +212,7 @@ mod tests {
         let latched = std::io::Error::other(
             "Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
         );
-        let e = StoreError::Sled(sled::Error::Io(latched));
+        let e = StoreError::from(::sled::Error::Io(latched));
         assert_eq!(cause(&e), std::io::Error::from_raw_os_error(28).to_string());
         assert!(cause(&e).contains("No space left on device"));
     }
@@ -339,13 +303,11 @@ mod tests {
         assert!(engine.size_on_disk() > 0);
     }
 
-    #[test]
-    fn sled_keeps_the_contract_and_what_it_was_given_across_a_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store");
-        let open = || Sled::open(sled::Config::new().path(&path), &path).unwrap();
+    /// Runs the contract on the engine `open` opens, then opens it again
+    /// and reads back what it was given.
+    fn keeps_the_contract_across_a_reopen(open: &dyn Fn() -> Box<dyn Backend>) {
         let engine = open();
-        keeps_the_contract(&engine);
+        keeps_the_contract(&*engine);
         drop(engine);
         let engine = open();
         assert_eq!(
@@ -357,5 +319,36 @@ mod tests {
             Some(b"story".to_vec())
         );
         assert_eq!(engine.len(Tree::Titles), 0);
+    }
+
+    #[test]
+    fn sled_keeps_the_contract_and_what_it_was_given_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        keeps_the_contract_across_a_reopen(&|| open(&path, Engine::Sled, 1 << 20).unwrap());
+        assert_eq!(found_in(&path), Some(Engine::Sled));
+    }
+
+    #[test]
+    fn redb_keeps_the_contract_and_what_it_was_given_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        keeps_the_contract_across_a_reopen(&|| open(&path, Engine::Redb, 1 << 20).unwrap());
+        assert_eq!(found_in(&path), Some(Engine::Redb));
+    }
+
+    #[test]
+    fn a_store_opens_with_its_own_engine_and_refuses_the_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        assert_eq!(choose(&path, None).unwrap(), Engine::Redb);
+        assert_eq!(choose(&path, Some(Engine::Sled)).unwrap(), Engine::Sled);
+        drop(open(&path, Engine::Sled, 1 << 20).unwrap());
+        assert_eq!(choose(&path, None).unwrap(), Engine::Sled);
+        let refused = choose(&path, Some(Engine::Redb)).unwrap_err().to_string();
+        assert!(
+            refused.contains("holds a sled store") && refused.contains("asks for redb"),
+            "{refused}"
+        );
     }
 }
