@@ -5,7 +5,8 @@
 //! merge corpus (tests/fixtures/merge), and measures:
 //!
 //! - `prepare`: parse, normalize and classify only (no store);
-//! - `fresh_store`: the whole path into an empty sled store on disk;
+//! - `fresh_store`: the whole path into an empty store on disk (redb, or
+//!   sled with `BENCH_ENGINE=sled`);
 //! - `unchanged`: the same bodies again into a store that already holds
 //!   them (a server that ignores conditional requests).
 //!

@@ -7,13 +7,12 @@
 //! at the end of each day with `keep_days = KEEP_DAYS`. Once the window
 //! is full, each prune removes a day as old as the day added: the
 //! entries per tree stay flat, and the bytes on disk should too once
-//! sled has reused the space it freed (it reclaims lazily, segment by
-//! segment).
+//! the engine reuses the space it freed.
 //!
 //! Run: `cargo bench --bench retention` (about 4 minutes on the 2-core
 //! machine). `BANTIN_RETENTION_DAYS` (default 120), `BANTIN_RETENTION_KEEP`
 //! (30) and `BANTIN_RETENTION_PER_DAY` (2000) change the run. Figures:
-//! bench/README.md.
+//! bench/README.md. `BENCH_ENGINE=sled` runs it on sled.
 
 mod common;
 
@@ -75,7 +74,8 @@ fn main() {
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
 
     println!(
-        "keep_days = {keep_days}, {per_day} stories a day (+{} reposts)",
+        "{}: keep_days = {keep_days}, {per_day} stories a day (+{} reposts)",
+        common::engine(),
         per_day / 5
     );
     println!(
@@ -88,7 +88,7 @@ fn main() {
         "topics",
         "sketches",
         "pruned",
-        "sled size",
+        "size",
         "on disk",
         "export",
         "ratio"

@@ -61,7 +61,7 @@ fn main() {
         .map_or(bantin::config::DEFAULT_CACHE, |mib| mib << 20);
     let store =
         Store::open_with(&dir.path().join("store"), common::engine(), cache).expect("store");
-    println!("sled cache {} MiB", cache >> 20);
+    println!("{} cache {} MiB", common::engine(), cache >> 20);
 
     println!(
         "stories    copies/s  per CPU-s  (new, by title, by text)   lookup µs  CPU µs  store size"

@@ -19,14 +19,17 @@ pub fn sources_config(sources: usize) -> Config {
     Config::parse(&text, Path::new("bench.toml")).expect("config")
 }
 
-/// Bytes of the files under `path`.
+/// Bytes the files under `path` take on the disk, as `du` counts them:
+/// the blocks allocated, not the lengths (redb grows its file by
+/// doubling it, sparsely).
 pub fn du(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt as _;
     let mut total = 0;
     if let Ok(entries) = std::fs::read_dir(path) {
         for entry in entries.flatten() {
             match entry.metadata() {
                 Ok(m) if m.is_dir() => total += du(&entry.path()),
-                Ok(m) => total += m.len(),
+                Ok(m) => total += m.blocks() * 512,
                 Err(_) => {}
             }
         }

@@ -123,7 +123,8 @@ def setup(args):
         "[server]", f'listen = "{args.listen}"', f'base_url = "http://{args.listen}/"', "",
         "[store]", 'path = "store"', "keep_days = 3650",
         *([f'index_memory = "{args.index_memory}"'] if args.index_memory else []),
-        *([f'search_memory = "{args.search_memory}"'] if args.search_memory else []), "",
+        *([f'search_memory = "{args.search_memory}"'] if args.search_memory else []),
+        *([f'engine = "{args.engine}"'] if args.engine else []), "",
         "[poll]", f'every = "{args.every}"', f'min_every = "{args.every}"',
         f'timeout = "{args.timeout}"', "concurrency = 256", "per_host = 16", 'host_gap = "0s"',
         'rate_window = "3s"', "",
@@ -172,6 +173,7 @@ def main():
     ap.add_argument("--until", type=float, default=0.0)
     ap.add_argument("--index-memory", default="", help="[store] index_memory (default: bantin's)")
     ap.add_argument("--search-memory", default="", help="[store] search_memory (default: bantin's)")
+    ap.add_argument("--engine", default="", choices=["", "redb", "sled"], help="[store] engine (default: bantin's)")
     args = ap.parse_args()
     if not (10 <= args.sources <= 10_000 and 1 <= args.hosts <= 250
             and 0.5 <= args.period <= 600):

@@ -130,6 +130,33 @@ if samples:
         mt, mr = statistics.mean(qt), statistics.mean(qr)
         qs = sum((t - mt) * (r - mr) for t, r in zip(qt, qr)) / max(sum((t - mt) ** 2 for t in qt), 1e-9)
         print(f"RSS slope during the side by side (no new items, {qt[0]}s-{qt[-1]}s): {qs * 60:+.2f} MiB/min")
+    # The bounded regime: stories still arriving (the feeds phase) once
+    # each index has reached 90 % of its budget (from then on each is
+    # trimmed back whenever it reaches it, so it saws below it). What RSS
+    # does there is what a daemon does once it has run a while.
+    weeks_full = next((i[0] for i in indexes if i[1] >= 0.9 * index_budget), None)
+    search_full = next((i[0] for i in indexes if i[2] >= 0.9 * search_budget), None)
+    if weeks_full is not None and search_full is not None:
+        since = max(weeks_full, search_full)
+        stories_at = dict((i[0], i[3]) for i in indexes)
+        bounded = [(x[0], x[1], stories_at.get(x[0]) or stories_at.get(x[0] - 1) or stories_at.get(x[0] + 1))
+                   for x in samples if x[3] == "feeds" and x[0] >= since]
+        bounded = [b for b in bounded if b[2]]
+        if len(bounded) >= 2 and bounded[-1][2] > bounded[0][2]:
+            ss = [b[2] for b in bounded]
+            rs = [b[1] for b in bounded]
+            ms, mr = statistics.mean(ss), statistics.mean(rs)
+            per = sum((x - ms) * (r - mr) for x, r in zip(ss, rs)) / max(sum((x - ms) ** 2 for x in ss), 1e-9)
+            print(f"RSS once both indexes have reached 90 % of their budgets, while stories arrive "
+                  f"({bounded[0][0]}s-{bounded[-1][0]}s, {len(bounded)} samples): "
+                  f"{bounded[0][1]:.1f} -> {bounded[-1][1]:.1f} MiB (min {min(rs):.1f}, max {max(rs):.1f}) "
+                  f"while stories went {bounded[0][2]:,} -> {bounded[-1][2]:,}: "
+                  f"{per * 1024 * 1000:+.1f} KiB per 1,000 stories (fitted)")
+        else:
+            print(f"both indexes reached 90 % of their budgets at {since}s, after the feeds phase")
+    else:
+        print("the indexes never reached 90 % of their budgets: no bounded regime to report "
+              "(smaller --index-memory and --search-memory, or a longer --soak, show it)")
     if indexes:
         i0, im, il = indexes[0], indexes[len(indexes) // 2], indexes[-1]
         print(f"weeks' index (MiB, budget {index_budget:.0f}): first {i0[1]:.1f}, mid {im[1]:.1f}, "

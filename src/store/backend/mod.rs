@@ -46,7 +46,7 @@ impl From<::sled::Error> for StoreError {
 
 /// The engine whose files are in the directory `path`, if any. A
 /// directory with both is one whose migration to redb was cut off after
-/// its redb file was complete ([`crate::ops`]'s migrate): redb's.
+/// its redb file was complete ([`super::migrate`]): redb's.
 pub fn found_in(path: &Path) -> Option<Engine> {
     if path.join(self::redb::FILE).is_file() {
         Some(Engine::Redb)
@@ -128,8 +128,8 @@ impl Tree {
 pub type Pair = (Vec<u8>, Vec<u8>);
 
 /// Entries of a scan, in key order; reversible. A scan holds what it
-/// reads from (sled's iterators hold their own handles), so it outlives a
-/// swap of the engine ([`super::handle`]).
+/// reads from (sled's iterators their own handles, redb's their read
+/// transaction), so it outlives a swap of the engine ([`super::handle`]).
 pub type Pairs = Box<dyn DoubleEndedIterator<Item = Result<Pair>>>;
 
 /// One tree's part of a batch: each key set to a value or removed.
